@@ -1,0 +1,4 @@
+export * from './exec';
+export * from './names';
+export * from './address';
+export * from './ip';
