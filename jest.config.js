@@ -1,6 +1,6 @@
-// Unit specs: `*.spec.ts` beside the code. No daemons, no root needed.
+// Unit specs: `*.spec.ts` beside the code (also test harness code under test/). No daemons, no root.
 module.exports = {
   ...require('./jest.preset.js'),
-  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
 };

@@ -1,0 +1,110 @@
+/**
+ * The "server limit" peer: a minimal JSON-RPC writer with no client library, no replica
+ * and no validation, keeping WINDOW `transact` requests in flight on one unix socket.
+ * It also fills a database quickly for the sync benchmark.
+ */
+import { connect, Socket } from 'node:net';
+
+/** Counts complete top-level JSON values in a byte stream (replies), nothing more. */
+class ReplyCounter {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private current: number[] = [];
+
+  constructor(private readonly onReply: (text: string) => void) {}
+
+  push(chunk: Buffer): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      this.current.push(byte);
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (byte === 0x5c) this.escaped = true;
+        else if (byte === 0x22) this.inString = false;
+      } else if (byte === 0x22) this.inString = true;
+      else if (byte === 0x7b || byte === 0x5b) this.depth++;
+      else if (byte === 0x7d || byte === 0x5d) {
+        if (--this.depth === 0) {
+          this.onReply(Buffer.from(this.current).toString('utf8'));
+          this.current = [];
+        }
+      }
+    }
+  }
+}
+
+export interface RawResult {
+  txn: number;
+  seconds: number;
+  txnPerS: number;
+}
+
+/** Sends `count` transactions built by `makeOps(i)`, `window` in flight; fails on any error. */
+export function rawTransactions(
+  socketPath: string,
+  count: number,
+  window: number,
+  makeOps: (i: number) => unknown[],
+): Promise<RawResult> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(socketPath);
+    let sent = 0;
+    let done = 0;
+    const start = process.hrtime.bigint();
+    const send = () => {
+      while (sent < count && sent - done < window) {
+        socket.write(JSON.stringify({ method: 'transact', params: ['Open_vSwitch', ...makeOps(sent)], id: sent }));
+        sent++;
+      }
+    };
+    const counter = new ReplyCounter((text) => {
+      const reply = JSON.parse(text) as { id: unknown; method?: string; result?: { error?: string }[]; error?: unknown };
+      if (reply.method === 'echo') {
+        socket.write(JSON.stringify({ result: [], error: null, id: reply.id }));
+        return;
+      }
+      const failed = reply.error ?? reply.result?.find((r) => r && r.error);
+      if (failed) {
+        socket.destroy();
+        reject(new Error(`transaction ${String(reply.id)} failed: ${JSON.stringify(failed)}`));
+        return;
+      }
+      done++;
+      if (done === count) {
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        socket.end();
+        resolve({ txn: count, seconds, txnPerS: count / seconds });
+      } else send();
+    });
+    socket.on('data', (chunk) => counter.push(chunk));
+    socket.on('error', reject);
+    socket.on('connect', send);
+  });
+}
+
+/** The benchmark's transaction: insert an Interface and a Port, add the Port to the bridge. */
+export function addPortOps(bridgeName: string, portName: string): unknown[] {
+  return [
+    { op: 'insert', table: 'Interface', row: { name: portName }, 'uuid-name': 'i' },
+    { op: 'insert', table: 'Port', row: { name: portName, interfaces: ['named-uuid', 'i'] }, 'uuid-name': 'p' },
+    { op: 'mutate', table: 'Bridge', where: [['name', '==', bridgeName]], mutations: [['ports', 'insert', ['set', [['named-uuid', 'p']]]]] },
+  ];
+}
+
+/** Many ports per transaction: fills a database with `total` ports fast. */
+export async function fillPorts(socketPath: string, bridgeName: string, total: number, perTxn = 500, prefix = 'fill'): Promise<void> {
+  const txns = Math.ceil(total / perTxn);
+  await rawTransactions(socketPath, txns, 4, (t) => {
+    const ops: unknown[] = [];
+    const ports: unknown[] = [];
+    for (let k = t * perTxn; k < Math.min(total, (t + 1) * perTxn); k++) {
+      const name = `${prefix}${k}`;
+      ops.push({ op: 'insert', table: 'Interface', row: { name, type: 'internal', external_ids: ['map', [['bench', 'sync'], ['index', String(k)]]] }, 'uuid-name': `i${k}` });
+      ops.push({ op: 'insert', table: 'Port', row: { name, interfaces: ['named-uuid', `i${k}`], tag: k % 4000 + 1 }, 'uuid-name': `p${k}` });
+      ports.push(['named-uuid', `p${k}`]);
+    }
+    ops.push({ op: 'mutate', table: 'Bridge', where: [['name', '==', bridgeName]], mutations: [['ports', 'insert', ['set', ports]]] });
+    return ops;
+  });
+}
