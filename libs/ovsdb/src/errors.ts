@@ -1,0 +1,110 @@
+import type { Operation, OperationResult } from './protocol/wire';
+
+/** Base of every error this library throws. `retryable`: the same call may succeed if repeated. */
+export class OvsdbError extends Error {
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Could not connect, or the connection broke. Retrying (after reconnecting) may succeed. */
+export class OvsdbConnectionError extends OvsdbError {
+  override readonly retryable: boolean = true;
+
+  constructor(
+    message: string,
+    readonly remote?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(remote ? `${remote}: ${message}` : message, options);
+  }
+}
+
+/** The connection closed while a request was in flight: its outcome is unknown. */
+export class OvsdbDisconnectedError extends OvsdbConnectionError {
+  constructor(
+    readonly method: string,
+    remote?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`connection closed before the reply to "${method}" arrived`, remote, options);
+  }
+}
+
+/** No reply within the request's timeout, or the inactivity probe went unanswered. */
+export class OvsdbTimeoutError extends OvsdbError {
+  override readonly retryable = true;
+
+  constructor(
+    readonly method: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`no reply to "${method}" within ${timeoutMs} ms`);
+  }
+}
+
+/** The caller aborted the request (AbortSignal) before its reply came. */
+export class OvsdbCancelledError extends OvsdbError {
+  constructor(
+    readonly method: string,
+    readonly reason?: unknown,
+  ) {
+    super(`"${method}" was cancelled${reason instanceof Error ? `: ${reason.message}` : ''}`, { cause: reason });
+  }
+}
+
+/** The peer broke the wire protocol: bad JSON, garbage between messages, oversize frame. */
+export class OvsdbProtocolError extends OvsdbError {}
+
+/** A JSON-RPC reply whose `error` member is not null (e.g. "unknown database"). */
+export class OvsdbRpcError extends OvsdbError {
+  constructor(
+    readonly method: string,
+    readonly error: unknown,
+  ) {
+    super(`"${method}" failed: ${describeRpcError(error)}`);
+  }
+
+  /** The OVSDB error string, when the server sent `{error: "...", details: "..."}` or a bare string. */
+  get errorName(): string | undefined {
+    if (typeof this.error === 'string') return this.error;
+    if (this.error && typeof this.error === 'object' && typeof (this.error as { error?: unknown }).error === 'string') {
+      return (this.error as { error: string }).error;
+    }
+    return undefined;
+  }
+}
+
+function describeRpcError(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (error && typeof error === 'object') {
+    const { error: name, details } = error as { error?: unknown; details?: unknown };
+    if (typeof name === 'string') return typeof details === 'string' ? `${name}: ${details}` : name;
+  }
+  return JSON.stringify(error);
+}
+
+/**
+ * A transaction the server refused. `opIndex` is the failing operation's position in the
+ * request, or undefined when the error came as the extra element after all operations
+ * (e.g. "referential integrity violation", found at commit time).
+ */
+export class OvsdbTransactionError extends OvsdbError {
+  override readonly retryable: boolean;
+
+  constructor(
+    readonly error: string,
+    readonly details: string | undefined,
+    readonly opIndex: number | undefined,
+    readonly operation: Operation | undefined,
+    readonly results: readonly (OperationResult | null)[],
+  ) {
+    const where = opIndex === undefined ? 'at commit' : `in operation ${opIndex}${operation ? ` (${operation.op}${'table' in operation ? ` ${operation.table}` : ''})` : ''}`;
+    super(`transaction failed ${where}: ${error}${details ? `: ${details}` : ''}`);
+    // "timed out" (a wait that did not hold) is the optimistic-concurrency conflict: redo.
+    this.retryable = error === 'timed out';
+  }
+}

@@ -1,0 +1,179 @@
+import { isUtf8 } from 'node:buffer';
+import { OvsdbProtocolError } from '../errors';
+
+export interface FrameParserOptions {
+  /** Largest JSON value accepted, in bytes (default 64 MiB). Larger → protocol error. */
+  maxFrameBytes?: number;
+  /** Deepest nesting of objects/arrays accepted (default 1000). */
+  maxDepth?: number;
+}
+
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_DEPTH = 1000;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+const isWhitespace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+
+/**
+ * Cuts the OVSDB stream (JSON objects back to back, no delimiter) into parsed values.
+ *
+ * Every byte is scanned once: depth, in-string and escape state survive chunk
+ * boundaries, so the work is linear in the input whatever the chunking. The bytes of an
+ * unfinished value are kept as a list of slices and joined once, when the value ends;
+ * UTF-8 is decoded only then, so characters split across chunks are whole again.
+ *
+ * After a protocol error the parser stays failed: the stream cannot be resynchronised.
+ */
+export class JsonFrameParser {
+  private readonly maxFrameBytes: number;
+  private readonly maxDepth: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private depth = 0;
+  private inString = false;
+  /** The last byte scanned inside a string was an unescaped backslash. */
+  private escaped = false;
+  private failure: OvsdbProtocolError | undefined;
+
+  constructor(
+    private readonly onValue: (value: unknown) => void,
+    options: FrameParserOptions = {},
+  ) {
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  }
+
+  /** Bytes of a value begun but not yet complete. */
+  get bufferedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** True between values (nothing partial buffered). */
+  get idle(): boolean {
+    return this.depth === 0 && this.pendingBytes === 0;
+  }
+
+  /** Feeds one chunk; calls onValue for each value it completes. Throws OvsdbProtocolError. */
+  push(chunk: Buffer): void {
+    if (this.failure) throw this.failure;
+    const length = chunk.length;
+    let i = 0;
+    // Start of the current value's bytes within this chunk (when depth > 0).
+    let start = 0;
+    while (i < length) {
+      if (this.depth === 0) {
+        const byte = chunk[i];
+        if (byte === OPEN_BRACE) {
+          this.depth = 1;
+          start = i;
+          i++;
+        } else if (isWhitespace(byte)) {
+          i++;
+        } else {
+          this.fail(`expected "{" between messages, got ${describeByte(byte)} at stream offset +${i}`);
+        }
+        continue;
+      }
+      if (this.inString) {
+        i = this.scanString(chunk, i);
+        continue;
+      }
+      const byte = chunk[i++];
+      if (byte === QUOTE) {
+        this.inString = true;
+      } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        if (++this.depth > this.maxDepth) this.fail(`JSON nested deeper than ${this.maxDepth} levels`);
+      } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+        if (--this.depth === 0) this.emit(chunk, start, i);
+      }
+    }
+    if (this.depth > 0) {
+      const rest = length - start;
+      if (this.pendingBytes + rest > this.maxFrameBytes) this.tooLarge(this.pendingBytes + rest);
+      if (rest > 0) {
+        this.pending.push(start === 0 ? chunk : chunk.subarray(start));
+        this.pendingBytes += rest;
+      }
+    }
+  }
+
+  /** Forgets any partial value and a previous failure (for reuse on a new connection). */
+  reset(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.failure = undefined;
+  }
+
+  /**
+   * Scans string content from `from`, jumping from quote to quote with indexOf; a quote
+   * ends the string unless an odd run of backslashes precedes it. Returns the next index.
+   */
+  private scanString(chunk: Buffer, from: number): number {
+    let segmentStart = from;
+    for (;;) {
+      const quote = chunk.indexOf(QUOTE, segmentStart);
+      const end = quote < 0 ? chunk.length : quote;
+      let run = 0;
+      while (end - run > segmentStart && chunk[end - run - 1] === BACKSLASH) run++;
+      // A run reaching back to where this segment started continues the carried state.
+      const oddRun = run === end - segmentStart && this.escaped ? (run & 1) === 0 : (run & 1) === 1;
+      if (quote < 0) {
+        this.escaped = oddRun;
+        return chunk.length;
+      }
+      this.escaped = false;
+      if (!oddRun) {
+        this.inString = false;
+        return quote + 1;
+      }
+      segmentStart = quote + 1;
+    }
+  }
+
+  private emit(chunk: Buffer, start: number, end: number): void {
+    const tail = end - start;
+    const total = this.pendingBytes + tail;
+    if (total > this.maxFrameBytes) this.tooLarge(total);
+    let bytes: Buffer;
+    if (this.pendingBytes === 0) {
+      bytes = chunk.subarray(start, end);
+    } else {
+      this.pending.push(chunk.subarray(start, end));
+      bytes = Buffer.concat(this.pending, total);
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    if (!isUtf8(bytes)) this.fail('message is not valid UTF-8');
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      this.fail(`invalid JSON: ${(error as Error).message}`);
+    }
+    this.onValue(value);
+  }
+
+  private tooLarge(bytes: number): never {
+    this.fail(`message of ${bytes}+ bytes exceeds the ${this.maxFrameBytes}-byte limit`);
+  }
+
+  private fail(message: string): never {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.failure = new OvsdbProtocolError(message);
+    throw this.failure;
+  }
+}
+
+function describeByte(byte: number): string {
+  return byte >= 0x20 && byte < 0x7f ? JSON.stringify(String.fromCharCode(byte)) : `byte 0x${byte.toString(16).padStart(2, '0')}`;
+}
