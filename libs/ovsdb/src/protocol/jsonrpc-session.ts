@@ -1,0 +1,200 @@
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError } from '../errors';
+import { FrameParserOptions, JsonFrameParser } from './framing';
+import type { JsonRpcId } from './wire';
+
+export interface JsonRpcSessionOptions extends FrameParserOptions {
+  /** Names the peer in error messages (e.g. the remote string). */
+  remote?: string;
+  /** Default per-request timeout in ms; 0 or undefined: none. */
+  requestTimeoutMs?: number;
+}
+
+export interface RequestOptions {
+  /** Overrides the session's default timeout; 0: none. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called with the request id when the caller gives up (abort or timeout), e.g. to send OVSDB `cancel`. */
+  onGiveUp?: (id: JsonRpcId) => void;
+}
+
+export interface JsonRpcSessionEvents {
+  /** A JSON-RPC notification (id null) from the peer. */
+  notification: [method: string, params: unknown[]];
+  /** A request from the peer other than `echo` (answered automatically). Reply with `session.reply`. */
+  request: [method: string, params: unknown[], id: JsonRpcId];
+  /** A reply whose request was already given up (timed out or cancelled). */
+  'orphan-reply': [id: JsonRpcId, result: unknown, error: unknown];
+  /** The connection is gone; every pending request has been rejected. `error`: why, if not a clean close. */
+  close: [error: Error | undefined];
+}
+
+interface Pending {
+  method: string;
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/**
+ * JSON-RPC 1.0 over one OVSDB connection: numbered requests matched to replies, peer
+ * notifications as events, `echo` answered by itself. Outgoing messages are gathered for
+ * the current tick and written at once, so pipelining many requests costs one write.
+ */
+export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
+  readonly remote: string | undefined;
+  private readonly parser: JsonFrameParser;
+  private readonly pending = new Map<JsonRpcId, Pending>();
+  private readonly defaultTimeoutMs: number;
+  private nextId = 1;
+  private outbox: string[] = [];
+  private flushScheduled = false;
+  private closeError: Error | undefined;
+  private isClosed = false;
+  /** Date.now() of the last bytes received: feeds the inactivity probe. */
+  lastReceivedAt = Date.now();
+
+  constructor(
+    private readonly stream: Duplex,
+    options: JsonRpcSessionOptions = {},
+  ) {
+    super();
+    this.remote = options.remote;
+    this.defaultTimeoutMs = options.requestTimeoutMs ?? 0;
+    this.parser = new JsonFrameParser((message) => this.dispatch(message), options);
+    stream.on('data', (chunk: Buffer) => this.receive(chunk));
+    stream.on('error', (error) => {
+      this.closeError ??= error;
+    });
+    stream.on('end', () => stream.destroy());
+    stream.on('close', () => this.finish());
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Requests awaiting their reply. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Sends a request and resolves with its `result`; rejects with OvsdbRpcError on an `error` reply. */
+  request<T = unknown>(method: string, params: unknown[], options: RequestOptions = {}): Promise<T> {
+    if (this.isClosed) return Promise.reject(new OvsdbDisconnectedError(method, this.remote, { cause: this.closeError }));
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new OvsdbCancelledError(method, signal.reason));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const entry: Pending = { method, resolve: resolve as (result: unknown) => void, reject, timer: undefined, signal, onAbort: undefined };
+      const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+      if (timeoutMs > 0) {
+        entry.timer = setTimeout(() => this.giveUp(id, new OvsdbTimeoutError(method, timeoutMs), options.onGiveUp), timeoutMs);
+      }
+      if (signal) {
+        entry.onAbort = () => this.giveUp(id, new OvsdbCancelledError(method, signal.reason), options.onGiveUp);
+        signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      this.pending.set(id, entry);
+      this.send({ id, method, params });
+    });
+  }
+
+  /** Sends a notification (no reply expected). Dropped silently once closed. */
+  notify(method: string, params: unknown[]): void {
+    if (!this.isClosed) this.send({ id: null, method, params });
+  }
+
+  /** Answers a peer's request. */
+  reply(id: JsonRpcId, result: unknown, error: unknown = null): void {
+    if (!this.isClosed) this.send({ id, result, error });
+  }
+
+  /** Closes the connection after writing what is queued; pending requests fail as disconnected. */
+  close(error?: Error): void {
+    if (this.isClosed) return;
+    this.closeError ??= error;
+    this.flush();
+    this.stream.end();
+    this.stream.destroy();
+  }
+
+  private send(message: object): void {
+    this.outbox.push(JSON.stringify(message));
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.length === 0 || this.stream.destroyed) return;
+    const data = this.outbox.length === 1 ? this.outbox[0] : this.outbox.join('');
+    this.outbox = [];
+    this.stream.write(data);
+  }
+
+  private receive(chunk: Buffer): void {
+    this.lastReceivedAt = Date.now();
+    try {
+      this.parser.push(chunk);
+    } catch (error) {
+      this.close(error as Error);
+    }
+  }
+
+  private dispatch(message: unknown): void {
+    const { id, method, params, result, error } = message as { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: unknown };
+    if (typeof method === 'string') {
+      if (!Array.isArray(params)) throw new OvsdbProtocolError(`"${method}" message without a params array`);
+      if (id === null || id === undefined) {
+        this.emit('notification', method, params);
+      } else if (method === 'echo') {
+        this.reply(id as JsonRpcId, params);
+      } else if (this.listenerCount('request') > 0) {
+        this.emit('request', method, params, id as JsonRpcId);
+      } else {
+        this.reply(id as JsonRpcId, null, { error: 'unknown method', details: method });
+      }
+      return;
+    }
+    if (typeof id !== 'number' && typeof id !== 'string') throw new OvsdbProtocolError(`message is neither a request nor a reply: ${JSON.stringify(message).slice(0, 200)}`);
+    const entry = this.pending.get(id);
+    if (!entry) {
+      this.emit('orphan-reply', id, result, error);
+      return;
+    }
+    this.settle(id, entry);
+    if (error !== null && error !== undefined) entry.reject(new OvsdbRpcError(entry.method, error));
+    else entry.resolve(result);
+  }
+
+  private giveUp(id: JsonRpcId, error: OvsdbError, onGiveUp: ((id: JsonRpcId) => void) | undefined): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.settle(id, entry);
+    entry.reject(error);
+    if (onGiveUp && !this.isClosed) onGiveUp(id);
+  }
+
+  private settle(id: JsonRpcId, entry: Pending): void {
+    this.pending.delete(id);
+    if (entry.timer) clearTimeout(entry.timer);
+    if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
+  }
+
+  private finish(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.outbox = [];
+    for (const [id, entry] of this.pending) {
+      this.settle(id, entry);
+      entry.reject(new OvsdbDisconnectedError(entry.method, this.remote, { cause: this.closeError }));
+    }
+    this.emit('close', this.closeError);
+  }
+}
