@@ -28,14 +28,25 @@ export async function ipJson<T = unknown>(args: readonly string[], options: IpOp
  */
 export async function ipBatch(commands: readonly (readonly string[])[], options: IpOptions & { force?: boolean } = {}): Promise<RunResult> {
   if (commands.length === 0) return { stdout: '', stderr: '' };
-  const lines = commands.map((command) => {
+  const input = formatBatch(commands);
+  const flags = options.force ? ['-force', '-batch', '-'] : ['-batch', '-'];
+  return run('ip', withNetns(flags, options), { input });
+}
+
+/**
+ * The standard input of `ip -batch -` for these commands, one per line. Throws if an
+ * argument is empty or holds whitespace, a quote, a backslash or '#', which the batch
+ * format would split or interpret.
+ */
+export function formatBatch(commands: readonly (readonly string[])[]): string {
+  let input = '';
+  for (const command of commands) {
     for (const arg of command) {
       if (arg.length === 0 || /[\s"'\\#]/.test(arg)) throw new Error(`ip batch argument ${JSON.stringify(arg)} is empty or holds whitespace/quotes`);
     }
-    return command.join(' ');
-  });
-  const flags = options.force ? ['-force', '-batch', '-'] : ['-batch', '-'];
-  return run('ip', withNetns(flags, options), { input: lines.join('\n') + '\n' });
+    input += command.join(' ') + '\n';
+  }
+  return input;
 }
 
 export interface IpLink {

@@ -1,0 +1,16 @@
+export * from './types';
+export * from './errors';
+export * from './naming';
+export { validateAttachRequest, buildSpec, diffSpecs, canonicalIp } from './request';
+export type { ValidatedRequest } from './request';
+export { resolveNamespace, assertNamespaceRef, netnsInode } from './namespace';
+export type { ResolveOptions } from './namespace';
+export { inspectContainer, ContainerNotFoundError, DEFAULT_DOCKER_SOCKET } from './docker-api';
+export type { ContainerState } from './docker-api';
+export * from './port-store';
+export { OvsdbPortStore, OvsdbOperationError } from './ovsdb-port-store';
+export type { OvsdbTransactor } from './ovsdb-port-store';
+export { countingRunner, defaultRunner } from './runner';
+export type { Runner } from './runner';
+export * as externalIds from './external-ids';
+export * from './plumber';

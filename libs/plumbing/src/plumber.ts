@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { assertInterfaceName, CommandError, IpAddr, IpLink, IpRoute, ValidationError } from '@ovs-fleet/iproute';
+import { announceSysctls, containerConfigCommands, hostCreateCommands } from './commands';
+import { AttachError, ConflictError } from './errors';
+import * as ids from './external-ids';
+import { hostIfname, isOurHostIfname } from './naming';
+import { UndoStack } from './undo-stack';
+import { assertNamespaceRef, CONTAINER_ID as CONTAINER_ID_PATTERN, netnsInode, resolveNamespace, ResolveOptions, targetOf } from './namespace';
+import { PortRow, PortStore } from './port-store';
+import { buildSpec, diffSpecs, validateAttachRequest } from './request';
+import { defaultRunner, ipBatchIn, ipBatchInTarget, parseJsonLines, Runner, sysctlInTarget } from './runner';
+import { Attachment, AttachRequest, AttachSpec, NamespaceRef, NamespaceTarget, ResolvedContainer } from './types';
+
+export interface PlumberOptions {
+  store: PortStore;
+  /** Named namespace holding the host ends and OVS (a lab host); undefined: the current one. */
+  hostNetns?: string;
+  /** Docker Engine API socket for `{dockerContainer}` refs that name none. */
+  dockerSocket?: string;
+  /** Value of `ovs-fleet-owner` on our rows; only rows with it are ever touched. */
+  owner?: string;
+  /** Wait up to this long for ovs-vswitchd to take the port before the link comes up (0: don't). */
+  liveTimeoutMs?: number;
+  runner?: Runner;
+  resolve?: (ref: NamespaceRef, options: ResolveOptions) => Promise<ResolvedContainer>;
+}
+
+/** Which attachments an operation is about. */
+export type AttachmentSelector =
+  | { attachmentId: string }
+  | { containerId: string; ifname?: string }
+  | { container: NamespaceRef; ifname?: string };
+
+export interface AttachResult {
+  attachment: Attachment;
+  /** False when the same request was already in place (nothing was done). */
+  changed: boolean;
+}
+
+export type StaleReason = 'namespace-gone' | 'namespace-replaced' | 'host-veth-missing' | 'ovs-error';
+
+export interface StaleAttachment {
+  attachment: Attachment;
+  reasons: StaleReason[];
+}
+
+export interface ContainerView {
+  present: boolean;
+  ifname: string;
+  mac: string | null;
+  mtu: number | null;
+  up: boolean;
+  addresses: string[];
+  routes: { to: string; via: string | null }[];
+}
+
+export interface Inspection {
+  attachment: Attachment;
+  bridge: { bridge: string | null; tag: number | null; trunks: number[]; ofport: number | null; linkState: string | null; error: string | null };
+  host: { present: boolean; mtu: number | null; up: boolean };
+  container: ContainerView;
+  /** Where reality differs from the recorded request (empty: no drift). */
+  drift: string[];
+}
+
+export interface RecoveryReport {
+  removedPorts: string[];
+  removedLinks: string[];
+}
+
+const DEFAULT_OWNER = 'ovs-fleet';
+
+/**
+ * Plumbs containers into an OVS bridge: veth pair, OVS port (through a PortStore), and the
+ * container-side configuration, all or nothing. One instance per host namespace; reuse it.
+ */
+export class Plumber {
+  private readonly store: PortStore;
+  private readonly owner: string;
+  private readonly runner: Runner;
+  private readonly hostNetns: string | undefined;
+  private readonly liveTimeoutMs: number;
+  /** Host-side names of attaches under way: recover() and a concurrent attach leave them alone. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(private readonly options: PlumberOptions) {
+    this.store = options.store;
+    this.owner = options.owner ?? DEFAULT_OWNER;
+    this.runner = options.runner ?? defaultRunner;
+    this.hostNetns = options.hostNetns;
+    this.liveTimeoutMs = options.liveTimeoutMs ?? 5000;
+  }
+
+  private resolve(ref: NamespaceRef, containerId?: string): Promise<ResolvedContainer> {
+    const resolveOptions: ResolveOptions = { containerId, dockerSocket: this.options.dockerSocket };
+    return (this.options.resolve ?? resolveNamespace)(ref, resolveOptions);
+  }
+
+  async attach(request: AttachRequest): Promise<AttachResult> {
+    const validated = validateAttachRequest(request);
+    assertNamespaceRef(request.container);
+    const container = await this.resolve(request.container, request.containerId);
+    const spec = buildSpec(validated, container.id);
+    const hostName = hostIfname(container.id, spec.ifname);
+    if (this.inFlight.has(hostName)) throw new ConflictError(`${spec.ifname} of container ${container.id} is being attached right now`);
+    this.inFlight.add(hostName);
+    try {
+      const existing = await this.findOurs({ [ids.CONTAINER_ID]: container.id, [ids.OVS_DOCKER_CONTAINER_IFACE]: spec.ifname });
+      if (existing.length > 0) return { attachment: this.sameOrConflict(existing[0].attachment, spec, container), changed: false };
+      return { attachment: await this.plumb(spec, container, hostName), changed: true };
+    } finally {
+      this.inFlight.delete(hostName);
+    }
+  }
+
+  private sameOrConflict(current: Attachment, spec: AttachSpec, container: ResolvedContainer): Attachment {
+    if (current.state !== 'ready') throw new ConflictError(`${spec.ifname} of container ${container.id} was left half-attached by an interrupted run: call recover() first`);
+    const differing = diffSpecs(current.spec, spec);
+    if (differing.length > 0) {
+      throw new ConflictError(`${spec.ifname} of container ${container.id} is already attached differently (${differing.join(', ')}): detach it first`, differing);
+    }
+    if (current.netnsInode !== container.netnsInode) {
+      throw new ConflictError(`${spec.ifname} of container ${container.id} is attached to an earlier namespace of the container: use replumb()`);
+    }
+    return current;
+  }
+
+  private async plumb(spec: AttachSpec, container: ResolvedContainer, hostName: string): Promise<Attachment> {
+    const attachment: Attachment = {
+      attachmentId: randomUUID(),
+      containerId: container.id,
+      containerName: container.name,
+      containerRef: container.typed,
+      ifname: spec.ifname,
+      bridge: spec.bridge,
+      hostIfname: hostName,
+      netnsPath: container.target.path,
+      netnsInode: container.netnsInode,
+      spec,
+      state: 'pending',
+    };
+    const undo = new UndoStack();
+    let step = 'veth';
+    try {
+      await ipBatchIn(this.runner, this.hostNetns, hostCreateCommands(spec, hostName, container.target));
+      undo.push(`delete veth ${hostName}`, () => this.deleteHostLinks([hostName]));
+
+      step = 'ovs-port';
+      const sysctls = announceSysctls(spec);
+      const [portRow] = await Promise.all([
+        this.store.addPort({
+          bridge: spec.bridge,
+          name: hostName,
+          tag: spec.tag,
+          trunks: spec.trunks,
+          mtuRequest: spec.mtu,
+          interfaceExternalIds: ids.interfaceExternalIds(this.owner, attachment),
+          portExternalIds: ids.portExternalIds(this.owner, attachment),
+        }),
+        sysctls.length > 0 ? sysctlInTarget(this.runner, container.target, sysctls) : undefined,
+      ]);
+      undo.push(`delete OVS port ${hostName}`, () => this.store.deletePorts([portRow.portUuid]));
+
+      if (this.liveTimeoutMs > 0) {
+        step = 'ovs-vswitchd';
+        const live = await this.store.waitLive(hostName, this.liveTimeoutMs);
+        if (live.ofport < 0) throw new Error(`ovs-vswitchd could not add ${hostName}: ${live.error ?? 'no ofport'}`);
+      }
+
+      step = 'container-config';
+      await ipBatchInTarget(this.runner, container.target, containerConfigCommands(spec));
+
+      step = 'mark-ready';
+      await this.store.updatePort(portRow, { externalIds: { [ids.STATE]: 'ready' } });
+      attachment.state = 'ready';
+      return attachment;
+    } catch (error) {
+      throw new AttachError(step, error, await undo.unwind());
+    }
+  }
+
+  /** Rows with our owner mark (plus `match`), with the attachment each records. */
+  private async findOurs(match: Record<string, string>): Promise<{ row: PortRow; attachment: Attachment }[]> {
+    const rows = await this.store.find({ [ids.OWNER]: this.owner, ...match });
+    const out: { row: PortRow; attachment: Attachment }[] = [];
+    for (const row of rows) {
+      const attachment = ids.attachmentFromRow(row, this.owner);
+      if (attachment && isOurHostIfname(row.name)) out.push({ row, attachment });
+    }
+    return out;
+  }
+
+  private async select(selector: AttachmentSelector): Promise<{ row: PortRow; attachment: Attachment }[]> {
+    if (typeof selector !== 'object' || selector === null) throw new ValidationError('selector', 'must be {attachmentId}, {containerId, ifname?} or {container, ifname?}');
+    const ifname = 'ifname' in selector && selector.ifname !== undefined ? assertInterfaceName(selector.ifname, 'ifname') : undefined;
+    const match: Record<string, string> = ifname === undefined ? {} : { [ids.OVS_DOCKER_CONTAINER_IFACE]: ifname };
+    if ('attachmentId' in selector) {
+      if (typeof selector.attachmentId !== 'string' || !/^[0-9a-f-]{36}$/.test(selector.attachmentId)) throw new ValidationError('attachmentId', 'must be a UUID');
+      match[ids.ATTACHMENT_ID] = selector.attachmentId;
+    } else if ('containerId' in selector) {
+      if (typeof selector.containerId !== 'string' || !CONTAINER_ID_PATTERN.test(selector.containerId)) throw new ValidationError('containerId', 'is not a container id');
+      match[ids.CONTAINER_ID] = selector.containerId;
+    } else if ('container' in selector) {
+      match[ids.CONTAINER_ID] = (await this.resolve(selector.container)).id;
+    } else {
+      throw new ValidationError('selector', 'must be {attachmentId}, {containerId, ifname?} or {container, ifname?}');
+    }
+    return this.findOurs(match);
+  }
+
+  /** Removes the OVS ports and veth pairs of the selected attachments; returns what was detached. */
+  async detach(selector: AttachmentSelector): Promise<Attachment[]> {
+    const found = await this.select(selector);
+    await this.remove(found.map((f) => f.row));
+    return found.map((f) => f.attachment);
+  }
+
+  private async remove(rows: PortRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.store.deletePorts(rows.flatMap((r) => (r.portUuid === null ? [] : [r.portUuid])));
+    await this.deleteHostLinks(rows.map((r) => r.name));
+  }
+
+  /** Deletes host-side veth ends (the peer goes with them); only names of ours, and a missing one is fine. */
+  private async deleteHostLinks(names: string[]): Promise<void> {
+    const ours = names.filter(isOurHostIfname);
+    if (ours.length === 0) return;
+    try {
+      await ipBatchIn(this.runner, this.hostNetns, ours.map((name) => ['link', 'del', name]), { force: true });
+    } catch (error) {
+      const lines = error instanceof CommandError ? error.stderr.split('\n').filter((l) => l.trim() !== '') : ['?'];
+      const real = lines.filter((l) => !/Cannot find device|Command failed -:\d+/.test(l));
+      if (real.length > 0) throw error;
+    }
+  }
+
+  /** Changes the access VLAN (or trunks) of existing attachments, and records it. */
+  async setVlan(selector: AttachmentSelector, vlan: { tag: number } | { trunks: number[] }): Promise<Attachment[]> {
+    const v = validateAttachRequest({ container: { pid: 1 }, bridge: 'x', ifname: 'x', ...vlan } as AttachRequest);
+    const found = await this.select(selector);
+    for (const { row, attachment } of found) {
+      attachment.spec = { ...attachment.spec, tag: v.tag, trunks: v.trunks };
+      await this.store.updatePort(row, { vlan: { tag: v.tag, trunks: v.trunks }, externalIds: { [ids.SPEC]: JSON.stringify(attachment.spec) } });
+    }
+    return found.map((f) => f.attachment);
+  }
+
+  /** What is really configured, on the bridge, on the host and inside the container, and how it differs from the request. */
+  async inspect(selector: AttachmentSelector): Promise<Inspection[]> {
+    const found = await this.select(selector);
+    if (found.length === 0) return [];
+    const hostLinks = await this.hostLinks();
+    const out: Inspection[] = [];
+    for (const { row, attachment } of found) {
+      const host = hostLinks.get(row.name);
+      const container = await this.containerView(attachment);
+      const inspection: Inspection = {
+        attachment,
+        bridge: { bridge: row.bridge, tag: row.tag, trunks: row.trunks, ofport: row.ofport, linkState: row.linkState, error: row.error },
+        host: { present: host !== undefined, mtu: host?.mtu ?? null, up: host?.flags.includes('UP') ?? false },
+        container,
+        drift: [],
+      };
+      inspection.drift = driftOf(inspection);
+      out.push(inspection);
+    }
+    return out;
+  }
+
+  private async containerView(a: Attachment): Promise<ContainerView> {
+    const empty: ContainerView = { present: false, ifname: a.ifname, mac: null, mtu: null, up: false, addresses: [], routes: [] };
+    const target = targetOf({ path: a.netnsPath });
+    if ((await netnsInode(target.path)) !== a.netnsInode) return empty;
+    const dev = a.ifname;
+    let docs: unknown[];
+    try {
+      const { stdout } = await ipBatchInTarget(this.runner, target, [['address', 'show', 'dev', dev], ['route', 'show', 'dev', dev], ['-6', 'route', 'show', 'dev', dev]], { json: true });
+      docs = parseJsonLines(stdout);
+    } catch {
+      return empty;
+    }
+    const [addr] = (docs[0] as IpAddr[]) ?? [];
+    if (!addr) return empty;
+    const routes = [...((docs[1] as IpRoute[]) ?? []), ...((docs[2] as IpRoute[]) ?? [])]
+      .filter((r) => r.protocol !== 'kernel' && !r.dst.startsWith('fe80:') && !r.dst.startsWith('ff00:') && !r.dst.startsWith('multicast'))
+      .map((r) => ({ to: r.dst === 'default' ? (r.gateway?.includes(':') ? '::/0' : '0.0.0.0/0') : r.dst.includes('/') ? r.dst : `${r.dst}/${r.dst.includes(':') ? 128 : 32}`, via: r.gateway ?? null }));
+    return {
+      present: true,
+      ifname: addr.ifname,
+      mac: addr.address ?? null,
+      mtu: addr.mtu,
+      up: addr.flags.includes('UP'),
+      addresses: addr.addr_info.filter((i) => i.scope !== 'link').map((i) => `${i.local}/${i.prefixlen}`),
+      routes,
+    };
+  }
+
+  private async hostLinks(): Promise<Map<string, IpLink>> {
+    const { stdout } = await ipBatchIn(this.runner, this.hostNetns, [['link', 'show']], { json: true });
+    const [links] = parseJsonLines<IpLink[]>(stdout);
+    return new Map((links ?? []).map((l) => [l.ifname, l]));
+  }
+
+  /** Attachments whose container namespace is gone or replaced, or whose host veth end vanished. */
+  async findStale(): Promise<StaleAttachment[]> {
+    const found = await this.findOurs({});
+    if (found.length === 0) return [];
+    const hostLinks = await this.hostLinks();
+    const stale: StaleAttachment[] = [];
+    for (const { row, attachment } of found) {
+      if (attachment.state !== 'ready' || this.inFlight.has(row.name)) continue;
+      const reasons: StaleReason[] = [];
+      const inode = await netnsInode(attachment.netnsPath);
+      if (inode === null) reasons.push('namespace-gone');
+      else if (inode !== attachment.netnsInode) reasons.push('namespace-replaced');
+      if (!hostLinks.has(row.name)) reasons.push('host-veth-missing');
+      if (row.error !== null || row.ofport === -1) reasons.push('ovs-error');
+      if (reasons.length > 0) stale.push({ attachment, reasons });
+    }
+    return stale;
+  }
+
+  /** Removes stale attachments (their OVS port and whatever is left of the veth). */
+  async cleanup(stale: readonly StaleAttachment[]): Promise<Attachment[]> {
+    const removed: Attachment[] = [];
+    for (const s of stale) removed.push(...(await this.detach({ attachmentId: s.attachment.attachmentId })));
+    return removed;
+  }
+
+  /** Plumbs an attachment again, as recorded, into the container's new namespace. */
+  async replumb(attachmentId: string, container: NamespaceRef): Promise<AttachResult> {
+    const [current] = await this.select({ attachmentId });
+    if (!current) throw new ValidationError('attachmentId', `no attachment ${attachmentId}`);
+    const { spec } = current.attachment;
+    assertNamespaceRef(container);
+    await this.remove([current.row]);
+    return this.attach({
+      container,
+      containerId: spec.containerId,
+      bridge: spec.bridge,
+      ifname: spec.ifname,
+      mac: spec.mac,
+      mtu: spec.mtu ?? undefined,
+      addresses: spec.addresses,
+      gateway: spec.gateway ?? undefined,
+      gateway6: spec.gateway6 ?? undefined,
+      routes: spec.routes.map((r) => (r.via === null ? { to: r.to } : { to: r.to, via: r.via })),
+      tag: spec.tag ?? undefined,
+      trunks: spec.trunks.length > 0 ? spec.trunks : undefined,
+      announce: spec.announce,
+    });
+  }
+
+  /**
+   * Crash leftovers, found by our name prefix and owner mark: veth ends of ours that no OVS
+   * port records, ports whose veth is gone, and attaches interrupted before they were ready.
+   * Call it at start-up; attaches under way in this instance are left alone.
+   */
+  async recover(): Promise<RecoveryReport> {
+    const found = await this.findOurs({});
+    const hostLinks = await this.hostLinks();
+    const doomed = found.filter(({ row, attachment }) => !this.inFlight.has(row.name) && (attachment.state !== 'ready' || !hostLinks.has(row.name)));
+    const recorded = new Set(found.map((f) => f.row.name));
+    const orphanLinks = [...hostLinks.values()]
+      .filter((l) => isOurHostIfname(l.ifname) && l.linkinfo?.info_kind === 'veth' && !recorded.has(l.ifname) && !this.inFlight.has(l.ifname))
+      .map((l) => l.ifname);
+    await this.store.deletePorts(doomed.flatMap((d) => (d.row.portUuid === null ? [] : [d.row.portUuid])));
+    const links = [...orphanLinks, ...doomed.map((d) => d.row.name).filter((n) => hostLinks.has(n))];
+    await this.deleteHostLinks(links);
+    return { removedPorts: doomed.map((d) => d.row.name), removedLinks: links };
+  }
+}
+
+/** Differences between the recorded request and what an inspection saw. */
+export function driftOf(i: Inspection): string[] {
+  const { spec } = i.attachment;
+  const drift: string[] = [];
+  if (i.bridge.bridge !== spec.bridge) drift.push(`bridge: ${i.bridge.bridge ?? 'none'} instead of ${spec.bridge}`);
+  if (i.bridge.tag !== spec.tag) drift.push(`tag: ${i.bridge.tag} instead of ${spec.tag}`);
+  if (i.bridge.trunks.join(',') !== spec.trunks.join(',')) drift.push(`trunks: [${i.bridge.trunks}] instead of [${spec.trunks}]`);
+  if (i.bridge.error !== null) drift.push(`ovs error: ${i.bridge.error}`);
+  if (!i.host.present) drift.push('host veth end missing');
+  else {
+    if (!i.host.up) drift.push('host veth end down');
+    if (spec.mtu !== null && i.host.mtu !== spec.mtu) drift.push(`host mtu: ${i.host.mtu} instead of ${spec.mtu}`);
+  }
+  const c = i.container;
+  if (!c.present) {
+    drift.push('container interface missing');
+    return drift;
+  }
+  if (!c.up) drift.push('container interface down');
+  if (c.mac !== spec.mac) drift.push(`mac: ${c.mac} instead of ${spec.mac}`);
+  if (spec.mtu !== null && c.mtu !== spec.mtu) drift.push(`container mtu: ${c.mtu} instead of ${spec.mtu}`);
+  const missing = spec.addresses.filter((a) => !c.addresses.includes(a));
+  const extra = c.addresses.filter((a) => !spec.addresses.includes(a));
+  if (missing.length > 0) drift.push(`addresses missing: ${missing.join(', ')}`);
+  if (extra.length > 0) drift.push(`addresses not requested: ${extra.join(', ')}`);
+  const wanted = [
+    ...(spec.gateway === null ? [] : [{ to: '0.0.0.0/0', via: spec.gateway }]),
+    ...(spec.gateway6 === null ? [] : [{ to: '::/0', via: spec.gateway6 }]),
+    ...spec.routes,
+  ];
+  const key = (r: { to: string; via: string | null }) => `${r.to} via ${r.via ?? 'link'}`;
+  const seen = new Set(c.routes.map(key));
+  const missingRoutes = wanted.map(key).filter((k) => !seen.has(k));
+  if (missingRoutes.length > 0) drift.push(`routes missing: ${missingRoutes.join(', ')}`);
+  return drift;
+}
+
+export type { NamespaceTarget };
