@@ -1,0 +1,13 @@
+export { Lab, LabExistsError, LabNotFoundError, defaultLabRoot } from './lab';
+export type { LabOptions } from './lab';
+export type { LabHost, LabState } from './state';
+export type { LabStatus, HostStatus } from './status';
+export type { TeardownReport } from './teardown';
+export type { NetnsContainer } from './namespaces';
+export { LabPodman, dockerApi, podmanEnv, CONTAINERS_CONF } from './podman';
+export type { PodmanContainer } from './podman';
+export { RangeConflictError, findConflicts } from './conflicts';
+export { planAddresses, MGMT_SPACE, UNDERLAY_SPACE, DEFAULT_RANGES } from './ranges';
+export type { LabRanges } from './ranges';
+export { labNames, DEFAULT_LAB_ROOT } from './naming';
+export { redisPing } from './redis';

@@ -1,0 +1,249 @@
+import { mkdir } from 'node:fs/promises';
+import { ValidationError } from '@ovs-fleet/iproute';
+import { findConflicts, RangeConflictError } from './conflicts';
+import { findExisting, labsUnder, readMachineNetworks } from './machine';
+import { assertHostCount, DEFAULT_LAB_ROOT, HOST_MGMT_IF, HOST_UPLINK_IF, hostNames, HostNames, labNames, LabNames, UNDERLAY_BRIDGE } from './naming';
+import { createNetnsContainer, NetnsContainer, removeNetnsContainer } from './namespaces';
+import { buildRootNetwork } from './network';
+import { OVSDB_TCP_PORT, startHostOvs } from './ovs-host';
+import { LabPodman } from './podman';
+import { DEFAULT_RANGES, LabAddressPlan, LabRanges, planAddresses } from './ranges';
+import { choosePort, DEFAULT_REDIS_PORT, startRedis } from './redis';
+import { LabHost, LabState, readState, writeState } from './state';
+import { labStatus, LabStatus } from './status';
+import { destroyLab, TeardownReport } from './teardown';
+
+export interface LabOptions {
+  /** 1-8 lowercase letters/digits; every resource's name derives from it. */
+  name: string;
+  hosts: number;
+  /** Sub-ranges of 198.51.100.0/24 and 203.0.113.0/24 (default: the whole /24s). */
+  mgmt?: string;
+  underlay?: string;
+  /** Where run dirs live (default /run/ovs-fleet-lab, or $OVS_FLEET_LAB_ROOT). */
+  root?: string;
+  /** Start Redis on the management gateway address (default true). */
+  redis?: boolean;
+  /** Start podman's API service now rather than on first `lab.podman()`. */
+  podman?: boolean;
+}
+
+export class LabExistsError extends Error {
+  constructor(
+    readonly labName: string,
+    readonly found: string[],
+  ) {
+    super(`lab "${labName}" already exists (${found.slice(0, 3).join(', ')}${found.length > 3 ? ', ...' : ''}); remove it with: npm run lab -- down --name ${labName}`);
+    this.name = 'LabExistsError';
+  }
+}
+
+export class LabNotFoundError extends Error {
+  constructor(readonly labName: string) {
+    super(`lab "${labName}" has no state file; bring it up first (\`npm run lab -- down --name ${labName}\` clears any leftovers)`);
+    this.name = 'LabNotFoundError';
+  }
+}
+
+export function defaultLabRoot(): string {
+  return process.env.OVS_FLEET_LAB_ROOT || DEFAULT_LAB_ROOT;
+}
+
+function assertRoot(): void {
+  if (process.getuid?.() !== 0) throw new Error('the lab needs root (namespaces, links and daemons): run it as root');
+}
+
+function hostFacts(lab: LabNames, h: HostNames, plan: LabAddressPlan): LabHost {
+  const { mgmtIp, underlayIp } = plan.hosts[h.index - 1];
+  return {
+    index: h.index,
+    id: h.id,
+    hostId: `${lab.name}-${h.id}`,
+    netns: h.netns,
+    runDir: h.runDir,
+    ovsdbSocket: h.ovsdbSocket,
+    ovsdbUnix: `unix:${h.ovsdbSocket}`,
+    ovsdbTcp: `tcp:${mgmtIp}:${OVSDB_TCP_PORT}`,
+    ovsdbCtl: h.ovsdbCtl,
+    vswitchdCtl: h.vswitchdCtl,
+    ovsdbLog: h.ovsdbLog,
+    vswitchdLog: h.vswitchdLog,
+    mgmtIp,
+    mgmtAddress: `${mgmtIp}/${plan.mgmt.prefixLength}`,
+    mgmtInterface: HOST_MGMT_IF,
+    underlayIp,
+    underlayAddress: `${underlayIp}/${plan.underlay.prefixLength}`,
+    underlayBridge: UNDERLAY_BRIDGE,
+    uplinkInterface: HOST_UPLINK_IF,
+  };
+}
+
+/**
+ * A fleet of simulated hosts on this machine: per host a namespace with its own
+ * ovsdb-server and ovs-vswitchd (userspace datapath), a management network (with Redis on
+ * the gateway address) and an underlay for tunnels. `Lab.up` builds one, `lab.down()` or
+ * `Lab.down(name)` (which needs no state at all) removes every trace of it.
+ */
+export class Lab {
+  private podmanStarting?: Promise<LabPodman>;
+
+  private constructor(
+    private readonly names: LabNames,
+    private state: LabState,
+  ) {}
+
+  static async up(options: LabOptions): Promise<Lab> {
+    const root = options.root ?? defaultLabRoot();
+    const names = labNames(options.name, root);
+    const hostCount = assertHostCount(options.hosts);
+    const ranges: LabRanges = { mgmt: options.mgmt ?? DEFAULT_RANGES.mgmt, underlay: options.underlay ?? DEFAULT_RANGES.underlay };
+    const plan = planAddresses(ranges, hostCount);
+    assertRoot();
+
+    const existing = await findExisting(names, root);
+    if (existing.length > 0) throw new LabExistsError(names.name, existing);
+    const conflicts = findConflicts(ranges, await readMachineNetworks(root));
+    if (conflicts.length > 0) throw new RangeConflictError(conflicts);
+
+    await mkdir(root, { recursive: true });
+    try {
+      await mkdir(names.runDir); // not recursive: the lab's claim on its name
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new LabExistsError(names.name, [`run dir ${names.runDir}`]);
+      throw error;
+    }
+
+    const hosts = Array.from({ length: hostCount }, (_, i) => hostNames(names, i + 1));
+    const state: LabState = {
+      name: names.name,
+      root,
+      createdAt: new Date().toISOString(),
+      ranges,
+      gateway: plan.gateway,
+      hosts: hosts.map((h) => hostFacts(names, h, plan)),
+      podman: options.podman ?? false,
+    };
+    const lab = new Lab(names, state);
+    try {
+      await writeState(names.stateFile, state);
+      await buildRootNetwork(names, plan, hosts);
+      const underlayNetwork = `${plan.underlay.cidr}`;
+      await Promise.all([
+        ...hosts.map((h, i) =>
+          startHostOvs({
+            names: h,
+            systemId: state.hosts[i].hostId,
+            mgmtIp: state.hosts[i].mgmtIp,
+            mgmtPrefixLength: plan.mgmt.prefixLength,
+            underlayIp: state.hosts[i].underlayIp,
+            underlayPrefixLength: plan.underlay.prefixLength,
+            underlayNetwork,
+          }),
+        ),
+        options.redis === false ? undefined : lab.startRedis(),
+        options.podman ? lab.podman() : undefined,
+      ]);
+      await writeState(names.stateFile, lab.state);
+      return lab;
+    } catch (error) {
+      await destroyLab(names).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The lab as its state file describes it (e.g. one the CLI brought up). */
+  static async open(name: string, root = defaultLabRoot()): Promise<Lab> {
+    const names = labNames(name, root);
+    const state = await readState(names.stateFile);
+    if (!state) throw new LabNotFoundError(name);
+    return new Lab(names, state);
+  }
+
+  /** Removes a lab by name alone, even after a crash, with or without its state file. */
+  static async down(name: string, root = defaultLabRoot()): Promise<TeardownReport> {
+    assertRoot();
+    return destroyLab(labNames(name, root));
+  }
+
+  /** Names of the labs with a run dir under the root. */
+  static list(root = defaultLabRoot()): Promise<string[]> {
+    return labsUnder(root);
+  }
+
+  get name(): string {
+    return this.names.name;
+  }
+
+  get runDir(): string {
+    return this.names.runDir;
+  }
+
+  get ranges(): LabRanges {
+    return this.state.ranges;
+  }
+
+  /** Address of the management bridge in the root namespace (Redis, the controller). */
+  get gateway(): string {
+    return this.state.gateway;
+  }
+
+  get hosts(): readonly LabHost[] {
+    return this.state.hosts;
+  }
+
+  get redis(): LabState['redis'] {
+    return this.state.redis;
+  }
+
+  /** A host by 1-based index or id (`h2`). */
+  host(which: number | string): LabHost {
+    const host = this.state.hosts.find((h) => h.index === which || h.id === which);
+    if (!host) throw new ValidationError('host', `lab "${this.name}" has no host ${String(which)}`);
+    return host;
+  }
+
+  /** The environment an agent for this host reads (see apps/agent config). */
+  agentEnv(which: number | string, remote: 'unix' | 'tcp' = 'tcp'): Record<string, string> {
+    const host = this.host(which);
+    return {
+      OVS_FLEET_HOST_ID: host.hostId,
+      OVS_FLEET_OVSDB: remote === 'unix' ? host.ovsdbUnix : host.ovsdbTcp,
+      ...(this.state.redis ? { OVS_FLEET_REDIS_URL: this.state.redis.url } : {}),
+    };
+  }
+
+  status(): Promise<LabStatus> {
+    return labStatus(this.names, this.state, (index) => hostNames(this.names, index));
+  }
+
+  createNamespace(name: string): Promise<NetnsContainer> {
+    return createNetnsContainer(this.names, name);
+  }
+
+  removeNamespace(name: string): Promise<void> {
+    return removeNetnsContainer(this.names, name);
+  }
+
+  /** Podman (image, API service) for this lab, started on first use. */
+  podman(): Promise<LabPodman> {
+    this.podmanStarting ??= (async () => {
+      if (!this.state.podman) {
+        this.state = { ...this.state, podman: true };
+        await writeState(this.names.stateFile, this.state);
+      }
+      return LabPodman.start(this.names);
+    })();
+    return this.podmanStarting;
+  }
+
+  down(): Promise<TeardownReport> {
+    return destroyLab(this.names);
+  }
+
+  private async startRedis(): Promise<void> {
+    const host = this.state.gateway;
+    const port = await choosePort(host, DEFAULT_REDIS_PORT);
+    await startRedis(this.names, host, port);
+    this.state = { ...this.state, redis: { host, port, url: `redis://${host}:${port}` } };
+  }
+}
