@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { assertHostCount, assertLabName } from './naming';
+
+export const DEFAULT_CLI_LAB = 'demo';
+
+export type CliCommand =
+  | { command: 'up'; name: string; hosts: number; podman: boolean; mgmt?: string; underlay?: string; json: boolean }
+  | { command: 'status'; name: string; json: boolean }
+  | { command: 'down'; target: { name: string } | 'all'; json: boolean }
+  | { command: 'list'; json: boolean }
+  | { command: 'help' };
+
+export const USAGE = `usage: npm run lab -- <command> [options]
+  up     [--name demo] [--hosts 3] [--podman] [--mgmt CIDR] [--underlay CIDR] [--json]
+         build a lab: --mgmt within 198.51.100.0/24, --underlay within 203.0.113.0/24
+  status [--name demo] [--json]   daemons, versions, addresses and endpoints per host
+  down   [--name demo | --all] [--json]   remove a lab (works after a crash too)
+  list   [--json]                 labs that have a run dir
+Labs live under /run/ovs-fleet-lab (or $OVS_FLEET_LAB_ROOT). Run as root.`;
+
+/** Bad command-line input: the CLI prints the message and the usage, never a stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+function parseHosts(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--hosts: "${text}" is not a whole number`);
+  return assertHostCount(Number(text));
+}
+
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        name: { type: 'string' },
+        hosts: { type: 'string' },
+        podman: { type: 'boolean', default: false },
+        mgmt: { type: 'string' },
+        underlay: { type: 'string' },
+        all: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help' };
+  const [command, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(' ')}`);
+  const allowed: Record<string, readonly string[]> = {
+    up: ['name', 'hosts', 'podman', 'mgmt', 'underlay', 'json'],
+    status: ['name', 'json'],
+    down: ['name', 'all', 'json'],
+    list: ['json'],
+  };
+  if (!(command in allowed)) throw new UsageError(`unknown command "${command}" (up, status, down, list)`);
+  for (const [option, value] of Object.entries(values)) {
+    if (option !== 'help' && value !== undefined && value !== false && !allowed[command].includes(option)) {
+      throw new UsageError(`--${option} does not apply to "${command}"`);
+    }
+  }
+  const name = () => assertLabName(values.name ?? DEFAULT_CLI_LAB);
+  switch (command) {
+    case 'up':
+      return {
+        command,
+        name: name(),
+        hosts: parseHosts(values.hosts ?? '3'),
+        podman: values.podman,
+        ...(values.mgmt !== undefined ? { mgmt: values.mgmt } : {}),
+        ...(values.underlay !== undefined ? { underlay: values.underlay } : {}),
+        json: values.json,
+      };
+    case 'status':
+      return { command, name: name(), json: values.json };
+    case 'down':
+      if (values.all && values.name !== undefined) throw new UsageError('down takes --name or --all, not both');
+      return { command, target: values.all ? 'all' : { name: name() }, json: values.json };
+    default:
+      return { command: 'list', json: values.json };
+  }
+}
