@@ -14,3 +14,5 @@ export { countingRunner, defaultRunner } from './runner';
 export type { Runner } from './runner';
 export * as externalIds from './external-ids';
 export * from './plumber';
+export { connectPortStore } from './ovsdb-session';
+export type { PortStoreConnection } from './ovsdb-session';
