@@ -7,6 +7,7 @@
  *   try { ... server.unixRemote / server.tcpRemote ... } finally { await server.dispose(); }
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, RunResult } from '@ovs-fleet/iproute';
@@ -30,6 +31,12 @@ export interface OvsdbTestServerOptions {
   remotes?: string[];
   /** Run `ovs-vsctl init` after start (default: true for the vswitch schema). */
   initVswitch?: boolean;
+  /**
+   * Create a one-server clustered (raft) database instead of a standalone one, with the
+   * raft endpoint on a free 127.0.0.1 port. Clustered databases keep transaction history,
+   * which monitor_cond_since needs to resume (a standalone server always answers found=false).
+   */
+  clustered?: boolean;
   /** Temp-dir name prefix (default `ovs-fleet-ovsdb-`). */
   prefix?: string;
 }
@@ -46,6 +53,28 @@ function installExitHook(): void {
   });
 }
 
+/** A port that was free a moment ago (bind to 0, read, release). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Alive and not a zombie (a killed daemon stays a zombie until its reaper gets to it). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class OvsdbTestServer {
@@ -56,6 +85,7 @@ export class OvsdbTestServer {
   readonly pidfile: string;
   tcpPort: number | undefined;
   sslPort: number | undefined;
+  raftPort: number | undefined;
   private running = false;
 
   private constructor(
@@ -76,7 +106,12 @@ export class OvsdbTestServer {
     live.add(server);
     try {
       const schema = options.schema ?? VSWITCH_SCHEMA;
-      await run('ovsdb-tool', ['create', server.dbFile, schema]);
+      if (options.clustered) {
+        server.raftPort = await freePort();
+        await run('ovsdb-tool', ['create-cluster', server.dbFile, schema, `tcp:127.0.0.1:${server.raftPort}`]);
+      } else {
+        await run('ovsdb-tool', ['create', server.dbFile, schema]);
+      }
       await server.launch();
       if (options.tcp) server.tcpPort = await server.addPassiveRemote('ptcp:0:127.0.0.1');
       if (options.ssl) server.sslPort = await server.addPassiveRemote('pssl:0:127.0.0.1');
@@ -219,11 +254,7 @@ export class OvsdbTestServer {
 
   private async waitGone(pid: number): Promise<void> {
     for (let attempt = 0; attempt < 500; attempt++) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        return;
-      }
+      if (!isAlive(pid)) return;
       await sleep(10);
     }
     throw new Error(`ovsdb-server ${pid} did not exit`);
