@@ -274,15 +274,16 @@ export class Plumber {
     const dev = a.ifname;
     let docs: unknown[];
     try {
-      const { stdout } = await ipBatchInTarget(this.runner, target, [['address', 'show', 'dev', dev], ['route', 'show', 'dev', dev], ['-6', 'route', 'show', 'dev', dev]], { json: true });
+      const { stdout } = await ipBatchInTarget(this.runner, target, [['address', 'show', 'dev', dev], ['route', 'show', 'table', 'all', 'dev', dev]], { json: true });
       docs = parseJsonLines(stdout);
     } catch {
       return empty;
     }
     const [addr] = (docs[0] as IpAddr[]) ?? [];
     if (!addr) return empty;
-    const routes = [...((docs[1] as IpRoute[]) ?? []), ...((docs[2] as IpRoute[]) ?? [])]
-      .filter((r) => r.protocol !== 'kernel' && !r.dst.startsWith('fe80:') && !r.dst.startsWith('ff00:') && !r.dst.startsWith('multicast'))
+    // Both families, every table; the kernel's own (connected, local, multicast) routes are not ours.
+    const routes = ((docs[1] as (IpRoute & { type?: string })[]) ?? [])
+      .filter((r) => r.protocol !== 'kernel' && (r.type === undefined || r.type === 'unicast'))
       .map((r) => ({ to: r.dst === 'default' ? (r.gateway?.includes(':') ? '::/0' : '0.0.0.0/0') : r.dst.includes('/') ? r.dst : `${r.dst}/${r.dst.includes(':') ? 128 : 32}`, via: r.gateway ?? null }));
     return {
       present: true,

@@ -1,0 +1,223 @@
+/**
+ * The plumbing library against a real lab host: its own namespace with ovsdb-server and
+ * ovs-vswitchd (userspace datapath), plain-namespace containers, real veths and traffic.
+ */
+import { IpAddr, IpRoute, run, ValidationError } from '@ovs-fleet/iproute';
+import { Attachment, AttachRequest, countingRunner, defaultRunner, hostIfname, Plumber } from '@ovs-fleet/plumbing';
+import { NetnsContainer } from '@ovs-fleet/lab';
+import { BRIDGE, hostLinkNames, ipJsonAt, pings, PlumbingLab, startPlumbingLab, vsctl } from './support/plumbing-lab';
+
+jest.setTimeout(120_000);
+
+let env: PlumbingLab;
+let plumber: Plumber;
+const runner = countingRunner(defaultRunner);
+const containers = new Map<string, NetnsContainer>();
+
+async function container(name: string): Promise<NetnsContainer> {
+  const c = await env.lab.createNamespace(name);
+  containers.set(name, c);
+  return c;
+}
+
+function request(c: NetnsContainer, ip: string, extra: Partial<AttachRequest> = {}): AttachRequest {
+  return { container: { netns: c.netns }, bridge: BRIDGE, ifname: 'eth1', addresses: [`${ip}/24`], tag: 10, ...extra };
+}
+
+beforeAll(async () => {
+  env = await startPlumbingLab();
+  plumber = new Plumber({ store: env.ovsdb.store, hostNetns: env.host.netns, runner });
+});
+
+afterAll(async () => {
+  for (const name of containers.keys()) await env?.lab.removeNamespace(name).catch(() => undefined);
+  await env?.dispose();
+});
+
+describe('VLAN isolation', () => {
+  let a: Attachment;
+  let b: Attachment;
+  let ca: NetnsContainer;
+  let cb: NetnsContainer;
+
+  beforeAll(async () => {
+    ca = await container('va');
+    cb = await container('vb');
+    a = (await plumber.attach(request(ca, '10.77.0.1'))).attachment;
+    b = (await plumber.attach(request(cb, '10.77.0.2'))).attachment;
+  });
+
+  it('two containers on the same VLAN ping each other', async () => {
+    expect(await pings(ca.path, '10.77.0.2')).toBe(true);
+    expect(await pings(cb.path, '10.77.0.1')).toBe(true);
+  });
+
+  it('on different VLANs they do not, and again do once back on one VLAN', async () => {
+    await plumber.setVlan({ attachmentId: b.attachmentId }, { tag: 20 });
+    expect(await vsctl(env.host, ['get', 'Port', b.hostIfname, 'tag'])).toBe('20');
+    await run('nsenter', [`--net=${ca.path}`, 'ip', 'neigh', 'flush', 'dev', 'eth1']);
+    expect(await pings(ca.path, '10.77.0.2', 2)).toBe(false);
+    await plumber.setVlan({ attachmentId: b.attachmentId }, { tag: 10 });
+    expect(await pings(ca.path, '10.77.0.2')).toBe(true);
+  });
+
+  it('detach removes the veth (both ends) and the OVS port', async () => {
+    const detached = await plumber.detach({ attachmentId: a.attachmentId });
+    expect(detached.map((d) => d.hostIfname)).toEqual([a.hostIfname]);
+    expect(await hostLinkNames(env.host)).not.toContain(a.hostIfname);
+    expect((await vsctl(env.host, ['list-ports', BRIDGE])).split('\n')).not.toContain(a.hostIfname);
+    expect(await vsctl(env.host, ['--columns=name', '--bare', 'find', 'Interface', `name=${a.hostIfname}`])).toBe('');
+    const inside = await ipJsonAt<{ ifname: string }[]>(ca.path, ['link', 'show']);
+    expect(inside.map((l) => l.ifname)).toEqual(['lo']);
+    await plumber.detach({ attachmentId: b.attachmentId });
+  });
+});
+
+describe('what the container sees', () => {
+  it('matches the request: name, MAC, MTU on both ends, addresses, gateway and routes; inspect finds no drift', async () => {
+    const c = await container('seen');
+    const spawnsBefore = runner.spawns;
+    const { attachment } = await plumber.attach({
+      container: { path: c.path },
+      containerId: 'seen-1',
+      bridge: BRIDGE,
+      ifname: 'eth3',
+      mac: '02:42:ac:11:00:07',
+      mtu: 1400,
+      addresses: ['10.78.0.7/24', 'fd42:78::7/64'],
+      gateway: '10.78.0.1',
+      gateway6: 'fd42:78::1',
+      routes: [{ to: '10.200.0.0/16', via: '10.78.0.254' }, { to: '172.31.0.0/16' }],
+      tag: 30,
+    });
+    expect(runner.spawns - spawnsBefore).toBe(3);
+
+    const [link] = await ipJsonAt<IpAddr[]>(c.path, ['address', 'show', 'dev', 'eth3']);
+    expect(link).toMatchObject({ ifname: 'eth3', address: '02:42:ac:11:00:07', mtu: 1400 });
+    expect(link.flags).toContain('UP');
+    expect(link.addr_info.filter((i) => i.scope === 'global').map((i) => `${i.local}/${i.prefixlen}`).sort()).toEqual(['10.78.0.7/24', 'fd42:78::7/64']);
+    const [lo] = await ipJsonAt<IpAddr[]>(c.path, ['link', 'show', 'dev', 'lo']);
+    expect(lo.flags).toContain('UP');
+    const routes4 = await ipJsonAt<IpRoute[]>(c.path, ['-4', 'route', 'show']);
+    expect(routes4).toEqual(expect.arrayContaining([
+      expect.objectContaining({ dst: 'default', gateway: '10.78.0.1', dev: 'eth3' }),
+      expect.objectContaining({ dst: '10.200.0.0/16', gateway: '10.78.0.254', dev: 'eth3' }),
+      expect.objectContaining({ dst: '172.31.0.0/16', dev: 'eth3' }),
+    ]));
+    const routes6 = await ipJsonAt<IpRoute[]>(c.path, ['-6', 'route', 'show']);
+    expect(routes6).toEqual(expect.arrayContaining([expect.objectContaining({ dst: 'default', gateway: 'fd42:78::1', dev: 'eth3' })]));
+
+    const hostLinks = (JSON.parse((await run('ip', ['-n', env.host.netns, '-json', 'link', 'show', 'dev', attachment.hostIfname])).stdout) as IpAddr[]);
+    expect(hostLinks[0].mtu).toBe(1400);
+    expect(attachment.hostIfname).toBe(hostIfname('seen-1', 'eth3'));
+    expect(await vsctl(env.host, ['get', 'Port', attachment.hostIfname, 'tag'])).toBe('30');
+    expect(await vsctl(env.host, ['get', 'Interface', attachment.hostIfname, 'mtu_request'])).toBe('1400');
+    expect(Number(await vsctl(env.host, ['get', 'Interface', attachment.hostIfname, 'ofport']))).toBeGreaterThan(0);
+
+    const [inspection] = await plumber.inspect({ attachmentId: attachment.attachmentId });
+    expect(inspection.drift).toEqual([]);
+    expect(inspection.container).toMatchObject({ present: true, ifname: 'eth3', mac: '02:42:ac:11:00:07', mtu: 1400, up: true });
+
+    // Drift: someone removes an address and changes the VLAN behind our back.
+    await run('nsenter', [`--net=${c.path}`, 'ip', 'address', 'del', '10.78.0.7/24', 'dev', 'eth3']);
+    await vsctl(env.host, ['set', 'Port', attachment.hostIfname, 'tag=31']);
+    const [drifted] = await plumber.inspect({ attachmentId: attachment.attachmentId });
+    expect(drifted.drift).toEqual(expect.arrayContaining(['tag: 31 instead of 30', 'addresses missing: 10.78.0.7/24']));
+    await plumber.detach({ containerId: 'seen-1' });
+  });
+
+  it('repeating the same attach is a no-op, a different one is a conflict', async () => {
+    const c = await container('idem');
+    const req = request(c, '10.79.0.5', { mtu: 1450 });
+    const first = await plumber.attach(req);
+    const spawns = runner.spawns;
+    const again = await plumber.attach(req);
+    expect(again).toEqual({ attachment: first.attachment, changed: false });
+    expect(runner.spawns).toBe(spawns);
+    await expect(plumber.attach({ ...req, mtu: 1500 })).rejects.toThrow(/already attached differently \(mtu\)/);
+    await plumber.detach({ container: { netns: c.netns } });
+  });
+});
+
+describe('announcement', () => {
+  it('a neighbour learns the new address from the gratuitous ARP, before any traffic', async () => {
+    const listener = await container('garp1');
+    const speaker = await container('garp2');
+    await plumber.attach(request(listener, '10.80.0.1', { tag: 40 }));
+    await run('nsenter', [`--net=${listener.path}`, 'sysctl', '-q', '-w', 'net/ipv4/conf/eth1/arp_accept=1']);
+    const { attachment } = await plumber.attach(request(speaker, '10.80.0.2', { tag: 40 }));
+    let learned: { dst: string; lladdr?: string }[] = [];
+    for (let i = 0; i < 40 && !learned.some((n) => n.dst === '10.80.0.2'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      learned = await ipJsonAt(listener.path, ['neigh', 'show', 'dev', 'eth1']);
+    }
+    expect(learned).toEqual(expect.arrayContaining([expect.objectContaining({ dst: '10.80.0.2', lladdr: attachment.spec.mac })]));
+    await plumber.detach({ container: { netns: listener.netns } });
+    await plumber.detach({ attachmentId: attachment.attachmentId });
+  });
+});
+
+describe('bad input', () => {
+  it.each<[string, (c: NetnsContainer) => AttachRequest]>([
+    ['a 16-byte interface name', (c) => request(c, '10.81.0.2', { ifname: 'eth0123456789abc' })],
+    ['a name with ;', (c) => request(c, '10.81.0.2', { ifname: 'eth1;reboot' })],
+    ['a malformed address', (c) => request(c, '10.81.0.300')],
+    ['a malformed MAC', (c) => request(c, '10.81.0.2', { mac: '02:00:00:00:00:zz' })],
+    ['a gateway outside the prefix', (c) => request(c, '10.81.0.2', { gateway: '10.81.1.1' })],
+    ['an unknown named namespace', () => ({ container: { netns: 'ovf-no-such-ns' }, bridge: BRIDGE, ifname: 'eth1' })],
+    ['an unknown process', () => ({ container: { pid: 4_000_000 }, bridge: BRIDGE, ifname: 'eth1' })],
+    ['a path that is no namespace', () => ({ container: { path: '/etc/passwd' }, bridge: BRIDGE, ifname: 'eth1' })],
+  ])('refuses %s and changes nothing', async (_what, make) => {
+    const c = containers.get('bad') ?? (await container('bad'));
+    const linksBefore = await hostLinkNames(env.host);
+    const portsBefore = await vsctl(env.host, ['list-ports', BRIDGE]);
+    const spawns = runner.spawns;
+    await expect(plumber.attach(make(c))).rejects.toBeInstanceOf(ValidationError);
+    expect(runner.spawns).toBe(spawns);
+    expect(await hostLinkNames(env.host)).toEqual(linksBefore);
+    expect(await vsctl(env.host, ['list-ports', BRIDGE])).toBe(portsBefore);
+    expect((await ipJsonAt<{ ifname: string }[]>(c.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo']);
+  });
+
+  it('refuses a bridge that does not exist, rolling the veth back', async () => {
+    const c = containers.get('bad') ?? (await container('bad'));
+    const linksBefore = await hostLinkNames(env.host);
+    await expect(plumber.attach({ ...request(c, '10.81.0.2'), bridge: 'br-none' })).rejects.toThrow(/attach failed at ovs-port: bridge "br-none" does not exist \(rolled back\)/);
+    expect(await hostLinkNames(env.host)).toEqual(linksBefore);
+    expect((await ipJsonAt<{ ifname: string }[]>(c.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo']);
+  });
+});
+
+describe('stale attachments', () => {
+  it('are found when the container namespace is gone, and can be cleaned up', async () => {
+    const c = await container('gone');
+    const { attachment } = await plumber.attach(request(c, '10.82.0.2'));
+    expect(await plumber.findStale()).toEqual([]);
+    await env.lab.removeNamespace('gone');
+    containers.delete('gone');
+    const stale = await plumber.findStale();
+    expect(stale).toEqual([{ attachment: expect.objectContaining({ attachmentId: attachment.attachmentId }), reasons: expect.arrayContaining(['namespace-gone', 'host-veth-missing']) }]);
+    expect(await vsctl(env.host, ['list-ports', BRIDGE])).toContain(attachment.hostIfname);
+    await plumber.cleanup(stale);
+    expect(await vsctl(env.host, ['list-ports', BRIDGE])).not.toContain(attachment.hostIfname);
+    expect(await plumber.findStale()).toEqual([]);
+  });
+
+  it('can be re-plumbed into the container\'s new namespace', async () => {
+    const c = await container('again');
+    const req = request(c, '10.83.0.2', { containerId: 'again-1', mac: '02:00:00:83:00:02' });
+    const { attachment } = await plumber.attach(req);
+    const peer = await container('again-peer');
+    await plumber.attach(request(peer, '10.83.0.3'));
+    await env.lab.removeNamespace('again');
+    const fresh = await container('again');
+    const [stale] = await plumber.findStale();
+    expect(stale.attachment.attachmentId).toBe(attachment.attachmentId);
+    const { attachment: replumbed } = await plumber.replumb(attachment.attachmentId, { netns: fresh.netns });
+    expect(replumbed.spec).toEqual(attachment.spec);
+    expect(await pings(fresh.path, '10.83.0.3')).toBe(true);
+    expect(await plumber.findStale()).toEqual([]);
+    await plumber.detach({ containerId: 'again-1' });
+    await plumber.detach({ container: { netns: peer.netns } });
+  });
+});
