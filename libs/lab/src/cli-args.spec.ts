@@ -3,11 +3,12 @@ import { parseCliArgs, UsageError } from './cli-args';
 
 describe('lab CLI arguments', () => {
   it('parses up with defaults and with every option', () => {
-    expect(parseCliArgs(['up'])).toEqual({ command: 'up', name: 'demo', hosts: 3, podman: false, json: false });
+    expect(parseCliArgs(['up'])).toEqual({ command: 'up', name: 'demo', hosts: 3, podman: false, auto: false, json: false });
     expect(parseCliArgs(['up', '--hosts', '5', '--name', 'x1', '--podman', '--mgmt', '198.51.100.0/26', '--underlay', '203.0.113.0/26', '--json'])).toEqual({
-      command: 'up', name: 'x1', hosts: 5, podman: true, mgmt: '198.51.100.0/26', underlay: '203.0.113.0/26', json: true,
+      command: 'up', name: 'x1', hosts: 5, podman: true, auto: false, mgmt: '198.51.100.0/26', underlay: '203.0.113.0/26', json: true,
     });
     expect(parseCliArgs(['up', '--hosts=2'])).toMatchObject({ command: 'up', hosts: 2 });
+    expect(parseCliArgs(['up', '--auto'])).toMatchObject({ command: 'up', auto: true });
   });
 
   it('parses status, down and list', () => {
@@ -28,6 +29,7 @@ describe('lab CLI arguments', () => {
     [['up', 'extra'], /unexpected argument/],
     [['status', '--podman'], /--podman does not apply to "status"/],
     [['down', '--all', '--name', 'x'], /--name or --all/],
+    [['up', '--auto', '--mgmt', '198.51.100.0/26'], /--auto or --mgmt/],
     [['up', '--name'], /name/],
   ])('refuses %j with a usage error', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);

@@ -4,15 +4,16 @@ import { assertHostCount, assertLabName } from './naming';
 export const DEFAULT_CLI_LAB = 'demo';
 
 export type CliCommand =
-  | { command: 'up'; name: string; hosts: number; podman: boolean; mgmt?: string; underlay?: string; json: boolean }
+  | { command: 'up'; name: string; hosts: number; podman: boolean; auto: boolean; mgmt?: string; underlay?: string; json: boolean }
   | { command: 'status'; name: string; json: boolean }
   | { command: 'down'; target: { name: string } | 'all'; json: boolean }
   | { command: 'list'; json: boolean }
   | { command: 'help' };
 
 export const USAGE = `usage: npm run lab -- <command> [options]
-  up     [--name demo] [--hosts 3] [--podman] [--mgmt CIDR] [--underlay CIDR] [--json]
+  up     [--name demo] [--hosts 3] [--podman] [--mgmt CIDR] [--underlay CIDR | --auto] [--json]
          build a lab: --mgmt within 198.51.100.0/24, --underlay within 203.0.113.0/24
+         (default: both whole /24s); --auto takes the first free pair of /26s
   status [--name demo] [--json]   daemons, versions, addresses and endpoints per host
   down   [--name demo | --all] [--json]   remove a lab (works after a crash too)
   list   [--json]                 labs that have a run dir
@@ -42,6 +43,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         name: { type: 'string' },
         hosts: { type: 'string' },
         podman: { type: 'boolean', default: false },
+        auto: { type: 'boolean', default: false },
         mgmt: { type: 'string' },
         underlay: { type: 'string' },
         all: { type: 'boolean', default: false },
@@ -57,7 +59,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [command, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(' ')}`);
   const allowed: Record<string, readonly string[]> = {
-    up: ['name', 'hosts', 'podman', 'mgmt', 'underlay', 'json'],
+    up: ['name', 'hosts', 'podman', 'auto', 'mgmt', 'underlay', 'json'],
     status: ['name', 'json'],
     down: ['name', 'all', 'json'],
     list: ['json'],
@@ -71,11 +73,13 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const name = () => assertLabName(values.name ?? DEFAULT_CLI_LAB);
   switch (command) {
     case 'up':
+      if (values.auto && (values.mgmt !== undefined || values.underlay !== undefined)) throw new UsageError('up takes --auto or --mgmt/--underlay, not both');
       return {
         command,
         name: name(),
         hosts: parseHosts(values.hosts ?? '3'),
         podman: values.podman,
+        auto: values.auto,
         ...(values.mgmt !== undefined ? { mgmt: values.mgmt } : {}),
         ...(values.underlay !== undefined ? { underlay: values.underlay } : {}),
         json: values.json,

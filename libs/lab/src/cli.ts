@@ -17,6 +17,7 @@ async function main(argv: readonly string[]): Promise<void> {
         name: command.name,
         hosts: command.hosts,
         podman: command.podman,
+        autoRanges: command.auto,
         ...(command.mgmt ? { mgmt: command.mgmt } : {}),
         ...(command.underlay ? { underlay: command.underlay } : {}),
       });

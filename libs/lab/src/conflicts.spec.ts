@@ -1,5 +1,6 @@
 import { IpAddr } from '@ovs-fleet/iproute';
-import { findConflicts, MachineNetworks, RangeConflictError } from './conflicts';
+import { chooseRanges, findConflicts, MachineNetworks, RangeConflictError } from './conflicts';
+import { candidateRanges } from './ranges';
 
 const link = (ifname: string, ...addrs: [string, number][]): IpAddr =>
   ({ ifindex: 1, ifname, flags: [], mtu: 1500, operstate: 'UP', addr_info: addrs.map(([local, prefixlen]) => ({ family: local.includes(':') ? 'inet6' : 'inet', local, prefixlen })) }) as IpAddr;
@@ -48,5 +49,12 @@ describe('range conflicts', () => {
   it('makes a refusal that lists every conflict', () => {
     const error = new RangeConflictError(['a', 'b']);
     expect(error.message).toMatch(/refusing to build the lab.*\n {2}a\n {2}b\n/);
+  });
+
+  it('chooses the first free candidate pair, and refuses when none is free', () => {
+    const busy = machine({ addresses: [link('ovfx-m', ['198.51.100.1', 26])], labs: [{ name: 'y', ranges: { mgmt: '198.51.100.128/26', underlay: '203.0.113.64/26' } }] });
+    expect(chooseRanges(candidateRanges(), 3, busy)).toEqual({ mgmt: '198.51.100.192/26', underlay: '203.0.113.192/26' });
+    expect(() => chooseRanges(candidateRanges(), 3, machine({ routes: [{ dst: '203.0.113.0/24', dev: 'z' }] }))).toThrow(/no free pair of sub-ranges among 4 candidates/);
+    expect(() => chooseRanges([ranges], 3, busy)).toThrow(RangeConflictError);
   });
 });

@@ -1,5 +1,5 @@
 import { Cidr, cidrsOverlap, IpAddr, IpRoute, parseCidr } from '@ovs-fleet/iproute';
-import { LabRanges } from './ranges';
+import { LabRanges, planAddresses } from './ranges';
 
 /** What the machine already holds that a new lab's ranges must not overlap. */
 export interface MachineNetworks {
@@ -47,4 +47,16 @@ export class RangeConflictError extends Error {
     super(`refusing to build the lab: its ranges are already in use on this machine:\n  ${conflicts.join('\n  ')}\nchoose other sub-ranges (--mgmt/--underlay) or remove what uses them`);
     this.name = 'RangeConflictError';
   }
+}
+
+/** The first candidate that can number the hosts and overlaps nothing on the machine. */
+export function chooseRanges(candidates: readonly LabRanges[], hosts: number, machine: MachineNetworks): LabRanges {
+  let conflicts: string[] = [];
+  for (const ranges of candidates) {
+    planAddresses(ranges, hosts);
+    conflicts = findConflicts(ranges, machine);
+    if (conflicts.length === 0) return ranges;
+  }
+  if (candidates.length === 1) throw new RangeConflictError(conflicts);
+  throw new RangeConflictError([`no free pair of sub-ranges among ${candidates.length} candidates (${candidates[0].mgmt} ... ${candidates[candidates.length - 1].underlay}); last conflicts:`, ...conflicts]);
 }

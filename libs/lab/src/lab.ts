@@ -1,13 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { ValidationError } from '@ovs-fleet/iproute';
-import { findConflicts, RangeConflictError } from './conflicts';
+import { withAllocationLock } from './allocation-lock';
+import { chooseRanges } from './conflicts';
 import { findExisting, labsUnder, readMachineNetworks } from './machine';
 import { assertHostCount, DEFAULT_LAB_ROOT, HOST_MGMT_IF, HOST_UPLINK_IF, hostNames, HostNames, labNames, LabNames, UNDERLAY_BRIDGE } from './naming';
 import { createNetnsContainer, NetnsContainer, removeNetnsContainer } from './namespaces';
 import { buildRootNetwork } from './network';
 import { OVSDB_TCP_PORT, startHostOvs } from './ovs-host';
 import { LabPodman } from './podman';
-import { DEFAULT_RANGES, LabAddressPlan, LabRanges, planAddresses } from './ranges';
+import { candidateRanges, DEFAULT_RANGES, LabAddressPlan, LabRanges, planAddresses } from './ranges';
 import { choosePort, DEFAULT_REDIS_PORT, startRedis } from './redis';
 import { LabHost, LabState, readState, writeState } from './state';
 import { labStatus, LabStatus } from './status';
@@ -20,6 +21,8 @@ export interface LabOptions {
   /** Sub-ranges of 198.51.100.0/24 and 203.0.113.0/24 (default: the whole /24s). */
   mgmt?: string;
   underlay?: string;
+  /** Pick the first free pair of /26 sub-ranges (for tests running side by side). */
+  autoRanges?: boolean;
   /** Where run dirs live (default /run/ovs-fleet-lab, or $OVS_FLEET_LAB_ROOT). */
   root?: string;
   /** Start Redis on the management gateway address (default true). */
@@ -96,39 +99,48 @@ export class Lab {
     const root = options.root ?? defaultLabRoot();
     const names = labNames(options.name, root);
     const hostCount = assertHostCount(options.hosts);
-    const ranges: LabRanges = { mgmt: options.mgmt ?? DEFAULT_RANGES.mgmt, underlay: options.underlay ?? DEFAULT_RANGES.underlay };
-    const plan = planAddresses(ranges, hostCount);
+    if (options.autoRanges && (options.mgmt !== undefined || options.underlay !== undefined)) {
+      throw new ValidationError('ranges', 'give either autoRanges or mgmt/underlay ranges, not both');
+    }
+    const explicit: LabRanges = { mgmt: options.mgmt ?? DEFAULT_RANGES.mgmt, underlay: options.underlay ?? DEFAULT_RANGES.underlay };
+    if (!options.autoRanges) planAddresses(explicit, hostCount); // bad input fails before anything is touched
     assertRoot();
 
-    const existing = await findExisting(names, root);
-    if (existing.length > 0) throw new LabExistsError(names.name, existing);
-    const conflicts = findConflicts(ranges, await readMachineNetworks(root));
-    if (conflicts.length > 0) throw new RangeConflictError(conflicts);
-
     await mkdir(root, { recursive: true });
-    try {
-      await mkdir(names.runDir); // not recursive: the lab's claim on its name
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new LabExistsError(names.name, [`run dir ${names.runDir}`]);
-      throw error;
-    }
-
-    const hosts = Array.from({ length: hostCount }, (_, i) => hostNames(names, i + 1));
-    const state: LabState = {
-      name: names.name,
-      root,
-      createdAt: new Date().toISOString(),
-      ranges,
-      gateway: plan.gateway,
-      hosts: hosts.map((h) => hostFacts(names, h, plan)),
-      podman: options.podman ?? false,
-    };
+    const { state, plan } = await withAllocationLock(root, async () => {
+      const existing = await findExisting(names, root);
+      if (existing.length > 0) throw new LabExistsError(names.name, existing);
+      const ranges = chooseRanges(options.autoRanges ? candidateRanges() : [explicit], hostCount, await readMachineNetworks(root));
+      const plan = planAddresses(ranges, hostCount);
+      try {
+        await mkdir(names.runDir); // not recursive: the lab's claim on its name
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new LabExistsError(names.name, [`run dir ${names.runDir}`]);
+        throw error;
+      }
+      const hosts = Array.from({ length: hostCount }, (_, i) => hostNames(names, i + 1));
+      const state: LabState = {
+        name: names.name,
+        root,
+        createdAt: new Date().toISOString(),
+        ranges,
+        gateway: plan.gateway,
+        hosts: hosts.map((h) => hostFacts(names, h, plan)),
+        podman: options.podman ?? false,
+      };
+      // Recorded before the lock is released: from here on other labs see these ranges.
+      await writeState(names.stateFile, state).catch(async (error: unknown) => {
+        await destroyLab(names);
+        throw error;
+      });
+      return { state, plan };
+    });
+    const hosts = state.hosts.map((h) => hostNames(names, h.index));
     const lab = new Lab(names, state);
     try {
-      await writeState(names.stateFile, state);
       await buildRootNetwork(names, plan, hosts);
-      const underlayNetwork = `${plan.underlay.cidr}`;
-      await Promise.all([
+      // allSettled: nothing may still be starting while a failed build is torn down.
+      const results = await Promise.allSettled([
         ...hosts.map((h, i) =>
           startHostOvs({
             names: h,
@@ -137,12 +149,14 @@ export class Lab {
             mgmtPrefixLength: plan.mgmt.prefixLength,
             underlayIp: state.hosts[i].underlayIp,
             underlayPrefixLength: plan.underlay.prefixLength,
-            underlayNetwork,
+            underlayNetwork: plan.underlay.cidr,
           }),
         ),
         options.redis === false ? undefined : lab.startRedis(),
         options.podman ? lab.podman() : undefined,
       ]);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
       await writeState(names.stateFile, lab.state);
       return lab;
     } catch (error) {

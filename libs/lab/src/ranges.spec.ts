@@ -1,5 +1,5 @@
 import { ValidationError } from '@ovs-fleet/iproute';
-import { DEFAULT_RANGES, planAddresses } from './ranges';
+import { candidateRanges, DEFAULT_RANGES, planAddresses } from './ranges';
 
 describe('lab address plan', () => {
   it('numbers the gateway .1 and hosts from .11 in the default ranges', () => {
@@ -36,5 +36,21 @@ describe('lab address plan', () => {
   it('refuses more hosts than the range can number', () => {
     expect(planAddresses({ mgmt: '198.51.100.0/28', underlay: '203.0.113.0/28' }, 4).hosts).toHaveLength(4);
     expect(() => planAddresses({ mgmt: '198.51.100.0/28', underlay: '203.0.113.0/24' }, 5)).toThrow(/at most 4 hosts/);
+  });
+});
+
+describe('auto sub-ranges', () => {
+  it('offers the /26 pairs in order, all valid', () => {
+    const candidates = candidateRanges();
+    expect(candidates).toEqual([
+      { mgmt: '198.51.100.0/26', underlay: '203.0.113.0/26' },
+      { mgmt: '198.51.100.64/26', underlay: '203.0.113.64/26' },
+      { mgmt: '198.51.100.128/26', underlay: '203.0.113.128/26' },
+      { mgmt: '198.51.100.192/26', underlay: '203.0.113.192/26' },
+    ]);
+    for (const ranges of candidates) expect(planAddresses(ranges, 52).hosts).toHaveLength(52);
+    expect(candidateRanges(28)).toHaveLength(16);
+    expect(candidateRanges(28)[15]).toEqual({ mgmt: '198.51.100.240/28', underlay: '203.0.113.240/28' });
+    expect(() => candidateRanges(23)).toThrow(ValidationError);
   });
 });

@@ -69,3 +69,18 @@ export function planAddresses(ranges: LabRanges, hosts: number): LabAddressPlan 
     })),
   };
 }
+
+/** The `slot`-th pair of equal sub-ranges (/prefixLength) of the two spaces. */
+export function slotRanges(slot: number, prefixLength: number): LabRanges {
+  const size = 2 ** (32 - prefixLength);
+  const at = (space: string) => `${intToIpv4(ipv4ToInt(space.split('/')[0]) + slot * size)}/${prefixLength}`;
+  return { mgmt: at(MGMT_SPACE), underlay: at(UNDERLAY_SPACE) };
+}
+
+export const AUTO_PREFIX_LENGTH = 26;
+
+/** Sub-range pairs to try, in order, when a lab is asked to find free ranges itself. */
+export function candidateRanges(prefixLength = AUTO_PREFIX_LENGTH): LabRanges[] {
+  if (!Number.isInteger(prefixLength) || prefixLength < 24 || prefixLength > 28) throw new ValidationError('auto range prefix', `/${prefixLength} must be /24 to /28`);
+  return Array.from({ length: 2 ** (prefixLength - 24) }, (_, slot) => slotRanges(slot, prefixLength));
+}
