@@ -1,10 +1,11 @@
+import { OvsdbError } from '../errors';
+
 /** A `.ovsschema` document that does not follow RFC 7047 section 3.2. */
-export class OvsdbSchemaError extends Error {
+export class OvsdbSchemaError extends OvsdbError {
   constructor(
     readonly where: string,
     message: string,
   ) {
     super(`${where}: ${message}`);
-    this.name = 'OvsdbSchemaError';
   }
 }

@@ -1,8 +1,10 @@
+import { OvsdbError } from '../errors';
+
 /**
  * A value that does not fit its column, named as `Table.column: <value> <reason>` so that
  * an API error can be traced to the exact field. Thrown before anything is sent.
  */
-export class OvsdbValidationError extends Error {
+export class OvsdbValidationError extends OvsdbError {
   constructor(
     /** `Table.column`, or `Table` for row-level problems. */
     readonly field: string,
@@ -10,7 +12,6 @@ export class OvsdbValidationError extends Error {
     readonly reason: string,
   ) {
     super(`${field}: ${describeValue(value)} ${reason}`);
-    this.name = 'OvsdbValidationError';
   }
 }
 

@@ -1,0 +1,409 @@
+import type { DatabaseSchema, MonitorCondRequest, TableUpdates, TableUpdates2, UuidString, WireRow } from '../protocol/wire';
+import { OvsdbError } from '../errors';
+import { parseSchema } from '../schema/parse';
+import type { TableRef } from '../schema/table-ref';
+import type { Atom, DatabaseMeta, TableMeta } from '../schema/types';
+import { ColumnIndex, type IndexSpec } from './column-index';
+import { ChangeSubscription, type ChangeEvent, type SubscribeOptions } from './events';
+import { RowCodec, type ReplicaRow } from './row-codec';
+import { SerialJobs } from './serial-jobs';
+
+export interface ReplicaOptions {
+  /** Tables this replica mirrors (default: every table of the schema). */
+  readonly tables?: readonly string[];
+  /** Secondary indexes kept up to date on every change, e.g. `{ table: 'Bridge', column: 'name', unique: true }`. */
+  readonly indexes?: readonly IndexSpec[];
+  /** Longest stretch of work (ms) before a large update yields to the event loop (default 20). */
+  readonly sliceMs?: number;
+  /** Told about notifications that do not fit the replica (e.g. a modify of an unknown row). */
+  readonly onInconsistency?: (error: OvsdbError) => void;
+}
+
+/** `monitor_cond_since` reply: [found, last-txn-id, table-updates2]. */
+export type MonitorCondSinceReply = readonly [found: boolean, lastTxnId: UuidString, updates: TableUpdates2];
+
+export class OvsdbReplicaError extends OvsdbError {}
+
+interface TableStore {
+  readonly meta: TableMeta;
+  readonly codec: RowCodec;
+  readonly rows: Map<UuidString, ReplicaRow>;
+  readonly indexes: ColumnIndex[];
+}
+
+interface Waiter {
+  readonly predicate: () => boolean;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+type RowOfRef<T> = T extends TableRef<string, infer Row> ? Row : ReplicaRow;
+
+/**
+ * An in-memory mirror (IDL cache) of one database, fed with monitor notifications.
+ *
+ * Notifications are applied strictly in the order they are handed in. Small ones are
+ * applied before `apply*` returns, so a client that delivers `update2` before the
+ * `transact` reply it precedes gets read-your-writes for free; big ones (an initial sync)
+ * are applied in slices that yield to the event loop, and anything handed in meanwhile
+ * waits its turn (`busy`, `idle()`, `whenApplied(seq)`).
+ *
+ * The apply methods take ownership of the notification objects (decoded sets reuse the
+ * parsed arrays). Rows are read-only: every change makes a new row object.
+ */
+export class Replica {
+  readonly schema: DatabaseMeta;
+  private readonly stores = new Map<string, TableStore>();
+  private readonly indexByName = new Map<string, ColumnIndex>();
+  private readonly jobs: SerialJobs;
+  private readonly subscriptions = new Set<ChangeSubscription>();
+  private readonly waiters = new Set<Waiter>();
+  private monitored: ReadonlySet<string>;
+  private txnId: UuidString | null = null;
+  private readonly onInconsistency: (error: OvsdbError) => void;
+
+  constructor(schema: DatabaseMeta | DatabaseSchema, options: ReplicaOptions = {}) {
+    this.schema = isMeta(schema) ? schema : parseSchema(schema);
+    const tables = options.tables ?? [...this.schema.tables.keys()];
+    for (const name of tables) {
+      const meta = this.tableMeta(name);
+      this.stores.set(name, { meta, codec: new RowCodec(meta), rows: new Map(), indexes: [] });
+    }
+    this.monitored = new Set(tables);
+    for (const spec of options.indexes ?? []) this.addIndex(spec);
+    this.jobs = new SerialJobs(options.sliceMs ?? 20, () => this.checkWaiters());
+    this.onInconsistency = options.onInconsistency ?? (() => undefined);
+  }
+
+  // ---- reading -------------------------------------------------------------------------
+
+  /** The rows of a table by uuid. Pass a generated TableRef (e.g. `Bridge`) for typed rows. */
+  table<T extends TableRef>(table: T): ReadonlyMap<UuidString, RowOfRef<T>>;
+  table(table: string): ReadonlyMap<UuidString, ReplicaRow>;
+  table(table: string | TableRef): ReadonlyMap<UuidString, unknown> {
+    return this.store(typeof table === 'string' ? table : table.name).rows;
+  }
+
+  get<T extends TableRef>(table: T, uuid: UuidString): RowOfRef<T> | undefined;
+  get(table: string, uuid: UuidString): ReplicaRow | undefined;
+  get(table: string | TableRef, uuid: UuidString): unknown {
+    return this.store(typeof table === 'string' ? table : table.name).rows.get(uuid);
+  }
+
+  /** The row whose indexed column holds `key` (for a multi index: one of them). */
+  lookup<T extends TableRef>(table: T, column: string, key: Atom): RowOfRef<T> | undefined;
+  lookup(table: string, column: string, key: Atom): ReplicaRow | undefined;
+  lookup(table: string | TableRef, column: string, key: Atom): unknown {
+    const name = typeof table === 'string' ? table : table.name;
+    const uuid = this.index(name, column).first(key);
+    return uuid === undefined ? undefined : this.stores.get(name)!.rows.get(uuid);
+  }
+
+  /** Every row whose indexed column holds `key` (set columns: contains `key`). */
+  lookupAll<T extends TableRef>(table: T, column: string, key: Atom): RowOfRef<T>[];
+  lookupAll(table: string, column: string, key: Atom): ReplicaRow[];
+  lookupAll(table: string | TableRef, column: string, key: Atom): unknown[] {
+    const name = typeof table === 'string' ? table : table.name;
+    const rows = this.stores.get(name)!.rows;
+    const out: ReplicaRow[] = [];
+    for (const uuid of this.index(name, column).all(key)) out.push(rows.get(uuid)!);
+    return out;
+  }
+
+  /** The last transaction id seen in an update3 or monitor_cond_since reply (for resuming). */
+  get lastTxnId(): UuidString | null {
+    return this.txnId;
+  }
+
+  /** True while notifications are still being applied (reads may see a partial update). */
+  get busy(): boolean {
+    return this.jobs.busy;
+  }
+
+  /** Sequence number of the last notification handed in / fully applied. */
+  get submittedSeq(): number {
+    return this.jobs.submitted;
+  }
+
+  get appliedSeq(): number {
+    return this.jobs.completed;
+  }
+
+  get tableNames(): readonly string[] {
+    return [...this.stores.keys()];
+  }
+
+  // ---- monitor requests ----------------------------------------------------------------
+
+  /**
+   * The `monitor_cond`/`monitor_cond_since` requests for this replica: every mirrored
+   * table (or `tables`), with all columns (or `columns[table]`) plus `_version`. The
+   * replica remembers the tables asked for: a resync replaces exactly those.
+   */
+  monitorRequests(tables?: readonly string[], columns?: Readonly<Record<string, readonly string[]>>): Record<string, MonitorCondRequest> {
+    const names = tables ?? [...this.stores.keys()];
+    const requests: Record<string, MonitorCondRequest> = {};
+    for (const name of names) {
+      const store = this.store(name);
+      const wanted = columns?.[name];
+      if (wanted !== undefined) {
+        for (const column of wanted) {
+          if (!store.meta.columnsByName.has(column) && column !== '_version') {
+            throw new OvsdbReplicaError(`${name} has no column ${JSON.stringify(column)}`);
+          }
+        }
+      }
+      const list = wanted ?? store.meta.columns.map((c) => c.name);
+      requests[name] = { columns: list.includes('_version') ? [...list] : ['_version', ...list] };
+    }
+    this.monitored = new Set(names);
+    return requests;
+  }
+
+  // ---- feeding -------------------------------------------------------------------------
+
+  /** A `monitor_cond` reply or `update2` notification's table-updates2. */
+  applyUpdate2(updates: TableUpdates2): Promise<void> {
+    return this.jobs.submit(this.update2Job(updates, null)).done;
+  }
+
+  /** An `update3` notification: params [monitor-id, last-txn-id, table-updates2]. */
+  applyUpdate3(lastTxnId: UuidString, updates: TableUpdates2): Promise<void> {
+    return this.jobs.submit(this.update2Job(updates, lastTxnId)).done;
+  }
+
+  /** An RFC 7047 `update` notification (`monitor`): per row `old`/`new`. */
+  applyUpdate(updates: TableUpdates): Promise<void> {
+    return this.jobs.submit(this.updateJob(updates)).done;
+  }
+
+  /** found: the server sent only what changed since our lastTxnId; otherwise a full snapshot. */
+  applyMonitorCondSinceReply(reply: MonitorCondSinceReply): Promise<void> {
+    const [found, lastTxnId, updates] = reply;
+    return found ? this.applyUpdate3(lastTxnId, updates) : this.resync(updates, lastTxnId);
+  }
+
+  /**
+   * Replaces the contents of the monitored tables with a full snapshot (a monitor reply
+   * after reconnecting), diffing it against the current rows: only rows that really
+   * changed produce events, rows missing from the snapshot are deleted.
+   */
+  resync(snapshot: TableUpdates2 | TableUpdates, lastTxnId?: UuidString): Promise<void> {
+    return this.jobs.submit(this.resyncJob(snapshot, lastTxnId ?? null)).done;
+  }
+
+  /** Forgets every row and the last txn id; subscribers get a gap (in order with other updates). */
+  clear(): Promise<void> {
+    const clearAll = (): IteratorResult<void, void> => {
+      for (const store of this.stores.values()) {
+        store.rows.clear();
+        for (const index of store.indexes) index.clear();
+      }
+      this.txnId = null;
+      for (const subscription of this.subscriptions) subscription.gap();
+      return { done: true, value: undefined };
+    };
+    return this.jobs.submit({ next: clearAll }).done;
+  }
+
+  // ---- waiting -------------------------------------------------------------------------
+
+  /** Resolves once everything handed in up to now has been applied. */
+  idle(): Promise<void> {
+    return this.whenApplied(this.jobs.submitted);
+  }
+
+  /** Resolves once notification `seq` (see submittedSeq) has been applied. */
+  whenApplied(seq: number): Promise<void> {
+    return this.waitFor(() => this.jobs.completed >= seq);
+  }
+
+  /**
+   * Resolves when `predicate` holds, checked now and after each applied notification;
+   * rejects after `timeoutMs` if given.
+   */
+  waitFor(predicate: (replica: this) => boolean, timeoutMs?: number): Promise<void> {
+    if (predicate(this)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { predicate: () => predicate(this), resolve, reject, timer: undefined };
+      if (timeoutMs !== undefined) {
+        waiter.timer = setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(new OvsdbReplicaError(`replica did not reach the expected state within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      this.waiters.add(waiter);
+    });
+  }
+
+  // ---- events --------------------------------------------------------------------------
+
+  /** A bounded queue of change events from now on (see ChangeSubscription). */
+  subscribe(options: SubscribeOptions = {}): ChangeSubscription {
+    for (const table of options.tables ?? []) this.store(table);
+    const subscription = new ChangeSubscription(options, (s) => this.subscriptions.delete(s));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private *update2Job(updates: TableUpdates2, lastTxnId: UuidString | null): Generator<void, void, void> {
+    let n = 0;
+    for (const table in updates) {
+      const store = this.stores.get(table);
+      if (store === undefined) continue;
+      const rowUpdates = updates[table];
+      for (const uuid in rowUpdates) {
+        const update = rowUpdates[uuid] as Record<string, WireRow | null>;
+        const old = store.rows.get(uuid);
+        let wire: WireRow | null | undefined;
+        if ((wire = update.modify) !== undefined) {
+          if (old === undefined) this.inconsistent(`modify of unknown row ${table} ${uuid}`);
+          else this.put(store, old, store.codec.applyDiff(old, wire!));
+        } else if ((wire = update.initial ?? update.insert) !== undefined) {
+          this.put(store, old, store.codec.create(uuid, wire!));
+        } else if ('delete' in update) {
+          if (old === undefined) this.inconsistent(`delete of unknown row ${table} ${uuid}`);
+          else this.remove(store, old);
+        } else {
+          this.inconsistent(`row update of ${table} ${uuid} has none of initial/insert/modify/delete`);
+        }
+        if ((++n & 63) === 0 && this.jobs.shouldYield()) yield;
+      }
+    }
+    if (lastTxnId !== null) this.txnId = lastTxnId;
+  }
+
+  private *updateJob(updates: TableUpdates): Generator<void, void, void> {
+    let n = 0;
+    for (const table in updates) {
+      const store = this.stores.get(table);
+      if (store === undefined) continue;
+      const rowUpdates = updates[table];
+      for (const uuid in rowUpdates) {
+        const { new: values } = rowUpdates[uuid];
+        const old = store.rows.get(uuid);
+        if (values === undefined) {
+          if (old !== undefined) this.remove(store, old);
+        } else if (old === undefined) {
+          this.put(store, undefined, store.codec.create(uuid, values));
+        } else {
+          this.put(store, old, store.codec.applyNew(old, values));
+        }
+        if ((++n & 63) === 0 && this.jobs.shouldYield()) yield;
+      }
+    }
+  }
+
+  private *resyncJob(snapshot: TableUpdates2 | TableUpdates, lastTxnId: UuidString | null): Generator<void, void, void> {
+    let n = 0;
+    for (const table of this.monitored) {
+      const store = this.stores.get(table)!;
+      const rowUpdates = (snapshot[table] ?? {}) as Record<string, Record<string, WireRow | undefined>>;
+      for (const uuid in rowUpdates) {
+        const update = rowUpdates[uuid];
+        const wire = update.initial ?? update.insert ?? update.new;
+        if (wire === undefined) {
+          this.inconsistent(`snapshot row ${table} ${uuid} has no contents`);
+          continue;
+        }
+        const fresh = store.codec.create(uuid, wire);
+        const old = store.rows.get(uuid);
+        if (old === undefined || !store.codec.equals(old, fresh)) this.put(store, old, fresh);
+        // Same contents under a new version (changed and changed back): no event, keep the version.
+        else if (old._version !== fresh._version) store.rows.set(uuid, fresh);
+        if ((++n & 63) === 0 && this.jobs.shouldYield()) yield;
+      }
+      for (const [uuid, old] of store.rows) {
+        if (!Object.prototype.hasOwnProperty.call(rowUpdates, uuid)) this.remove(store, old);
+        if ((++n & 63) === 0 && this.jobs.shouldYield()) yield;
+      }
+    }
+    if (lastTxnId !== null) this.txnId = lastTxnId;
+  }
+
+  private put(store: TableStore, old: ReplicaRow | undefined, next: ReplicaRow): void {
+    store.rows.set(next._uuid, next);
+    const indexes = store.indexes;
+    for (let i = 0; i < indexes.length; i++) {
+      if (old === undefined) indexes[i].add(next);
+      else indexes[i].update(old, next);
+    }
+    if (this.subscriptions.size === 0) return;
+    const table = store.meta.name;
+    this.emit(
+      old === undefined
+        ? { type: 'insert', table, uuid: next._uuid, old: null, new: next }
+        : { type: 'modify', table, uuid: next._uuid, old, new: next },
+    );
+  }
+
+  private remove(store: TableStore, old: ReplicaRow): void {
+    store.rows.delete(old._uuid);
+    for (const index of store.indexes) index.remove(old);
+    if (this.subscriptions.size === 0) return;
+    this.emit({ type: 'delete', table: store.meta.name, uuid: old._uuid, old, new: null });
+  }
+
+  private emit(event: ChangeEvent): void {
+    for (const subscription of this.subscriptions) if (subscription.wants(event.table)) subscription.push(event);
+  }
+
+  private checkWaiters(): void {
+    for (const waiter of this.waiters) {
+      let done: boolean;
+      try {
+        done = waiter.predicate();
+      } catch (error) {
+        this.waiters.delete(waiter);
+        clearTimeout(waiter.timer);
+        waiter.reject(error as Error);
+        continue;
+      }
+      if (!done) continue;
+      this.waiters.delete(waiter);
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+    }
+  }
+
+  private inconsistent(message: string): void {
+    this.onInconsistency(new OvsdbReplicaError(message));
+  }
+
+  private addIndex(spec: IndexSpec): void {
+    const store = this.store(spec.table);
+    const column = store.meta.columnsByName.get(spec.column);
+    if (column === undefined) throw new OvsdbReplicaError(`cannot index ${spec.table}.${spec.column}: no such column`);
+    const key = `${spec.table}.${spec.column}`;
+    if (this.indexByName.has(key)) throw new OvsdbReplicaError(`${key} is indexed twice`);
+    const index = new ColumnIndex(column, spec.unique === true);
+    for (const row of store.rows.values()) index.add(row);
+    store.indexes.push(index);
+    this.indexByName.set(key, index);
+  }
+
+  private index(table: string, column: string): ColumnIndex {
+    const index = this.indexByName.get(`${table}.${column}`);
+    if (index === undefined) throw new OvsdbReplicaError(`${table}.${column} is not indexed (declare it in ReplicaOptions.indexes)`);
+    return index;
+  }
+
+  private store(table: string): TableStore {
+    const store = this.stores.get(table);
+    if (store === undefined) throw new OvsdbReplicaError(`table ${JSON.stringify(table)} is not part of this replica`);
+    return store;
+  }
+
+  private tableMeta(name: string): TableMeta {
+    const meta = this.schema.tables.get(name);
+    if (meta === undefined) throw new OvsdbReplicaError(`schema ${this.schema.name} has no table ${JSON.stringify(name)}`);
+    return meta;
+  }
+}
+
+function isMeta(schema: DatabaseMeta | DatabaseSchema): schema is DatabaseMeta {
+  return schema.tables instanceof Map;
+}
