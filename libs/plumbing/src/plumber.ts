@@ -297,7 +297,7 @@ export class Plumber {
   }
 
   private async hostLinks(): Promise<Map<string, IpLink>> {
-    const { stdout } = await ipBatchIn(this.runner, this.hostNetns, [['link', 'show']], { json: true });
+    const { stdout } = await ipBatchIn(this.runner, this.hostNetns, [['link', 'show']], { json: true, details: true });
     const [links] = parseJsonLines<IpLink[]>(stdout);
     return new Map((links ?? []).map((l) => [l.ifname, l]));
   }

@@ -16,9 +16,15 @@ export function countingRunner(inner: Runner): Runner & { spawns: number } {
 export const defaultRunner: Runner = run;
 
 /** `ip [-n NS] [-json] [-force] -batch -` in a named namespace, or the current one when `netns` is undefined. */
-export function ipBatchIn(runner: Runner, netns: string | undefined, commands: readonly (readonly string[])[], flags: { json?: boolean; force?: boolean } = {}): Promise<RunResult> {
+export function ipBatchIn(
+  runner: Runner,
+  netns: string | undefined,
+  commands: readonly (readonly string[])[],
+  flags: { json?: boolean; details?: boolean; force?: boolean } = {},
+): Promise<RunResult> {
   const args: string[] = netns === undefined ? [] : ['-n', netns];
   if (flags.json) args.push('-json');
+  if (flags.details) args.push('-details');
   if (flags.force) args.push('-force');
   args.push('-batch', '-');
   return runner('ip', args, { input: formatBatch(commands) });
