@@ -101,8 +101,8 @@ export function parseBaseType(base: AtomicType | BaseType, where = 'type'): Base
   if (allowed('maxInteger', 'integer')) meta.maxInteger = checkNumber(base.maxInteger, where, 'maxInteger', true);
   if (allowed('minReal', 'real')) meta.minReal = checkNumber(base.minReal, where, 'minReal', false);
   if (allowed('maxReal', 'real')) meta.maxReal = checkNumber(base.maxReal, where, 'maxReal', false);
-  if (allowed('minLength', 'string')) meta.minLength = checkNumber(base.minLength, where, 'minLength', true);
-  if (allowed('maxLength', 'string')) meta.maxLength = checkNumber(base.maxLength, where, 'maxLength', true);
+  if (allowed('minLength', 'string')) meta.minLength = checkLength(base.minLength, where, 'minLength');
+  if (allowed('maxLength', 'string')) meta.maxLength = checkLength(base.maxLength, where, 'maxLength');
   if (allowed('refTable', 'uuid')) {
     if (!isId(base.refTable)) throw new OvsdbSchemaError(where, `refTable ${JSON.stringify(base.refTable)} is not an <id>`);
     meta.refTable = base.refTable;
@@ -140,6 +140,12 @@ function checkNumber(value: unknown, where: string, member: string, integer: boo
     throw new OvsdbSchemaError(where, `${member} must be ${integer ? 'an integer' : 'a number'}`);
   }
   return value;
+}
+
+function checkLength(value: unknown, where: string, member: string): number {
+  const length = checkNumber(value, where, member, true);
+  if (length < 0 || length > 0xffffffff) throw new OvsdbSchemaError(where, `${member} out of valid range 0 to 4294967295`);
+  return length;
 }
 
 function checkRange(min: number | undefined, max: number | undefined, where: string, what: string): void {

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatabaseSchema } from '../protocol/wire';
+import { generateSchemaModule, pascalCase, typeName } from './generate';
+
+const GENERATED = join(__dirname, '..', 'schemas', 'generated');
+
+describe('checked-in generated schemas cannot drift', () => {
+  it.each([
+    ['/usr/share/openvswitch/vswitch.ovsschema', 'open-vswitch.ts'],
+    ['/var/cache/ovs-fleet/openvswitch/ovsdb/_server.ovsschema', 'server.ts'],
+  ])('%s regenerates to %s byte for byte', (schemaPath, file) => {
+    const doc = JSON.parse(readFileSync(schemaPath, 'utf8')) as DatabaseSchema;
+    const expected = readFileSync(join(GENERATED, file), 'utf8');
+    expect(generateSchemaModule(doc, { source: schemaPath.split('/').pop(), libraryImport: '../..' })).toBe(expected);
+  });
+});
+
+describe('generateSchemaModule', () => {
+  const doc: DatabaseSchema = {
+    name: 'My_db',
+    version: '1.2.3',
+    tables: {
+      sFlow: {
+        columns: {
+          mode: { type: { key: { type: 'string', enum: ['set', ['a', 'b']] }, min: 0, max: 1 } },
+          targets: { type: { key: 'string', min: 1, max: 'unlimited' } },
+          peer: { type: { key: { type: 'uuid', refTable: 'sFlow' }, min: 0, max: 'unlimited' } },
+          counters: { type: { key: 'integer', value: 'real', min: 0, max: 'unlimited' } },
+        },
+      },
+    },
+  };
+  const source = generateSchemaModule(doc, { source: 'my.ovsschema' });
+
+  it('types columns per the value model', () => {
+    expect(source).toContain('export interface SFlow {');
+    expect(source).toContain('  readonly mode: "a" | "b" | null;');
+    expect(source).toContain('  readonly targets: readonly string[];');
+    expect(source).toContain('  readonly peer: readonly string[];');
+    expect(source).toContain('  readonly counters: ReadonlyMap<number, number>;');
+    expect(source).toContain('  peer?: readonly UuidRef[];');
+  });
+
+  it('emits the table ref, name union, tables map and the schema itself', () => {
+    expect(source).toContain(`export const SFlow: TableRef<"sFlow", SFlow, SFlowWrite> = { name: "sFlow" };`);
+    expect(source).toContain('export type MyDbTableName = "sFlow";');
+    expect(source).toContain('  sFlow: SFlow;');
+    expect(source).toContain(`export const MyDbSchema: DatabaseSchema = ${JSON.stringify(doc, null, 2)};`);
+  });
+
+  it('derives names', () => {
+    expect(pascalCase('Open_vSwitch')).toBe('OpenVSwitch');
+    expect(pascalCase('_Server')).toBe('Server');
+    expect(typeName('sFlow')).toBe('SFlow');
+  });
+});
