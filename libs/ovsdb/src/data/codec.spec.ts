@@ -120,7 +120,7 @@ describe('RFC 7047 5.1 edge cases', () => {
 
   it('refuses maps of maps (map values are atoms) and other shapes', () => {
     const otherConfig = column('Bridge', 'other_config');
-    expect(() => decodeValue(otherConfig, ['map', [['a', ['map', [['b', 'c']]]]]])).toThrow(OvsdbValidationError);
+    expect(() => decodeValue(otherConfig, ['map', [['a', ['map', [['b', 'c']]]]]] as never)).toThrow(OvsdbValidationError);
     expect(() => decodeValue(otherConfig, ['set', []])).toThrow(OvsdbValidationError);
     expect(() => decodeValue(otherConfig, ['map', [['a']]] as never)).toThrow(OvsdbValidationError);
     expect(() => decodeValue(ports, ['set', [['named-uuid', 'x']]])).toThrow(OvsdbValidationError);
