@@ -1,0 +1,224 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readlinkSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { cidrContains, ip, ipJson, IpRoute, listNetns, run } from '@ovs-fleet/iproute';
+import { defaultLabRoot, Lab, LabExistsError, podmanEnv, RangeConflictError, redisPing } from '@ovs-fleet/lab';
+import { labFootprint } from './lab-footprint';
+
+// Real namespaces, daemons, bridges and podman, as root. Lab names are random per run so
+// that this file can run next to itself and to other engineers' labs; `npm run lab -- down
+// --all` removes what a killed run left.
+const unique = () => randomBytes(3).toString('hex').slice(0, 5).replace(/^\d/, 'x');
+const root = defaultLabRoot();
+
+/** `list_dbs` over a raw JSON-RPC connection (unix socket path or TCP host/port). */
+function listDbs(target: { path: string } | { host: string; port: number }): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(target);
+    let buffer = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer to list_dbs')));
+    socket.once('error', reject);
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      try {
+        const reply = JSON.parse(buffer) as { id: number; result: string[]; error: unknown };
+        socket.end();
+        if (reply.error !== null) reject(new Error(JSON.stringify(reply.error)));
+        else resolve(reply.result);
+      } catch {
+        // the reply is not complete yet
+      }
+    });
+    socket.write(JSON.stringify({ method: 'list_dbs', params: [], id: 1 }));
+  });
+}
+
+function getJson(socketPath: string, path: string): Promise<{ status: number; body: { State?: { Pid: number; Running: boolean } } }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method: 'GET' }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const ping = (netns: string, address: string) => run('ip', ['netns', 'exec', netns, 'ping', '-c', '1', '-W', '3', address]);
+
+describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
+  const name = `li${unique()}`;
+  let lab: Lab | undefined;
+  let upMs = 0;
+  const labOrFail = () => {
+    if (!lab) throw new Error('the lab did not come up');
+    return lab;
+  };
+
+  beforeAll(async () => {
+    const started = performance.now();
+    lab = await Lab.up({ name, hosts: 3, autoRanges: true });
+    upMs = performance.now() - started;
+    console.log(`lab ${name}: 3 hosts up in ${Math.round(upMs)} ms (${lab.ranges.mgmt}, ${lab.ranges.underlay})`);
+  });
+
+  afterAll(async () => {
+    await Lab.down(name);
+  });
+
+  it('brings 3 hosts up well under a minute, numbered inside its ranges', () => {
+    const l = labOrFail();
+    expect(upMs).toBeLessThan(60_000);
+    expect(l.hosts.map((h) => h.netns)).toEqual([`ovf-${name}-h1`, `ovf-${name}-h2`, `ovf-${name}-h3`]);
+    for (const h of l.hosts) {
+      expect(cidrContains(l.ranges.mgmt, `${h.mgmtIp}/32`)).toBe(true);
+      expect(cidrContains(l.ranges.underlay, `${h.underlayIp}/32`)).toBe(true);
+    }
+    expect(new Set(l.hosts.map((h) => h.underlayIp)).size).toBe(3);
+  });
+
+  it('answers OVSDB on every host over its unix socket and over TCP on its management address', async () => {
+    for (const h of labOrFail().hosts) {
+      expect(await listDbs({ path: h.ovsdbSocket })).toContain('Open_vSwitch');
+      const [, host, port] = h.ovsdbTcp.split(':');
+      expect(await listDbs({ host, port: Number(port) })).toContain('Open_vSwitch');
+      expect(host).toBe(h.mgmtIp);
+    }
+  });
+
+  it('runs ovs-vswitchd per host with br-phy on the userspace datapath and the underlay route learned', async () => {
+    for (const h of labOrFail().hosts) {
+      const { stdout: version } = await run('ovs-appctl', ['-t', h.vswitchdCtl, 'version']);
+      expect(version).toMatch(/^ovs-vswitchd \(Open vSwitch\) \d+\.\d+/);
+      const { stdout: datapath } = await run('ovs-vsctl', [`--db=${h.ovsdbUnix}`, 'get', 'Bridge', 'br-phy', 'datapath_type']);
+      expect(datapath.trim()).toBe('netdev');
+      const { stdout: systemId } = await run('ovs-vsctl', [`--db=${h.ovsdbUnix}`, 'get', 'Open_vSwitch', '.', 'external_ids:system-id']);
+      expect(systemId.trim().replace(/"/g, "")).toBe(h.hostId);
+      const { stdout: routes } = await run('ovs-appctl', ['-t', h.vswitchdCtl, 'ovs/route/show']);
+      expect(routes).toContain(`${labOrFail().ranges.underlay} dev br-phy`);
+    }
+  });
+
+  it('passes underlay pings between every pair of hosts, from inside their namespaces', async () => {
+    const hosts = labOrFail().hosts;
+    const pairs = hosts.flatMap((a) => hosts.filter((b) => b !== a).map((b) => [a, b] as const));
+    const results = await Promise.all(pairs.map(([a, b]) => ping(a.netns, b.underlayIp).then(({ stdout }) => stdout)));
+    expect(results).toHaveLength(6);
+    for (const out of results) expect(out).toMatch(/1 packets transmitted, 1 received/);
+  });
+
+  it('has no default route in the host namespaces, and no address on the underlay bridge', async () => {
+    for (const h of labOrFail().hosts) {
+      const routes = [...(await ipJson<IpRoute[]>(['-4', 'route', 'show', 'table', 'all'], { netns: h.netns })), ...(await ipJson<IpRoute[]>(['-6', 'route', 'show', 'table', 'all'], { netns: h.netns }))];
+      expect(routes.filter((r) => r.dst === 'default')).toEqual([]);
+    }
+    const underlay = await ipJson<{ addr_info: { family: string }[] }[]>(['address', 'show', 'dev', `ovf${name}-u`]);
+    expect(underlay[0].addr_info.filter((a) => a.family === 'inet')).toEqual([]);
+  });
+
+  it('serves Redis on the management gateway, reachable from the root namespace and from a host', async () => {
+    const redis = labOrFail().redis;
+    if (!redis) throw new Error('no redis');
+    expect(redis.host).toBe(labOrFail().gateway);
+    expect(await redisPing(redis.host, redis.port)).toBe('+PONG');
+    const { stdout } = await run('ip', ['netns', 'exec', labOrFail().hosts[2].netns, 'redis-cli', '-h', redis.host, '-p', String(redis.port), 'ping']);
+    expect(stdout.trim()).toBe('PONG');
+  });
+
+  it('reports status: versions, live daemons, addresses and endpoints', async () => {
+    const status = await labOrFail().status();
+    expect(status.redis?.alive).toBe(true);
+    expect(status.hosts).toHaveLength(3);
+    for (const [i, h] of status.hosts.entries()) {
+      expect(h).toMatchObject({ ovsdbServer: true, ovsVswitchd: true, mgmtIp: labOrFail().hosts[i].mgmtIp, ovsdbTcp: labOrFail().hosts[i].ovsdbTcp });
+      expect(h.ovsVersion).toMatch(/^\d+\.\d+\.\d+/);
+    }
+  });
+
+  it('refuses a second lab with the same name, and one whose ranges overlap, touching nothing', async () => {
+    const l = labOrFail();
+    await expect(Lab.up({ name, hosts: 1, autoRanges: true })).rejects.toThrow(LabExistsError);
+    const other = `lo${unique()}`;
+    const attempt = Lab.up({ name: other, hosts: 1, mgmt: l.ranges.mgmt, underlay: l.ranges.underlay });
+    await expect(attempt).rejects.toThrow(RangeConflictError);
+    await expect(attempt).rejects.toThrow(`address ${l.gateway}/`);
+    expect(await labFootprint([other], root)).toEqual({ netns: [], links: [], processes: [], files: [], containers: [] });
+  });
+
+  it('makes and removes a plain namespace container, ending what runs in it', async () => {
+    const l = labOrFail();
+    const c = await l.createNamespace('web1');
+    expect(c.netns).toBe(`ovf-${name}-c-web1`);
+    expect(await listNetns()).toContain(c.netns);
+    const links = await ipJson<{ ifname: string; flags: string[] }[]>(['link', 'show'], { netns: c.netns });
+    expect(links.map((x) => x.ifname)).toEqual(['lo']);
+    expect(links[0].flags).toContain('UP');
+    const sleeper = spawn('ip', ['netns', 'exec', c.netns, 'sleep', '1000'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => sleeper.once('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(readlinkSync(`/proc/${sleeper.pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
+    await l.removeNamespace('web1');
+    await exited;
+    expect(await listNetns()).not.toContain(c.netns);
+  });
+
+  it('runs a real podman container and reads its PID through the Docker-compatible API', async () => {
+    const l = labOrFail();
+    const started = performance.now();
+    const podman = await l.podman();
+    console.log(`podman for lab ${name}: ready in ${Math.round(performance.now() - started)} ms (image + API service: ${podman.startMs} ms)`);
+    const c = await podman.run('app1');
+    try {
+      const { status, body } = await getJson(podman.socketPath, `/containers/ovf-${name}-app1/json`);
+      expect(status).toBe(200);
+      expect(body.State?.Running).toBe(true);
+      expect(body.State?.Pid).toBe(c.pid);
+      const links = await run('nsenter', [`--net=/proc/${c.pid}/ns/net`, 'ip', '-json', 'link', 'show']);
+      expect((JSON.parse(links.stdout) as { ifname: string }[]).map((x) => x.ifname)).toEqual(['lo']);
+    } finally {
+      await podman.remove('app1');
+    }
+    const { stdout } = await run('podman', ['ps', '-a', '--format', '{{.Names}}'], { env: podmanEnv() });
+    expect(stdout.split('\n')).not.toContain(`ovf-${name}-app1`);
+  });
+});
+
+describe('lab crash recovery: down by name alone', () => {
+  const labs: string[] = [];
+  afterAll(async () => {
+    for (const name of labs) await Lab.down(name);
+  });
+
+  it.each([
+    ['with the state file deleted', (runDir: string) => rmSync(join(runDir, 'state.json'))],
+    ['with the whole run dir deleted', (runDir: string) => rmSync(runDir, { recursive: true })],
+  ])('removes a lab made by a process that is gone, %s, leaving the machine as found', async (_how, damage) => {
+    const name = `lc${unique()}`;
+    labs.push(name);
+    const before = await labFootprint([name], root);
+    // A separate process brings the lab up and exits: no object of it exists here.
+    await run('npx', ['tsx', 'libs/lab/src/cli.ts', 'up', '--name', name, '--hosts', '2', '--auto', '--podman'], { timeoutMs: 60_000 });
+    const opened = await Lab.open(name);
+    await (await opened.podman()).run('orphan');
+    const ns = await opened.createNamespace('n1');
+    spawn('ip', ['netns', 'exec', ns.netns, 'sleep', '1000'], { stdio: 'ignore', detached: true }).unref();
+
+    const during = await labFootprint([name], root);
+    expect(during.netns).toEqual([`ovf-${name}-c-n1`, `ovf-${name}-h1`, `ovf-${name}-h2`]);
+    expect(during.links).toHaveLength(6);
+    expect(during.containers).toEqual([`ovf-${name}-orphan`]);
+    expect(during.processes.length).toBeGreaterThanOrEqual(6); // 2 x (ovsdb-server, ovs-vswitchd), redis, podman service
+
+    damage(opened.runDir);
+    const report = await Lab.down(name);
+    expect(report.containers).toEqual([`ovf-${name}-orphan`]);
+    expect(report.processes.length).toBeGreaterThanOrEqual(7); // ... and the sleep in n1
+    expect(await labFootprint([name], root)).toEqual(before);
+    expect(existsSync(opened.runDir)).toBe(false);
+    await expect(ip(['link', 'show', `ovf${name}-m`])).rejects.toThrow(/does not exist/);
+  });
+});
