@@ -108,3 +108,10 @@ export class OvsdbTransactionError extends OvsdbError {
     this.retryable = error === 'timed out';
   }
 }
+
+/** The client was closed by its owner: nothing more will be sent. Not retryable. */
+export class OvsdbClosedError extends OvsdbError {
+  constructor(what = 'client') {
+    super(`${what} is closed`);
+  }
+}
