@@ -16,3 +16,4 @@ export * as externalIds from './external-ids';
 export * from './plumber';
 export { connectPortStore } from './ovsdb-session';
 export type { PortStoreConnection } from './ovsdb-session';
+export { ValidationError } from '@ovs-fleet/iproute';

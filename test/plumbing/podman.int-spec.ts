@@ -1,0 +1,120 @@
+/**
+ * Real podman containers (`--network none`) on a lab host, found by name through podman's
+ * Docker-compatible API socket; and ovs-docker (OVS's own script, with the Docker CLI pointed at
+ * that socket) attaching the same container, to compare the rows and to let it delete our port.
+ */
+import { existsSync } from 'node:fs';
+import { IpAddr, run } from '@ovs-fleet/iproute';
+import { LabPodman, PodmanContainer } from '@ovs-fleet/lab';
+import { Plumber, ValidationError } from '@ovs-fleet/plumbing';
+import { BRIDGE, hostLinkNames, ipJsonAt, pings, PlumbingLab, startPlumbingLab, vsctl } from './support/plumbing-lab';
+
+jest.setTimeout(180_000);
+
+let env: PlumbingLab;
+let podman: LabPodman;
+let plumber: Plumber;
+let web: PodmanContainer;
+let peer: PodmanContainer;
+
+beforeAll(async () => {
+  env = await startPlumbingLab(true);
+  podman = await env.lab.podman();
+  [web, peer] = await Promise.all([podman.run('web1'), podman.run('web2')]);
+  plumber = new Plumber({ store: env.ovsdb.store, hostNetns: env.host.netns, dockerSocket: podman.socketPath });
+});
+
+afterAll(async () => {
+  await env?.dispose();
+});
+
+/** ovs-docker as its manual says, run on the lab host: its ovs-vsctl finds the host's db through OVS_RUNDIR. */
+function ovsDocker(args: readonly string[]) {
+  return run('ip', ['netns', 'exec', env.host.netns, 'ovs-docker', ...args], {
+    env: { ...process.env, OVS_RUNDIR: env.host.runDir, DOCKER_HOST: `unix://${podman.socketPath}` },
+  });
+}
+
+/** One row of OVS's database as ovs-vsctl prints it: column -> value text. */
+async function row(table: 'Interface' | 'Port', name: string, columns: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const column of columns) out[column] = await vsctl(env.host, ['get', table, name, column]);
+  return out;
+}
+
+describe('podman containers through the Docker-compatible API', () => {
+  it('attaches to a container found by name, and two of them talk', async () => {
+    const a = await plumber.attach({ container: { dockerContainer: web.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.2/24'], mtu: 1400, tag: 5 });
+    const b = await plumber.attach({ container: { dockerContainer: peer.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.3/24'], mtu: 1400, tag: 5 });
+    expect(a.attachment.containerId).toBe(web.id);
+    expect(a.attachment.containerName).toBe(web.podmanName);
+    expect(a.attachment.netnsPath).toBe(`/proc/${web.pid}/ns/net`);
+    const [eth0] = await ipJsonAt<IpAddr[]>(`/proc/${web.pid}/ns/net`, ['address', 'show', 'dev', 'eth0']);
+    expect(eth0).toMatchObject({ mtu: 1400, address: a.attachment.spec.mac });
+    expect(await pings(`/proc/${web.pid}/ns/net`, '10.95.0.3')).toBe(true);
+    // The same container by its full id is the same attachment.
+    const byId = await plumber.attach({ container: { dockerContainer: web.id }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.2/24'], mtu: 1400, tag: 5 });
+    expect(byId).toEqual({ attachment: a.attachment, changed: false });
+    await plumber.detach({ containerId: web.id });
+    await plumber.detach({ attachmentId: b.attachment.attachmentId });
+  });
+
+  it('refuses an unknown container and changes nothing', async () => {
+    const before = await hostLinkNames(env.host);
+    await expect(plumber.attach({ container: { dockerContainer: 'no-such-container' }, bridge: BRIDGE, ifname: 'eth0' })).rejects.toThrow(ValidationError);
+    await expect(plumber.attach({ container: { dockerContainer: 'no-such-container' }, bridge: BRIDGE, ifname: 'eth0' })).rejects.toThrow(/no container "no-such-container"/);
+    expect(await hostLinkNames(env.host)).toEqual(before);
+  });
+});
+
+const haveDockerCli = ['/usr/local/bin/docker', '/usr/bin/docker'].some((p) => existsSync(p));
+
+(haveDockerCli ? describe : describe.skip)('ovs-docker side by side', () => {
+  const options = { ip: '10.96.0.2/24', gateway: '10.96.0.1', mac: '02:00:00:96:00:02', mtu: 1400 };
+
+  it('makes comparable rows, and `ovs-docker del-port` removes a port we made', async () => {
+    await ovsDocker(['add-port', BRIDGE, 'eth1', web.podmanName, `--ipaddress=${options.ip}`, `--gateway=${options.gateway}`, `--macaddress=${options.mac}`, `--mtu=${options.mtu}`]);
+    await ovsDocker(['set-vlan', BRIDGE, 'eth1', web.podmanName, '9']);
+    // Same settings but the gateway: ovs-docker's eth1 already holds the container's default route.
+    const { attachment } = await plumber.attach({
+      container: { dockerContainer: web.podmanName }, bridge: BRIDGE, ifname: 'eth2',
+      addresses: [options.ip.replace('.2/', '.3/')], mac: options.mac.replace(/02$/, '03'), mtu: options.mtu, tag: 9,
+    });
+    const theirs = (await vsctl(env.host, ['--bare', '--columns=name', 'find', 'Interface', `external_ids:container_id=${web.podmanName}`, 'external_ids:container_iface=eth1']));
+    expect(theirs).toMatch(/_l$/);
+
+    const columns = ['type', 'options', 'admin_state', 'link_state'];
+    const theirIface = await row('Interface', theirs, [...columns, 'external_ids', 'mtu_request']);
+    const ourIface = await row('Interface', attachment.hostIfname, [...columns, 'external_ids', 'mtu_request']);
+    for (const column of columns) expect({ column, value: ourIface[column] }).toEqual({ column, value: theirIface[column] });
+    expect(theirIface.external_ids).toBe(`{container_id=${web.podmanName}, container_iface=eth1}`);
+    // Ours carries ovs-docker's two keys (so its find works) plus the full id, attachment id, netns...
+    expect(ourIface.external_ids).toContain(`container_id=${web.podmanName}`);
+    expect(ourIface.external_ids).toContain('container_iface=eth2');
+    expect(JSON.parse(await vsctl(env.host, ['get', 'Interface', attachment.hostIfname, 'external_ids:ovs-fleet-container-id']))).toBe(web.id);
+    // ...and asks OVS for the MTU, where ovs-docker leaves the host end at its default.
+    expect(ourIface.mtu_request).toBe('1400');
+    expect(theirIface.mtu_request).toBe('[]');
+    const portColumns = ['tag', 'trunks', 'vlan_mode'];
+    expect(await row('Port', attachment.hostIfname, portColumns)).toEqual(await row('Port', theirs, portColumns));
+
+    const links = JSON.parse((await run('ip', ['-n', env.host.netns, '-json', 'link', 'show'])).stdout) as IpAddr[];
+    expect(links.find((l) => l.ifname === attachment.hostIfname)?.mtu).toBe(1400);
+    expect(links.find((l) => l.ifname === theirs)?.mtu).toBe(1500);
+
+    // The container sees the same kind of interface from both.
+    const inside = await ipJsonAt<IpAddr[]>(`/proc/${web.pid}/ns/net`, ['address', 'show']);
+    const eth1 = inside.find((l) => l.ifname === 'eth1')!;
+    const eth2 = inside.find((l) => l.ifname === 'eth2')!;
+    expect([eth1.mtu, eth1.address]).toEqual([1400, options.mac]);
+    expect([eth2.mtu, eth2.address]).toEqual([1400, options.mac.replace(/02$/, '03')]);
+    expect(await pings(`/proc/${web.pid}/ns/net`, '10.96.0.2')).toBe(true);
+
+    await ovsDocker(['del-port', BRIDGE, 'eth2', web.podmanName]);
+    expect(await hostLinkNames(env.host)).not.toContain(attachment.hostIfname);
+    expect((await vsctl(env.host, ['list-ports', BRIDGE])).split('\n')).not.toContain(attachment.hostIfname);
+    expect(await plumber.inspect({ attachmentId: attachment.attachmentId })).toEqual([]);
+    await ovsDocker(['del-port', BRIDGE, 'eth1', web.podmanName]);
+    expect(await vsctl(env.host, ['list-ports', BRIDGE])).toBe('');
+  });
+});
