@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { cidrContains, ip, ipJson, IpRoute, listNetns, run } from '@ovs-fleet/iproute';
 import { defaultLabRoot, Lab, LabExistsError, podmanEnv, RangeConflictError, redisPing } from '@ovs-fleet/lab';
-import { labFootprint } from './lab-footprint';
+import { LabFootprint, labFootprint } from './lab-footprint';
 
 // Real namespaces, daemons, bridges and podman, as root. Lab names are random per run so
 // that this file can run next to itself and to other engineers' labs; `npm run lab -- down
@@ -59,7 +59,10 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     return lab;
   };
 
+  let before: LabFootprint | undefined;
+
   beforeAll(async () => {
+    before = await labFootprint([name], root);
     const started = performance.now();
     lab = await Lab.up({ name, hosts: 3, autoRanges: true });
     upMs = performance.now() - started;
@@ -68,6 +71,8 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
 
   afterAll(async () => {
     await Lab.down(name);
+    // Runs even when tests failed; a difference fails the suite.
+    expect(await labFootprint([name], root)).toEqual(before);
   });
 
   it('brings 3 hosts up well under a minute, numbered inside its ranges', () => {
@@ -184,6 +189,23 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     }
     const { stdout } = await run('podman', ['ps', '-a', '--format', '{{.Names}}'], { env: podmanEnv() });
     expect(stdout.split('\n')).not.toContain(`ovf-${name}-app1`);
+  });
+  it('gives the environment an agent reads for a host', () => {
+    const l = labOrFail();
+    expect(l.agentEnv('h2')).toEqual({ OVS_FLEET_HOST_ID: `${name}-h2`, OVS_FLEET_OVSDB: l.hosts[1].ovsdbTcp, OVS_FLEET_REDIS_URL: l.redis?.url });
+    expect(l.agentEnv(2, 'unix').OVS_FLEET_OVSDB).toBe(`unix:${l.hosts[1].ovsdbSocket}`);
+  });
+
+  // Last: it stops a daemon.
+  it("tells in status when a host's ovs-vswitchd is gone", async () => {
+    const l = labOrFail();
+    const pid = Number(readFileSync(join(l.hosts[2].runDir, 'vswitchd.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const status = await l.status();
+    expect(status.hosts.map((h) => h.ovsVswitchd)).toEqual([true, true, false]);
+    expect(status.hosts[2].ovsVersion).toBeUndefined();
+    expect(status.hosts[2].ovsdbServer).toBe(true);
   });
 });
 
