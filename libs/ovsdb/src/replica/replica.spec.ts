@@ -1,0 +1,292 @@
+import type { TableUpdates2, WireRow } from '../protocol/wire';
+import { Bridge, Interface, OpenVSwitchSchema, Port } from '../schemas/generated/open-vswitch';
+import type { ChangeEvent, ReplicaEvent } from './events';
+import { Replica } from './replica';
+
+const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+function newReplica(options: ConstructorParameters<typeof Replica>[1] = {}): Replica {
+  return new Replica(OpenVSwitchSchema, {
+    indexes: [
+      { table: 'Bridge', column: 'name', unique: true },
+      { table: 'Port', column: 'name', unique: true },
+      { table: 'Port', column: 'interfaces' },
+      { table: 'Interface', column: 'type' },
+    ],
+    ...options,
+  });
+}
+
+function drain(subscription: { poll(): ReplicaEvent | undefined }): ReplicaEvent[] {
+  const events: ReplicaEvent[] = [];
+  for (let e = subscription.poll(); e !== undefined; e = subscription.poll()) events.push(e);
+  return events;
+}
+
+const summary = (events: ReplicaEvent[]) => events.map((e) => (e.type === 'gap' ? `gap:${e.dropped}` : `${e.type}:${e.table}:${e.uuid.slice(-2)}`));
+
+function initial(rows: Record<string, Record<string, WireRow>>): TableUpdates2 {
+  const out: TableUpdates2 = {};
+  for (const [table, byUuid] of Object.entries(rows)) {
+    out[table] = {};
+    for (const [id, row] of Object.entries(byUuid)) out[table][id] = { initial: row };
+  }
+  return out;
+}
+
+describe('Replica: update2', () => {
+  it('applies initial/insert/modify/delete synchronously and emits typed events in order', () => {
+    const replica = newReplica();
+    const events = replica.subscribe();
+    void replica.applyUpdate2(initial({ Bridge: { [uuid(1)]: { name: 'br0', ports: ['uuid', uuid(2)] } }, Port: { [uuid(2)]: { name: 'p0' } } }));
+    void replica.applyUpdate2({ Port: { [uuid(3)]: { insert: { name: 'p1' } } }, Bridge: { [uuid(1)]: { modify: { ports: ['uuid', uuid(3)] } } } });
+    void replica.applyUpdate2({ Port: { [uuid(2)]: { delete: null } } });
+
+    expect(replica.busy).toBe(false);
+    expect(replica.get(Bridge, uuid(1))!.ports).toEqual([uuid(2), uuid(3)]);
+    expect([...replica.table(Port).keys()]).toEqual([uuid(3)]);
+    const seen = drain(events);
+    expect(summary(seen)).toEqual(['insert:Bridge:01', 'insert:Port:02', 'insert:Port:03', 'modify:Bridge:01', 'delete:Port:02']);
+    const modify = seen[3] as Extract<ChangeEvent, { type: 'modify' }>;
+    expect(modify.old.ports).toEqual([uuid(2)]);
+    expect(modify.new.ports).toEqual([uuid(2), uuid(3)]);
+    expect((seen[4] as ChangeEvent).old!.name).toBe('p0');
+  });
+
+  it('filters events by table', () => {
+    const replica = newReplica();
+    const bridges = replica.subscribe({ tables: ['Bridge'] });
+    void replica.applyUpdate2(initial({ Bridge: { [uuid(1)]: { name: 'br0' } }, Port: { [uuid(2)]: { name: 'p0' } } }));
+    expect(summary(drain(bridges))).toEqual(['insert:Bridge:01']);
+  });
+
+  it('reports modifies and deletes of unknown rows instead of failing', () => {
+    const problems: string[] = [];
+    const replica = newReplica({ onInconsistency: (e) => problems.push(e.message) });
+    void replica.applyUpdate2({ Bridge: { [uuid(9)]: { modify: { name: 'x' } }, [uuid(8)]: { delete: null } } });
+    expect(problems).toEqual([`modify of unknown row Bridge ${uuid(9)}`, `delete of unknown row Bridge ${uuid(8)}`]);
+  });
+
+  it('rejects (and keeps going after) a notification that does not decode', async () => {
+    const replica = newReplica();
+    await expect(replica.applyUpdate2({ Bridge: { [uuid(1)]: { initial: { name: 42 } } } })).rejects.toThrow('Bridge.name: 42');
+    await replica.applyUpdate2({ Bridge: { [uuid(1)]: { initial: { name: 'ok' } } } });
+    expect(replica.get(Bridge, uuid(1))!.name).toBe('ok');
+  });
+});
+
+describe('Replica: indexes', () => {
+  it('keeps unique and multi indexes current when the indexed column changes', () => {
+    const replica = newReplica();
+    void replica.applyUpdate2(
+      initial({
+        Bridge: { [uuid(1)]: { name: 'br0' } },
+        Port: { [uuid(2)]: { name: 'p0', interfaces: ['uuid', uuid(4)] }, [uuid(3)]: { name: 'p1', interfaces: ['uuid', uuid(5)] } },
+        Interface: { [uuid(4)]: { name: 'p0', type: 'internal' }, [uuid(5)]: { name: 'p1', type: 'internal' } },
+      }),
+    );
+    expect(replica.lookup(Bridge, 'name', 'br0')!._uuid).toBe(uuid(1));
+    expect(replica.lookup(Port, 'interfaces', uuid(5))!.name).toBe('p1');
+    expect(replica.lookupAll(Interface, 'type', 'internal').map((r) => r.name).sort()).toEqual(['p0', 'p1']);
+
+    void replica.applyUpdate2({
+      Bridge: { [uuid(1)]: { modify: { name: 'br-int' } } },
+      Interface: { [uuid(5)]: { modify: { type: 'vxlan' } } },
+      Port: { [uuid(3)]: { modify: { interfaces: ['set', [['uuid', uuid(5)], ['uuid', uuid(6)]]] } } },
+    });
+    expect(replica.lookup(Bridge, 'name', 'br0')).toBeUndefined();
+    expect(replica.lookup(Bridge, 'name', 'br-int')!.name).toBe('br-int');
+    expect(replica.lookupAll(Interface, 'type', 'internal').map((r) => r.name)).toEqual(['p0']);
+    expect(replica.lookupAll(Interface, 'type', 'vxlan').map((r) => r.name)).toEqual(['p1']);
+    expect(replica.lookup(Port, 'interfaces', uuid(5))).toBeUndefined();
+    expect(replica.lookup(Port, 'interfaces', uuid(6))!.name).toBe('p1');
+
+    void replica.applyUpdate2({ Port: { [uuid(2)]: { delete: null } } });
+    expect(replica.lookup(Port, 'name', 'p0')).toBeUndefined();
+    expect(replica.lookup(Port, 'interfaces', uuid(4))).toBeUndefined();
+  });
+
+  it('survives two rows swapping names in one update', () => {
+    const replica = newReplica();
+    void replica.applyUpdate2(initial({ Port: { [uuid(1)]: { name: 'a' }, [uuid(2)]: { name: 'b' } } }));
+    void replica.applyUpdate2({ Port: { [uuid(1)]: { modify: { name: 'b' } }, [uuid(2)]: { modify: { name: 'a' } } } });
+    expect(replica.lookup(Port, 'name', 'a')!._uuid).toBe(uuid(2));
+    expect(replica.lookup(Port, 'name', 'b')!._uuid).toBe(uuid(1));
+  });
+
+  it('refuses lookups on columns that are not indexed', () => {
+    expect(() => newReplica().lookup(Bridge, 'datapath_type', 'netdev')).toThrow('Bridge.datapath_type is not indexed');
+  });
+});
+
+describe('Replica: bounded event queue', () => {
+  it('replaces a backlog beyond capacity by one gap, then delivers new events again', () => {
+    const replica = newReplica();
+    const slow = replica.subscribe({ capacity: 3 });
+    for (let i = 1; i <= 5; i++) void replica.applyUpdate2({ Port: { [uuid(i)]: { insert: { name: `p${i}` } } } });
+    expect(slow.pending).toBe(1);
+    void replica.applyUpdate2({ Port: { [uuid(6)]: { insert: { name: 'p6' } } } });
+    const first = drain(slow);
+    expect(summary(first)).toEqual(['gap:6']);
+    // After a gap the consumer re-reads the state: it already holds everything dropped.
+    expect(replica.table(Port).size).toBe(6);
+    void replica.applyUpdate2({ Port: { [uuid(7)]: { insert: { name: 'p7' } } } });
+    expect(summary(drain(slow))).toEqual(['insert:Port:07']);
+  });
+
+  it('delivers to a waiting async consumer and ends on close', async () => {
+    const replica = newReplica();
+    const subscription = replica.subscribe();
+    const next = subscription.next();
+    void replica.applyUpdate2({ Port: { [uuid(1)]: { insert: { name: 'p1' } } } });
+    expect((await next).value).toMatchObject({ type: 'insert', uuid: uuid(1) });
+    const pending = subscription.next();
+    subscription.close();
+    expect((await pending).done).toBe(true);
+    void replica.applyUpdate2({ Port: { [uuid(2)]: { insert: { name: 'p2' } } } });
+    expect((await subscription.next()).done).toBe(true);
+  });
+
+  it('clear() empties the replica and sends a gap', async () => {
+    const replica = newReplica();
+    const subscription = replica.subscribe();
+    void replica.applyUpdate3(uuid(99), initial({ Port: { [uuid(1)]: { name: 'p1' } } }));
+    await replica.clear();
+    expect(replica.table(Port).size).toBe(0);
+    expect(replica.lastTxnId).toBeNull();
+    expect(summary(drain(subscription))).toEqual(['gap:1']);
+  });
+});
+
+describe('Replica: resync', () => {
+  it('produces only the real differences between the snapshot and the current rows', async () => {
+    const replica = newReplica();
+    replica.monitorRequests(['Bridge', 'Port', 'Interface']);
+    await replica.applyUpdate2(
+      initial({
+        Bridge: { [uuid(1)]: { name: 'br0', ports: ['set', [['uuid', uuid(2)], ['uuid', uuid(3)]]], other_config: ['map', [['a', '1'], ['b', '2']]] } },
+        Port: { [uuid(2)]: { name: 'p0' }, [uuid(3)]: { name: 'p1' } },
+        Interface: { [uuid(4)]: { name: 'i0' } },
+      }),
+    );
+    const before = replica.get(Bridge, uuid(1));
+    const events = replica.subscribe();
+    await replica.resync(
+      initial({
+        // Same contents, other set and map order: no event, same row object.
+        Bridge: { [uuid(1)]: { name: 'br0', ports: ['set', [['uuid', uuid(3)], ['uuid', uuid(2)]]], other_config: ['map', [['b', '2'], ['a', '1']]] } },
+        Port: { [uuid(2)]: { name: 'p0-renamed' }, [uuid(5)]: { name: 'p5' } },
+        // Interface absent from the snapshot: the table is empty now.
+      }),
+      uuid(77),
+    );
+    expect(summary(drain(events)).sort()).toEqual(['delete:Interface:04', 'delete:Port:03', 'insert:Port:05', 'modify:Port:02']);
+    expect(replica.get(Bridge, uuid(1))).toBe(before);
+    expect(replica.lookup(Port, 'name', 'p0-renamed')!._uuid).toBe(uuid(2));
+    expect(replica.lookup(Port, 'name', 'p1')).toBeUndefined();
+    expect(replica.lastTxnId).toBe(uuid(77));
+  });
+
+  it('monitor_cond_since: found applies the changes, not found resyncs', async () => {
+    const replica = newReplica();
+    await replica.applyMonitorCondSinceReply([false, uuid(1), initial({ Port: { [uuid(2)]: { name: 'p0' }, [uuid(3)]: { name: 'p1' } } })]);
+    expect(replica.lastTxnId).toBe(uuid(1));
+    await replica.applyMonitorCondSinceReply([true, uuid(5), { Port: { [uuid(3)]: { modify: { name: 'p1b' } } } }]);
+    expect(replica.lastTxnId).toBe(uuid(5));
+    expect(replica.table(Port).size).toBe(2);
+    await replica.applyMonitorCondSinceReply([false, uuid(6), initial({ Port: { [uuid(3)]: { name: 'p1b' } } })]);
+    expect([...replica.table(Port).keys()]).toEqual([uuid(3)]);
+  });
+});
+
+describe('Replica: monitor (RFC 7047 update)', () => {
+  it('applies old/new row updates', () => {
+    const replica = newReplica();
+    void replica.applyUpdate({ Port: { [uuid(1)]: { new: { name: 'p0', tag: 5 } } } });
+    void replica.applyUpdate({ Port: { [uuid(1)]: { old: { tag: 5 }, new: { name: 'p0', tag: 6 } } } });
+    expect(replica.get(Port, uuid(1))).toMatchObject({ name: 'p0', tag: 6 });
+    void replica.applyUpdate({ Port: { [uuid(1)]: { old: { name: 'p0', tag: 6 } } } });
+    expect(replica.table(Port).size).toBe(0);
+  });
+});
+
+describe('Replica: ordering, slicing and waiting', () => {
+  function bigInitial(ports: number): TableUpdates2 {
+    const rows: Record<string, WireRow> = {};
+    for (let i = 0; i < ports; i++) {
+      rows[uuid(i + 1)] = {
+        _version: ['uuid', uuid(1_000_000 + i)],
+        name: `port${i}`,
+        interfaces: ['uuid', uuid(2_000_000 + i)],
+        tag: i % 4000,
+        external_ids: ['map', [['attached-mac', '02:00:00:00:00:01'], ['iface-id', `vm-${i}-nic0-with-a-long-id`]]],
+        other_config: ['map', [['priority-tags', 'false']]],
+        trunks: ['set', [1, 2, 3]],
+      };
+    }
+    return initial({ Port: rows });
+  }
+
+  it('applies a ~5 MB initial sync in slices, never blocking the loop long, and queues later updates behind it', async () => {
+    const snapshot = bigInitial(20_000);
+    expect(JSON.stringify(snapshot).length).toBeGreaterThan(5_000_000);
+    const problems: string[] = [];
+    const replica = newReplica({ onInconsistency: (e) => problems.push(e.message) });
+    let last = performance.now();
+    let maxGap = 0;
+    let ticks = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+      ticks++;
+    }, 1);
+    try {
+      const done = replica.applyUpdate2(snapshot);
+      expect(replica.busy).toBe(true);
+      // Arrives while the sync is still being applied: must wait its turn, not be lost or reordered.
+      void replica.applyUpdate2({ Port: { [uuid(20_000)]: { modify: { name: 'renamed' } } } });
+      const seq = replica.submittedSeq;
+      await done;
+      await replica.whenApplied(seq);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(problems).toEqual([]);
+    expect(replica.table(Port).size).toBe(20_000);
+    expect(replica.get(Port, uuid(20_000))!.name).toBe('renamed');
+    expect(replica.lookup(Port, 'name', 'port5')!.tag).toBe(5);
+    expect(ticks).toBeGreaterThan(1);
+    expect(maxGap).toBeLessThan(100);
+  });
+
+  it('waitFor resolves when a later notification makes the predicate true, and times out otherwise', async () => {
+    const replica = newReplica();
+    const seen = replica.waitFor((r) => r.lookup(Bridge, 'name', 'br0') !== undefined);
+    void replica.applyUpdate2({ Bridge: { [uuid(1)]: { insert: { name: 'br0' } } } });
+    await expect(seen).resolves.toBeUndefined();
+    await expect(replica.waitFor(() => false, 10)).rejects.toThrow('within 10 ms');
+    await expect(replica.idle()).resolves.toBeUndefined();
+  });
+});
+
+describe('Replica: monitor requests and typed access', () => {
+  it('asks for every column plus _version, or the listed ones', () => {
+    const replica = newReplica();
+    const all = replica.monitorRequests();
+    expect(Object.keys(all)).toEqual(Object.keys(OpenVSwitchSchema.tables));
+    expect(all.Bridge.columns).toEqual(['_version', ...Object.keys(OpenVSwitchSchema.tables.Bridge.columns)]);
+    expect(replica.monitorRequests(['Port'], { Port: ['name', 'tag'] })).toEqual({ Port: { columns: ['_version', 'name', 'tag'] } });
+    expect(() => replica.monitorRequests(['Port'], { Port: ['nope'] })).toThrow('Port has no column "nope"');
+    expect(() => replica.monitorRequests(['Nope'])).toThrow('not part of this replica');
+  });
+
+  it('returns rows typed by the generated TableRefs', () => {
+    const replica = newReplica();
+    void replica.applyUpdate2(initial({ Bridge: { [uuid(1)]: { name: 'br0', fail_mode: 'secure' } } }));
+    const row: Bridge | undefined = replica.lookup(Bridge, 'name', 'br0');
+    const failMode: 'standalone' | 'secure' | null = row!.fail_mode;
+    const ports: readonly string[] = row!.ports;
+    expect([failMode, ports]).toEqual(['secure', []]);
+  });
+});
