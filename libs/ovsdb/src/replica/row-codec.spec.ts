@@ -38,7 +38,9 @@ describe('RowCodec.create', () => {
   });
 
   it('does not mistake Object.prototype members for columns the server omitted', () => {
-    const schema: DatabaseSchema = { name: 'P', version: '1.0.0', tables: { T: { columns: { constructor: { type: 'string' }, toString: { type: { key: 'integer', min: 0, max: 'unlimited' } } } } } };
+    const schema = JSON.parse(
+      '{"name": "P", "version": "1.0.0", "tables": {"T": {"columns": {"constructor": {"type": "string"}, "toString": {"type": {"key": "integer", "min": 0, "max": "unlimited"}}}}}}',
+    ) as DatabaseSchema;
     const codec = new RowCodec(parseSchema(schema).tables.get('T')!);
     const row = codec.create(U1, {});
     expect(row.constructor).toBe('');
