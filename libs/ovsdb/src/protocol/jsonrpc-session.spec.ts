@@ -1,0 +1,154 @@
+import { Duplex } from 'node:stream';
+import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError } from '../errors';
+import { JsonRpcSession } from './jsonrpc-session';
+
+/** The peer's end of an in-memory connection: records what the session writes, lets the test push replies. */
+function fakePeer() {
+  const writes: string[] = [];
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      writes.push(chunk.toString());
+      callback();
+    },
+  });
+  const sent = () => writes.join('').match(/\{.*?\}(?=\{|$)/g)?.map((text) => JSON.parse(text)) ?? [];
+  const deliver = (message: object | string) => stream.push(typeof message === 'string' ? message : JSON.stringify(message));
+  return { stream, writes, sent, deliver };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('JsonRpcSession', () => {
+  it('numbers requests, matches replies by id in any order', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    const a = session.request('list_dbs', []);
+    const b = session.request('echo', [1]);
+    await tick();
+    const [first, second] = peer.sent();
+    expect(first).toEqual({ id: 1, method: 'list_dbs', params: [] });
+    expect(second).toEqual({ id: 2, method: 'echo', params: [1] });
+    peer.deliver({ id: 2, result: [1], error: null });
+    peer.deliver({ id: 1, result: ['Open_vSwitch'], error: null });
+    await expect(a).resolves.toEqual(['Open_vSwitch']);
+    await expect(b).resolves.toEqual([1]);
+    expect(session.pendingCount).toBe(0);
+  });
+
+  it('writes all requests made in one tick with a single write', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    for (let i = 0; i < 64; i++) void session.request('echo', [i]).catch(() => undefined);
+    await tick();
+    expect(peer.writes).toHaveLength(1);
+    expect(peer.sent()).toHaveLength(64);
+    session.close();
+  });
+
+  it('answers the server\'s echo by itself and emits notifications', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    const notifications: unknown[] = [];
+    session.on('notification', (method, params) => notifications.push([method, params]));
+    peer.deliver({ id: 'echo', method: 'echo', params: ['x'] });
+    peer.deliver({ id: null, method: 'update2', params: ['m', { T: {} }] });
+    await tick();
+    expect(peer.sent()).toEqual([{ id: 'echo', result: ['x'], error: null }]);
+    expect(notifications).toEqual([['update2', ['m', { T: {} }]]]);
+  });
+
+  it('replies "unknown method" to other server requests nobody handles', async () => {
+    const peer = fakePeer();
+    new JsonRpcSession(peer.stream);
+    peer.deliver({ id: 7, method: 'frobnicate', params: [] });
+    await tick();
+    expect(peer.sent()).toEqual([{ id: 7, result: null, error: { error: 'unknown method', details: 'frobnicate' } }]);
+  });
+
+  it('turns an error reply into OvsdbRpcError', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    const pending = session.request('get_schema', ['Nope']);
+    peer.deliver({ id: 1, result: null, error: { error: 'unknown database', details: 'Nope' } });
+    const error = (await pending.catch((e: unknown) => e)) as OvsdbRpcError;
+    expect(error).toBeInstanceOf(OvsdbRpcError);
+    expect(error.errorName).toBe('unknown database');
+    expect(error.message).toBe('"get_schema" failed: unknown database: Nope');
+  });
+
+  it('times out a request, tells onGiveUp, and ignores the late reply as an orphan', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { requestTimeoutMs: 1000 });
+    const gaveUp: unknown[] = [];
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    let pending: Promise<unknown>;
+    try {
+      pending = session.request('transact', ['db'], { onGiveUp: (id) => gaveUp.push(id) }).catch((e: unknown) => e);
+      jest.advanceTimersByTime(999);
+      expect(session.pendingCount).toBe(1);
+      jest.advanceTimersByTime(1);
+    } finally {
+      jest.useRealTimers();
+    }
+    const error = (await pending) as OvsdbTimeoutError;
+    expect(error).toBeInstanceOf(OvsdbTimeoutError);
+    expect(error.timeoutMs).toBe(1000);
+    expect(gaveUp).toEqual([1]);
+    const orphans: unknown[] = [];
+    session.on('orphan-reply', (id) => orphans.push(id));
+    peer.deliver({ id: 1, result: [], error: null });
+    await tick();
+    expect(orphans).toEqual([1]);
+  });
+
+  it('cancels via AbortSignal, before or after sending', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    const controller = new AbortController();
+    const gaveUp: unknown[] = [];
+    const pending = session.request('transact', ['db'], { signal: controller.signal, onGiveUp: (id) => gaveUp.push(id) });
+    controller.abort(new Error('stop'));
+    await expect(pending).rejects.toBeInstanceOf(OvsdbCancelledError);
+    expect(gaveUp).toEqual([1]);
+    await expect(session.request('echo', [], { signal: controller.signal })).rejects.toBeInstanceOf(OvsdbCancelledError);
+    await tick();
+    expect(peer.sent().map((m: { method: string }) => m.method)).toEqual(['transact']);
+  });
+
+  it('rejects every in-flight request with a retryable OvsdbDisconnectedError on close', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { remote: 'unix:/x' });
+    const pending = [session.request('transact', []), session.request('echo', [])].map((p) => p.catch((e: unknown) => e));
+    const closed = new Promise((resolve) => session.once('close', resolve));
+    peer.stream.push(null); // the peer hung up
+    await closed;
+    const errors = (await Promise.all(pending)) as OvsdbDisconnectedError[];
+    expect(errors.map((e) => [e.constructor, e.retryable, e.method])).toEqual([
+      [OvsdbDisconnectedError, true, 'transact'],
+      [OvsdbDisconnectedError, true, 'echo'],
+    ]);
+    expect(errors[0].message).toBe('unix:/x: connection closed before the reply to "transact" arrived');
+    await expect(session.request('echo', [])).rejects.toBeInstanceOf(OvsdbDisconnectedError);
+  });
+
+  it('closes the connection on a protocol error, with the cause attached', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    const pending = session.request('echo', []).catch((e: unknown) => e);
+    const closed = new Promise<Error | undefined>((resolve) => session.once('close', resolve));
+    peer.deliver('{"id":1,"result":[]} garbage');
+    // The reply before the garbage still counts.
+    expect(await pending).toEqual([]);
+    expect(await closed).toBeInstanceOf(OvsdbProtocolError);
+    expect(session.closed).toBe(true);
+  });
+
+  it('refuses messages that are neither requests nor replies', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    const closed = new Promise<Error | undefined>((resolve) => session.once('close', resolve));
+    peer.deliver({ hello: 'world' });
+    expect(await closed).toBeInstanceOf(OvsdbProtocolError);
+  });
+});
