@@ -243,4 +243,21 @@ describe('lab crash recovery: down by name alone', () => {
     expect(existsSync(opened.runDir)).toBe(false);
     await expect(ip(['link', 'show', `ovf${name}-m`])).rejects.toThrow(/does not exist/);
   });
+
+  it('removes a lab whose `up` was killed half way, leaving the machine as found', async () => {
+    const name = `lk${unique()}`;
+    labs.push(name);
+    const before = await labFootprint([name], root);
+    const runDir = join(root, name);
+    const child = spawn('npx', ['tsx', 'libs/lab/src/cli.ts', 'up', '--name', name, '--hosts', '3', '--auto'], { stdio: 'ignore', detached: true });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    for (let i = 0; i < 3000 && !existsSync(runDir); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(existsSync(runDir)).toBe(true);
+    // Somewhere inside the build (it takes a few hundred ms); daemons already started survive, as after a crash.
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 300)));
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    await exited;
+    await Lab.down(name);
+    expect(await labFootprint([name], root)).toEqual(before);
+  });
 });
