@@ -249,6 +249,45 @@ describe('OvsdbClient (real ovsdb-server)', () => {
   });
 });
 
+describe('monitor_cond_since on a clustered database', () => {
+  it('resumes from the last txn id: found=true and only the changes made since', async () => {
+    const server = await OvsdbTestServer.start({ clustered: true });
+    const clients: OvsdbClient[] = [];
+    try {
+      // The server drops history that outweighs the database itself, so give it some weight.
+      await server.vsctl(['add-br', 'seed', '--', 'set', 'bridge', 'seed', 'datapath_type=netdev', ...Array.from({ length: 60 }, (_, i) => `external_ids:k${i}=value-${i}`)]);
+      const first = await OvsdbClient.connect(server.unixRemote);
+      clients.push(first);
+      const [found, txnId, initial] = await first.monitorCondSince(DB, 'r', { Bridge: { columns: ['name'] } });
+      expect(found).toBe(false);
+      expect(txnId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Object.values(initial.Bridge)).toEqual([{ initial: { name: 'seed' } }]);
+      const update = nextEvent<[unknown, string, TableUpdates2]>(first, 'update3');
+      await server.vsctl(['add-br', 'one', '--', 'set', 'bridge', 'one', 'datapath_type=netdev']);
+      const [, lastSeen] = await update;
+      expect(lastSeen).not.toBe(txnId);
+      first.close();
+
+      // Changes made while nobody watched.
+      await server.vsctl(['add-br', 'two', '--', 'set', 'bridge', 'two', 'datapath_type=netdev']);
+      await server.vsctl(['del-br', 'one']);
+
+      const second = await OvsdbClient.connect(server.unixRemote);
+      clients.push(second);
+      const [resumed, newest, changes] = await second.monitorCondSince(DB, 'r', { Bridge: { columns: ['name'] } }, lastSeen);
+      expect(resumed).toBe(true);
+      expect(newest).not.toBe(lastSeen);
+      const rows = Object.values(changes.Bridge);
+      expect(rows).toHaveLength(2);
+      expect(rows).toContainEqual({ insert: { name: 'two' } });
+      expect(rows).toContainEqual({ delete: null });
+    } finally {
+      for (const c of clients) c.close();
+      await server.dispose();
+    }
+  });
+});
+
 describe('OvsdbClient when the server dies', () => {
   it('fails in-flight requests with a retryable OvsdbDisconnectedError', async () => {
     const server = await OvsdbTestServer.start();

@@ -175,6 +175,38 @@ describe('ReconnectingOvsdbClient', () => {
     });
   });
 
+  it('leader-only: refuses a follower, connects to the leader, and follows leadership when it moves', async () => {
+    const first = await OvsdbTestServer.start({ clustered: true });
+    let second: OvsdbTestServer | undefined;
+    try {
+      second = await OvsdbTestServer.start({ joinCluster: first });
+      const follower = second.unixRemote;
+      const leader = first.unixRemote;
+      const rc = make({ remotes: [follower, leader], leaderOnly: DB, backoff: { initialDelayMs: 50, maxDelayMs: 300 } });
+      const refusals: [string, string | undefined][] = [];
+      rc.on('disconnected', (error, remote) => refusals.push([remote, error?.message]));
+      await rc.start({ timeoutMs: 15_000 });
+      expect(rc.remote).toBe(leader);
+      expect(refusals[0][0]).toBe(follower);
+      expect(refusals[0][1]).toMatch(/not the leader of clustered database Open_vSwitch/);
+
+      const onNewLeader = new Promise<void>((resolve) => {
+        rc.on('connected', (_client, info) => {
+          if (info.remote === follower) resolve();
+        });
+      });
+      await first.appctl(['cluster/failure-test', 'transfer-leadership']);
+      await onNewLeader;
+      expect(rc.remote).toBe(follower);
+      expect(await second.clusterStatus()).toMatch(/Role: leader/);
+      await expect(rc.transact(DB, [{ op: 'mutate', table: 'Open_vSwitch', where: [], mutations: [['next_cfg', '+=', 1]] }])).resolves.toEqual([{ count: 1 }]);
+    } finally {
+      for (const client of clients.splice(0)) client.close();
+      await second?.dispose();
+      await first.dispose();
+    }
+  });
+
   it('close() stops reconnecting and rejects waiters', async () => {
     await withServer({}, async (server) => {
       const rc = make({ remotes: server.unixRemote });

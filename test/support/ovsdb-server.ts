@@ -37,6 +37,8 @@ export interface OvsdbTestServerOptions {
    * which monitor_cond_since needs to resume (a standalone server always answers found=false).
    */
   clustered?: boolean;
+  /** Join the cluster of this (clustered, running) server instead of creating a database. */
+  joinCluster?: OvsdbTestServer;
   /** Temp-dir name prefix (default `ovs-fleet-ovsdb-`). */
   prefix?: string;
 }
@@ -106,7 +108,13 @@ export class OvsdbTestServer {
     live.add(server);
     try {
       const schema = options.schema ?? VSWITCH_SCHEMA;
-      if (options.clustered) {
+      if (options.joinCluster) {
+        const peer = options.joinCluster;
+        if (peer.raftPort === undefined) throw new Error('joinCluster needs a clustered server');
+        server.raftPort = await freePort();
+        const name = (JSON.parse(readFileSync(schema, 'utf8')) as { name: string }).name;
+        await run('ovsdb-tool', ['join-cluster', server.dbFile, name, `tcp:127.0.0.1:${server.raftPort}`, `tcp:127.0.0.1:${peer.raftPort}`]);
+      } else if (options.clustered) {
         server.raftPort = await freePort();
         await run('ovsdb-tool', ['create-cluster', server.dbFile, schema, `tcp:127.0.0.1:${server.raftPort}`]);
       } else {
@@ -115,7 +123,8 @@ export class OvsdbTestServer {
       await server.launch();
       if (options.tcp) server.tcpPort = await server.addPassiveRemote('ptcp:0:127.0.0.1');
       if (options.ssl) server.sslPort = await server.addPassiveRemote('pssl:0:127.0.0.1');
-      if (options.initVswitch ?? schema === VSWITCH_SCHEMA) await server.vsctl(['init']);
+      if (options.joinCluster) await server.waitClusterMember(schema);
+      else if (options.initVswitch ?? schema === VSWITCH_SCHEMA) await server.vsctl(['init']);
       return server;
     } catch (error) {
       await server.dispose();
@@ -198,6 +207,20 @@ export class OvsdbTestServer {
       this.dbFile,
     ]);
     this.running = true;
+  }
+
+  /** `ovs-appctl cluster/status DB` output (clustered databases only). */
+  async clusterStatus(database = 'Open_vSwitch'): Promise<string> {
+    return (await this.appctl(['cluster/status', database])).stdout;
+  }
+
+  private async waitClusterMember(schema: string): Promise<void> {
+    const name = (JSON.parse(readFileSync(schema, 'utf8')) as { name: string }).name;
+    for (let attempt = 0; attempt < 500; attempt++) {
+      if (/Status: cluster member/.test(await this.clusterStatus(name))) return;
+      await sleep(20);
+    }
+    throw new Error(`${this.dir}: did not become a cluster member`);
   }
 
   /** `ovs-vsctl --db=unix:SOCK --no-wait ARGS...` */
