@@ -1,0 +1,183 @@
+/**
+ * The replica against a real ovsdb-server: fed by monitor_cond / monitor_cond_since over a
+ * unix socket, changed with ovs-vsctl, and compared with `ovsdb-client --format=json dump`.
+ */
+import { run } from '@ovs-fleet/iproute';
+import { columnCodec } from '@ovs-fleet/ovsdb/data';
+import { parseSchema } from '@ovs-fleet/ovsdb/schema';
+import { Bridge, Interface, OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
+import { Replica, type ReplicaEvent, type ChangeSubscription } from '@ovs-fleet/ovsdb/replica';
+import { JsonRpcSession } from '@ovs-fleet/ovsdb/protocol/jsonrpc-session';
+import { connectRemote } from '@ovs-fleet/ovsdb/transport/connect';
+import type { TableUpdates2, WireValue } from '@ovs-fleet/ovsdb/protocol/wire';
+import { OvsdbTestServer } from '../support/ovsdb-server';
+
+const DB = 'Open_vSwitch';
+const meta = parseSchema(OpenVSwitchSchema);
+
+interface DumpTable {
+  caption: string;
+  headings: string[];
+  data: WireValue[][];
+}
+
+/** `ovsdb-client dump`: one JSON object per table, "<Table> table" captions. */
+async function dump(server: OvsdbTestServer): Promise<Map<string, DumpTable>> {
+  const { stdout } = await run('ovsdb-client', ['--format=json', '--timeout=10', 'dump', server.unixRemote, DB]);
+  const tables = new Map<string, DumpTable>();
+  for (const line of stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    const table = JSON.parse(line) as DumpTable;
+    tables.set(table.caption.replace(/ table$/, ''), table);
+  }
+  return tables;
+}
+
+/** Differences between the replica and a dump, as readable strings (empty: identical). */
+function differences(replica: Replica, tables: Map<string, DumpTable>): string[] {
+  const out: string[] = [];
+  for (const [name, table] of meta.tables) {
+    const dumped = tables.get(name);
+    if (dumped === undefined) {
+      out.push(`${name}: missing from dump`);
+      continue;
+    }
+    const rows = replica.table(name);
+    const uuidAt = dumped.headings.indexOf('_uuid');
+    const seen = new Set<string>();
+    for (const values of dumped.data) {
+      const uuid = (values[uuidAt] as ['uuid', string])[1];
+      seen.add(uuid);
+      const row = rows.get(uuid);
+      if (row === undefined) {
+        out.push(`${name} ${uuid}: not in replica`);
+        continue;
+      }
+      dumped.headings.forEach((heading, i) => {
+        if (heading === '_uuid') return;
+        const codec = columnCodec(table.columnsByName.get(heading)!);
+        if (!codec.equals(row[heading], codec.decode(values[i]))) out.push(`${name} ${uuid}.${heading}: replica ${String(row[heading])} vs ${JSON.stringify(values[i])}`);
+      });
+    }
+    for (const uuid of rows.keys()) if (!seen.has(uuid)) out.push(`${name} ${uuid}: only in replica`);
+  }
+  return out;
+}
+
+/** Waits until the replica equals the database as dumped now (notifications may trail the vsctl reply). */
+async function expectReplicaMatchesDatabase(replica: Replica, server: OvsdbTestServer): Promise<void> {
+  const tables = await dump(server);
+  try {
+    await replica.waitFor((r) => differences(r, tables).length === 0, 5000);
+  } catch {
+    expect(differences(replica, tables)).toEqual([]);
+  }
+}
+
+interface Feed {
+  session: JsonRpcSession;
+  close(): void;
+}
+
+/** A session whose update2/update3 notifications go straight into the replica, in arrival order. */
+async function feed(server: OvsdbTestServer, replica: Replica): Promise<Feed> {
+  const session = new JsonRpcSession(await connectRemote(server.unixRemote), { remote: server.unixRemote, requestTimeoutMs: 10_000 });
+  session.on('notification', (method, params) => {
+    if (method === 'update2') void replica.applyUpdate2(params[1] as TableUpdates2);
+    else if (method === 'update3') void replica.applyUpdate3(params[1] as string, params[2] as TableUpdates2);
+  });
+  return { session, close: () => session.close() };
+}
+
+function take(subscription: ChangeSubscription): ReplicaEvent[] {
+  const events: ReplicaEvent[] = [];
+  for (let e = subscription.poll(); e !== undefined; e = subscription.poll()) events.push(e);
+  return events;
+}
+
+const describeEvent = (e: ReplicaEvent): string =>
+  e.type === 'gap' ? 'gap' : `${e.type} ${e.table} ${String((e.new ?? e.old).name ?? '')}`;
+
+describe('Replica against a real ovsdb-server', () => {
+  let server: OvsdbTestServer;
+  const feeds: Feed[] = [];
+
+  beforeAll(async () => {
+    server = await OvsdbTestServer.start();
+    await server.vsctl(['add-br', 'br0', '--', 'set', 'bridge', 'br0', 'datapath_type=netdev']);
+    const ports = Array.from({ length: 10 }, (_, i) => `p${i}`);
+    await server.vsctl(ports.flatMap((p, i) => ['--', 'add-port', 'br0', p, `tag=${100 + i}`, '--', 'set', 'interface', p, 'type=internal', `external_ids:vm=vm${i}`]));
+  });
+
+  afterAll(async () => {
+    for (const f of feeds) f.close();
+    await server?.dispose();
+  });
+
+  it('mirrors the database through monitor_cond and every later change', async () => {
+    const replica = new Replica(OpenVSwitchSchema, {
+      indexes: [
+        { table: 'Bridge', column: 'name', unique: true },
+        { table: 'Port', column: 'name', unique: true },
+        { table: 'Interface', column: 'name', unique: true },
+        { table: 'Port', column: 'interfaces' },
+      ],
+    });
+    const f = await feed(server, replica);
+    feeds.push(f);
+    const initial = await f.session.request<TableUpdates2>('monitor_cond', [DB, 'replica-1', replica.monitorRequests()]);
+    await replica.resync(initial);
+    await expectReplicaMatchesDatabase(replica, server);
+    expect(replica.lookup(Bridge, 'name', 'br0')!.ports).toHaveLength(11);
+    expect(replica.lookup(Port, 'name', 'p3')!.tag).toBe(103);
+    expect(replica.lookup(Bridge, 'name', 'br0')!._version).toMatch(/^[0-9a-f-]{36}$/);
+
+    const events = replica.subscribe();
+    // Atoms, optionals, sets (symmetric difference) and maps (add/replace/delete) all change here.
+    await server.vsctl(['set', 'bridge', 'br0', 'fail_mode=secure', 'other_config:a=1', 'other_config:b=2', 'protocols=OpenFlow13,OpenFlow15']);
+    await server.vsctl(['set', 'port', 'p1', 'trunks=10,20,30', '--', 'remove', 'port', 'p2', 'tag', '102', '--', 'set', 'interface', 'p1', 'type=vxlan', 'options:remote_ip=203.0.113.9', 'options:key=7']);
+    await expectReplicaMatchesDatabase(replica, server);
+    await server.vsctl(['set', 'bridge', 'br0', 'other_config:a=11', 'protocols=OpenFlow15', '--', 'remove', 'bridge', 'br0', 'other_config', 'b', '--', 'clear', 'bridge', 'br0', 'fail_mode']);
+    await server.vsctl(['set', 'port', 'p1', 'trunks=20,40', '--', 'del-port', 'br0', 'p9', '--', 'set', 'interface', 'p1', 'options:key=8', '--', 'remove', 'interface', 'p1', 'options', 'remote_ip']);
+    await expectReplicaMatchesDatabase(replica, server);
+
+    const br0 = replica.lookup(Bridge, 'name', 'br0')!;
+    expect(br0.fail_mode).toBeNull();
+    expect(br0.protocols).toEqual(['OpenFlow15']);
+    expect(br0.other_config).toEqual(new Map([['a', '11']]));
+    expect([...replica.lookup(Port, 'name', 'p1')!.trunks].sort()).toEqual([20, 40]);
+    expect(replica.lookup(Port, 'name', 'p2')!.tag).toBeNull();
+    expect(replica.lookup(Interface, 'name', 'p1')!.options).toEqual(new Map([['key', '8']]));
+    expect(replica.lookup(Port, 'name', 'p9')).toBeUndefined();
+    expect(replica.lookup(Interface, 'name', 'p9')).toBeUndefined();
+    const p0Interface = replica.lookup(Interface, 'name', 'p0')!._uuid;
+    expect(replica.lookup(Port, 'interfaces', p0Interface)!.name).toBe('p0');
+
+    const seen = take(events).map(describeEvent);
+    expect(seen).toEqual(expect.arrayContaining(['modify Bridge br0', 'modify Port p1', 'modify Interface p1', 'delete Port p9', 'delete Interface p9']));
+    expect(seen).not.toContain('gap');
+  });
+
+  it('resyncs after a reconnect with only the real changes as events (monitor_cond_since)', async () => {
+    const replica = new Replica(OpenVSwitchSchema, { indexes: [{ table: 'Port', column: 'name', unique: true }] });
+    const first = await feed(server, replica);
+    feeds.push(first);
+    const since = (session: JsonRpcSession) =>
+      session.request<[boolean, string, TableUpdates2]>('monitor_cond_since', [DB, 'replica-2', replica.monitorRequests(), replica.lastTxnId ?? '00000000-0000-0000-0000-000000000000']);
+    await replica.applyMonitorCondSinceReply(await since(first.session));
+    await expectReplicaMatchesDatabase(replica, server);
+    first.close();
+
+    // Changed while we were away.
+    await server.vsctl(['add-port', 'br0', 'late0', '--', 'set', 'port', 'p0', 'tag=999', '--', 'del-port', 'br0', 'p8']);
+
+    const events = replica.subscribe();
+    const second = await feed(server, replica);
+    feeds.push(second);
+    await replica.applyMonitorCondSinceReply(await since(second.session));
+    await expectReplicaMatchesDatabase(replica, server);
+    const seen = take(events).map(describeEvent).sort();
+    expect(seen).toEqual(['delete Interface p8', 'delete Port p8', 'insert Interface late0', 'insert Port late0', 'modify Bridge br0', 'modify Port p0'].sort());
+    expect(replica.lookup(Port, 'name', 'p0')!.tag).toBe(999);
+  });
+});
