@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ValidationError } from '@ovs-fleet/iproute';
 import { withAllocationLock } from './allocation-lock';
 import { chooseRanges } from './conflicts';
@@ -82,6 +83,41 @@ function hostFacts(lab: LabNames, h: HostNames, plan: LabAddressPlan): LabHost {
 }
 
 /**
+ * Under the allocation lock: refuses an existing lab or taken ranges, claims the name
+ * (its run dir) and records the chosen ranges in the state file for other labs to see.
+ */
+async function claimLab(names: LabNames, hostCount: number, candidates: readonly LabRanges[], podman: boolean): Promise<{ state: LabState; plan: LabAddressPlan }> {
+  const root = dirname(names.runDir);
+  await mkdir(root, { recursive: true });
+  return withAllocationLock(root, async () => {
+    const existing = await findExisting(names, root);
+    if (existing.length > 0) throw new LabExistsError(names.name, existing);
+    const ranges = chooseRanges(candidates, hostCount, await readMachineNetworks(root));
+    const plan = planAddresses(ranges, hostCount);
+    try {
+      await mkdir(names.runDir); // not recursive: the lab's claim on its name
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new LabExistsError(names.name, [`run dir ${names.runDir}`]);
+      throw error;
+    }
+    const state: LabState = {
+      name: names.name,
+      root,
+      createdAt: new Date().toISOString(),
+      ranges,
+      gateway: plan.gateway,
+      hosts: Array.from({ length: hostCount }, (_, i) => hostFacts(names, hostNames(names, i + 1), plan)),
+      podman,
+    };
+    await writeState(names.stateFile, state).catch(async (error: unknown) => {
+      await destroyLab(names);
+      throw error;
+    });
+    return { state, plan };
+  });
+}
+
+/**
  * A fleet of simulated hosts on this machine: per host a namespace with its own
  * ovsdb-server and ovs-vswitchd (userspace datapath), a management network (with Redis on
  * the gateway address) and an underlay for tunnels. `Lab.up` builds one, `lab.down()` or
@@ -106,58 +142,10 @@ export class Lab {
     if (!options.autoRanges) planAddresses(explicit, hostCount); // bad input fails before anything is touched
     assertRoot();
 
-    await mkdir(root, { recursive: true });
-    const { state, plan } = await withAllocationLock(root, async () => {
-      const existing = await findExisting(names, root);
-      if (existing.length > 0) throw new LabExistsError(names.name, existing);
-      const ranges = chooseRanges(options.autoRanges ? candidateRanges() : [explicit], hostCount, await readMachineNetworks(root));
-      const plan = planAddresses(ranges, hostCount);
-      try {
-        await mkdir(names.runDir); // not recursive: the lab's claim on its name
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new LabExistsError(names.name, [`run dir ${names.runDir}`]);
-        throw error;
-      }
-      const hosts = Array.from({ length: hostCount }, (_, i) => hostNames(names, i + 1));
-      const state: LabState = {
-        name: names.name,
-        root,
-        createdAt: new Date().toISOString(),
-        ranges,
-        gateway: plan.gateway,
-        hosts: hosts.map((h) => hostFacts(names, h, plan)),
-        podman: options.podman ?? false,
-      };
-      // Recorded before the lock is released: from here on other labs see these ranges.
-      await writeState(names.stateFile, state).catch(async (error: unknown) => {
-        await destroyLab(names);
-        throw error;
-      });
-      return { state, plan };
-    });
-    const hosts = state.hosts.map((h) => hostNames(names, h.index));
+    const { state, plan } = await claimLab(names, hostCount, options.autoRanges ? candidateRanges() : [explicit], options.podman ?? false);
     const lab = new Lab(names, state);
     try {
-      await buildRootNetwork(names, plan, hosts);
-      // allSettled: nothing may still be starting while a failed build is torn down.
-      const results = await Promise.allSettled([
-        ...hosts.map((h, i) =>
-          startHostOvs({
-            names: h,
-            systemId: state.hosts[i].hostId,
-            mgmtIp: state.hosts[i].mgmtIp,
-            mgmtPrefixLength: plan.mgmt.prefixLength,
-            underlayIp: state.hosts[i].underlayIp,
-            underlayPrefixLength: plan.underlay.prefixLength,
-            underlayNetwork: plan.underlay.cidr,
-          }),
-        ),
-        options.redis === false ? undefined : lab.startRedis(),
-        options.podman ? lab.podman() : undefined,
-      ]);
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      await writeState(names.stateFile, lab.state);
+      await lab.build(plan, options);
       return lab;
     } catch (error) {
       await destroyLab(names).catch(() => undefined);
@@ -252,6 +240,30 @@ export class Lab {
 
   down(): Promise<TeardownReport> {
     return destroyLab(this.names);
+  }
+
+  private async build(plan: LabAddressPlan, options: LabOptions): Promise<void> {
+    const hosts = this.state.hosts.map((h) => hostNames(this.names, h.index));
+    await buildRootNetwork(this.names, plan, hosts);
+    // allSettled: nothing may still be starting while a failed build is torn down.
+    const results = await Promise.allSettled([
+      ...this.state.hosts.map((h, i) =>
+        startHostOvs({
+          names: hosts[i],
+          systemId: h.hostId,
+          mgmtIp: h.mgmtIp,
+          mgmtPrefixLength: plan.mgmt.prefixLength,
+          underlayIp: h.underlayIp,
+          underlayPrefixLength: plan.underlay.prefixLength,
+          underlayNetwork: plan.underlay.cidr,
+        }),
+      ),
+      options.redis === false ? undefined : this.startRedis(),
+      options.podman ? this.podman() : undefined,
+    ]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    await writeState(this.names.stateFile, this.state);
   }
 
   private async startRedis(): Promise<void> {
