@@ -1,0 +1,3 @@
+export * from './wire';
+export * from './framing';
+export * from './jsonrpc-session';

@@ -1,0 +1,4 @@
+export * from './remote';
+export * from './tls';
+export * from './connect';
+export * from './listener';
