@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { cidrContains, ip, ipJson, IpRoute, listNetns, run } from '@ovs-fleet/iproute';
-import { defaultLabRoot, Lab, LabExistsError, podmanEnv, RangeConflictError, redisPing } from '@ovs-fleet/lab';
+import { defaultLabRoot, ensureBusyboxImage, Lab, LabExistsError, podmanEnv, RangeConflictError, redisPing } from '@ovs-fleet/lab';
 import { LabFootprint, labFootprint } from './lab-footprint';
 
 // Real namespaces, daemons, bridges and podman, as root. Lab names are random per run so
@@ -190,6 +190,19 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     const { stdout } = await run('podman', ['ps', '-a', '--format', '{{.Names}}'], { env: podmanEnv() });
     expect(stdout.split('\n')).not.toContain(`ovf-${name}-app1`);
   });
+  it('builds the busybox image from busybox-static when it is missing (under a throwaway name)', async () => {
+    const image = `localhost/ovf-${name}-busybox`;
+    const env = podmanEnv();
+    try {
+      expect(await ensureBusyboxImage(env, image)).toBe(true);
+      expect(await ensureBusyboxImage(env, image)).toBe(false);
+      const { stdout } = await run('podman', ['run', '--rm', '--network', 'none', image, '/bin/echo', 'hello from busybox'], { env });
+      expect(stdout.trim()).toBe('hello from busybox');
+    } finally {
+      await run('podman', ['rmi', '-f', image], { env }).catch(() => undefined);
+    }
+  });
+
   it('gives the environment an agent reads for a host', () => {
     const l = labOrFail();
     expect(l.agentEnv('h2')).toEqual({ OVS_FLEET_HOST_ID: `${name}-h2`, OVS_FLEET_OVSDB: l.hosts[1].ovsdbTcp, OVS_FLEET_REDIS_URL: l.redis?.url });

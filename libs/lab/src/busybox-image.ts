@@ -17,9 +17,9 @@ function exitOf(child: ReturnType<typeof spawn>, what: string): Promise<void> {
 }
 
 /** `tar -C DIR -c . | podman import - IMAGE`, with two processes and a pipe (no shell). */
-async function importDirectory(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function importDirectory(dir: string, image: string, env: NodeJS.ProcessEnv): Promise<void> {
   const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const podman = spawn('podman', ['import', '-', BUSYBOX_IMAGE], { stdio: ['pipe', 'ignore', 'pipe'], env });
+  const podman = spawn('podman', ['import', '-', image], { stdio: ['pipe', 'ignore', 'pipe'], env });
   tar.stdout.pipe(podman.stdin);
   await Promise.all([exitOf(tar, 'tar'), exitOf(podman, 'podman import')]);
 }
@@ -28,8 +28,8 @@ async function importDirectory(dir: string, env: NodeJS.ProcessEnv): Promise<voi
  * No registry is reachable: the lab's image is busybox-static with its applet links.
  * Built once per machine (podman's image store is shared); returns whether it was built.
  */
-export async function ensureBusyboxImage(env: NodeJS.ProcessEnv): Promise<boolean> {
-  const exists = await run('podman', ['image', 'exists', BUSYBOX_IMAGE], { env }).then(
+export async function ensureBusyboxImage(env: NodeJS.ProcessEnv, image = BUSYBOX_IMAGE): Promise<boolean> {
+  const exists = await run('podman', ['image', 'exists', image], { env }).then(
     () => true,
     () => false,
   );
@@ -43,7 +43,7 @@ export async function ensureBusyboxImage(env: NodeJS.ProcessEnv): Promise<boolea
     const { stdout } = await run(BUSYBOX, ['--list']);
     const applets = stdout.split('\n').filter((name) => name !== '' && name !== 'busybox' && !name.includes('/'));
     await Promise.all(applets.map((name) => symlink('busybox', join(bin, name))));
-    await importDirectory(dir, env);
+    await importDirectory(dir, image, env);
     return true;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -11,3 +11,4 @@ export { planAddresses, MGMT_SPACE, UNDERLAY_SPACE, DEFAULT_RANGES } from './ran
 export type { LabRanges } from './ranges';
 export { labNames, DEFAULT_LAB_ROOT } from './naming';
 export { redisPing } from './redis';
+export { ensureBusyboxImage, BUSYBOX_IMAGE } from './busybox-image';
