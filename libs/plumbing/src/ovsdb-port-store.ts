@@ -160,17 +160,38 @@ export class OvsdbPortStore implements PortStore {
     if (results.some((r) => r.count === 0)) throw new Error('the port or interface is gone');
   }
 
+  /**
+   * Blocks in ovsdb-server (a `wait` operation, no polling) until ovs-vswitchd has given the
+   * interface an ofport. An ofport of -1 (not opened yet, e.g. the device appeared after its
+   * row) is waited out too; if it is still -1 at the deadline, it is returned with OVS's error.
+   */
   async waitLive(name: string, timeoutMs: number): Promise<LiveInterface> {
-    const results = await this.transact(`wait for ${name}`, [
-      { op: 'wait', table: 'Interface', where: [['name', '==', name]], columns: ['ofport'], until: '!=', rows: [{ ofport: ['set', []] }], timeout: timeoutMs },
-      { op: 'select', table: 'Interface', where: [['name', '==', name]], columns: ['ofport', 'error'] },
-    ]).catch((error: unknown) => {
-      if (error instanceof OvsdbOperationError && error.error === 'timed out') throw new Error(`ovs-vswitchd did not take interface ${name} within ${timeoutMs} ms`, { cause: error });
-      throw error;
-    });
-    const row = results[1].rows?.[0];
-    if (!row) throw new Error(`interface ${name} vanished`);
-    return { ofport: optionalInt(row.ofport) ?? -1, error: optionalString(row.error) };
+    const deadline = Date.now() + timeoutMs;
+    let notThis: WireValue = ['set', []];
+    for (;;) {
+      const remaining = Math.max(0, deadline - Date.now());
+      let results: OperationResult[];
+      try {
+        results = await this.transact(`wait for ${name}`, [
+          { op: 'wait', table: 'Interface', where: [['name', '==', name]], columns: ['ofport'], until: '!=', rows: [{ ofport: notThis }], timeout: remaining },
+          { op: 'select', table: 'Interface', where: [['name', '==', name]], columns: ['ofport', 'error'] },
+        ]);
+      } catch (error) {
+        if (!(error instanceof OvsdbOperationError && error.error === 'timed out')) throw error;
+        if (notThis === -1) return { ofport: -1, error: await this.interfaceError(name) };
+        throw new Error(`ovs-vswitchd did not take interface ${name} within ${timeoutMs} ms`, { cause: error });
+      }
+      const row = results[1].rows?.[0];
+      if (!row) throw new Error(`interface ${name} vanished`);
+      const ofport = optionalInt(row.ofport);
+      if (ofport !== null && ofport > 0) return { ofport, error: optionalString(row.error) };
+      notThis = ofport === null ? ['set', []] : ofport;
+    }
+  }
+
+  private async interfaceError(name: string): Promise<string | null> {
+    const [result] = await this.transact(`error of ${name}`, [{ op: 'select', table: 'Interface', where: [['name', '==', name]], columns: ['error'] }]);
+    return optionalString(result.rows?.[0]?.error);
   }
 
   async createBridge(name: string, datapathType: string): Promise<void> {

@@ -152,13 +152,23 @@ describe('Plumber.attach', () => {
     expect(error.message).toMatch(/rollback incomplete: undo delete OVS port .*connection lost/);
   });
 
-  it('creates nothing when the veth cannot be made', async () => {
+  it('removes the OVS port made alongside when the veth cannot be made', async () => {
     const { store, state, plumber, calls } = setup();
     state.failOn = /link add/;
     const error = (await plumber.attach(request).catch((e: unknown) => e)) as AttachError;
     expect(error.step).toBe('veth');
     expect(calls).toHaveLength(1);
-    expect(store.calls).toEqual(['find']);
+    expect(store.calls).toEqual(['find', `addPort ${HOST}`, `deletePorts ${HOST}`]);
+    expect(store.rows.size).toBe(0);
+  });
+
+  it('names the announcement step when its sysctl fails, and undoes both the veth and the port', async () => {
+    const { store, state, plumber, calls } = setup();
+    state.failOn = /sysctl/;
+    const error = (await plumber.attach(request).catch((e: unknown) => e)) as AttachError;
+    expect(error.step).toBe('announce-sysctl');
+    expect(store.rows.size).toBe(0);
+    expect(calls.at(-1)?.input).toBe(`link del ${HOST}\n`);
   });
 
   it.each<[string, Partial<AttachRequest>]>([

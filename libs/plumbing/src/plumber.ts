@@ -142,13 +142,18 @@ export class Plumber {
     const undo = new UndoStack();
     let step = 'veth';
     try {
-      await ipBatchIn(this.runner, this.hostNetns, hostCreateCommands(spec, hostName, container.target));
-      undo.push(`delete veth ${hostName}`, () => this.deleteHostLinks([hostName]));
-
-      step = 'ovs-port';
+      // The veth and the OVS port are independent: make them at once (ovs-vswitchd picks up an
+      // interface that appears after its row). Each registers its undo as soon as it exists.
       const sysctls = announceSysctls(spec);
-      const [portRow] = await Promise.all([
-        this.store.addPort({
+      let hostStep = 'veth';
+      const hostSide = (async () => {
+        await ipBatchIn(this.runner, this.hostNetns, hostCreateCommands(spec, hostName, container.target));
+        undo.push(`delete veth ${hostName}`, () => this.deleteHostLinks([hostName]));
+        hostStep = 'announce-sysctl';
+        if (sysctls.length > 0) await sysctlInTarget(this.runner, container.target, sysctls);
+      })();
+      const ovsSide = (async () => {
+        const row = await this.store.addPort({
           bridge: spec.bridge,
           name: hostName,
           tag: spec.tag,
@@ -156,10 +161,20 @@ export class Plumber {
           mtuRequest: spec.mtu,
           interfaceExternalIds: ids.interfaceExternalIds(this.owner, attachment),
           portExternalIds: ids.portExternalIds(this.owner, attachment),
-        }),
-        sysctls.length > 0 ? sysctlInTarget(this.runner, container.target, sysctls) : undefined,
-      ]);
-      undo.push(`delete OVS port ${hostName}`, () => this.store.deletePorts([portRow.portUuid]));
+        });
+        undo.push(`delete OVS port ${hostName}`, () => this.store.deletePorts([row.portUuid]));
+        return row;
+      })();
+      const [hostResult, ovsResult] = await Promise.allSettled([hostSide, ovsSide]);
+      if (hostResult.status === 'rejected') {
+        step = hostStep;
+        throw hostResult.reason;
+      }
+      if (ovsResult.status === 'rejected') {
+        step = 'ovs-port';
+        throw ovsResult.reason;
+      }
+      const portRow = ovsResult.value;
 
       if (this.liveTimeoutMs > 0) {
         step = 'ovs-vswitchd';
@@ -217,8 +232,10 @@ export class Plumber {
 
   private async remove(rows: PortRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.store.deletePorts(rows.flatMap((r) => (r.portUuid === null ? [] : [r.portUuid])));
-    await this.deleteHostLinks(rows.map((r) => r.name));
+    await Promise.all([
+      this.store.deletePorts(rows.flatMap((r) => (r.portUuid === null ? [] : [r.portUuid]))),
+      this.deleteHostLinks(rows.map((r) => r.name)),
+    ]);
   }
 
   /** Deletes host-side veth ends (the peer goes with them); only names of ours, and a missing one is fine. */
