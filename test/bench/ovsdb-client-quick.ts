@@ -5,8 +5,8 @@
  *
  *   npx tsx test/bench/ovsdb-client-quick.ts [N]
  */
-import { OvsdbClient } from '../../libs/ovsdb/src/client/ovsdb-client';
-import type { Operation } from '../../libs/ovsdb/src/protocol/wire';
+import { OvsdbClient } from '@ovs-fleet/ovsdb/client/ovsdb-client';
+import type { Operation } from '@ovs-fleet/ovsdb/protocol/wire';
 import { OvsdbTestServer } from '../support/ovsdb-server';
 
 const N = Number(process.argv[2] ?? 3000);

@@ -3,9 +3,9 @@
  * cancellation. Each server lives in its own temp dir and is removed in afterAll/finally.
  */
 import { readFileSync } from 'node:fs';
-import { OvsdbClient } from '../../libs/ovsdb/src/client/ovsdb-client';
-import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbRpcError, OvsdbTimeoutError, OvsdbTransactionError } from '../../libs/ovsdb/src/errors';
-import type { Operation, TableUpdates, TableUpdates2, WireUuid } from '../../libs/ovsdb/src/protocol/wire';
+import { OvsdbClient } from '@ovs-fleet/ovsdb/client/ovsdb-client';
+import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbRpcError, OvsdbTimeoutError, OvsdbTransactionError } from '@ovs-fleet/ovsdb/errors';
+import type { Operation, TableUpdates, TableUpdates2, WireUuid } from '@ovs-fleet/ovsdb/protocol/wire';
 import { OvsdbTestServer, VSWITCH_SCHEMA } from '../support/ovsdb-server';
 
 const DB = 'Open_vSwitch';

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OvsdbClient } from '../../libs/ovsdb/src/client/ovsdb-client';
-import { OvsdbClientListener } from '../../libs/ovsdb/src/client/ovsdb-client-listener';
-import { OvsdbConnectionError } from '../../libs/ovsdb/src/errors';
+import { OvsdbClient } from '@ovs-fleet/ovsdb/client/ovsdb-client';
+import { OvsdbClientListener } from '@ovs-fleet/ovsdb/client/ovsdb-client-listener';
+import { OvsdbConnectionError } from '@ovs-fleet/ovsdb/errors';
 import { OvsPki, PkiCertificate } from '../support/ovs-pki';
 import { OvsdbTestServer } from '../support/ovsdb-server';
 
