@@ -203,6 +203,34 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     }
   });
 
+  it('answers on the command line: status as JSON, clear one-line errors for bad input, a missing lab or no root', async () => {
+    const cli = (args: string[], options: { uid?: number } = {}) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn('node_modules/.bin/tsx', ['libs/lab/src/cli.ts', ...args], { ...options, env: { ...process.env, HOME: '/tmp' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        child.once('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const [status, badName, missing, notRoot] = await Promise.all([
+      cli(['status', '--name', name, '--json']),
+      cli(['up', '--name', 'Bad-Name']),
+      cli(['status', '--name', `lm${unique()}`]),
+      cli(['down', '--name', name], { uid: 65534 }),
+    ]);
+    expect(status.code).toBe(0);
+    const parsed = JSON.parse(status.stdout) as { hosts: { mgmtIp: string; ovsVswitchd: boolean }[] };
+    expect(parsed.hosts.map((h) => h.mgmtIp)).toEqual(labOrFail().hosts.map((h) => h.mgmtIp));
+    expect(badName).toMatchObject({ code: 2, stdout: '' });
+    expect(badName.stderr).toMatch(/^lab: lab name: "Bad-Name" must be/);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^lab: lab "lm\w+" has no state file/);
+    expect(notRoot).toMatchObject({ code: 1, stderr: 'lab: the lab needs root (namespaces, links and daemons): run it as root\n' });
+    for (const out of [badName.stderr, missing.stderr]) expect(out).not.toMatch(/\n\s+at /);
+    expect((await labOrFail().status()).hosts.every((h) => h.ovsdbServer)).toBe(true);
+  });
+
   it('gives the environment an agent reads for a host', () => {
     const l = labOrFail();
     expect(l.agentEnv('h2')).toEqual({ OVS_FLEET_HOST_ID: `${name}-h2`, OVS_FLEET_OVSDB: l.hosts[1].ovsdbTcp, OVS_FLEET_REDIS_URL: l.redis?.url });
