@@ -78,8 +78,9 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
     return this.session.remote;
   }
 
-  close(): void {
-    this.session.close();
+  /** Closes cleanly; with `error`, cuts the connection at once and reports `error` as the cause. */
+  close(error?: Error): void {
+    this.session.close(error);
   }
 
   listDbs(options?: RequestOptions): Promise<string[]> {

@@ -230,7 +230,7 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
         // Either way onClientClose schedules the next attempt.
         if (!client.closed) {
           this.ownCloseReason = error as Error;
-          client.close();
+          client.close(error as Error);
         }
         return;
       }
@@ -278,7 +278,7 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
     const client = this.current;
     if (!client || client.closed) return;
     this.ownCloseReason = reason;
-    client.close();
+    client.close(reason);
   }
 
   private startProbe(client: OvsdbClient): void {

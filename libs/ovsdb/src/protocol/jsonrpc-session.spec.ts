@@ -151,4 +151,47 @@ describe('JsonRpcSession', () => {
     peer.deliver({ hello: 'world' });
     expect(await closed).toBeInstanceOf(OvsdbProtocolError);
   });
+
+  it('close() writes what is queued, then ends the stream; later requests fail at once', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    const pending = session.request('echo', ['last']).catch((e: unknown) => e);
+    let ended = false;
+    peer.stream.on('finish', () => {
+      ended = true;
+    });
+    session.close();
+    expect(session.closed).toBe(true);
+    await expect(session.request('echo', [])).rejects.toBeInstanceOf(OvsdbDisconnectedError);
+    await tick();
+    expect(peer.sent()).toEqual([{ id: 1, method: 'echo', params: ['last'] }]);
+    expect(ended).toBe(true);
+    peer.stream.push(null); // the server hangs up in turn
+    expect(await pending).toBeInstanceOf(OvsdbDisconnectedError);
+  });
+
+  it('holds writes while the stream needs draining, then sends them in one write', async () => {
+    const writes: string[] = [];
+    let release: (() => void) | undefined;
+    const stream = new Duplex({
+      read() {},
+      highWaterMark: 16,
+      write(chunk: Buffer, _encoding, callback) {
+        writes.push(chunk.toString());
+        release = callback; // the peer reads only when told to
+      },
+    });
+    const session = new JsonRpcSession(stream);
+    void session.request('echo', ['x'.repeat(64)]).catch(() => undefined);
+    await tick();
+    expect(writes).toHaveLength(1);
+    for (let i = 0; i < 10; i++) void session.request('echo', [i]).catch(() => undefined);
+    await tick();
+    expect(writes).toHaveLength(1); // held back: the first write is not consumed yet
+    release?.();
+    await tick();
+    expect(writes).toHaveLength(2);
+    expect(writes[1].match(/"method":"echo"/g)).toHaveLength(10);
+    session.close(new Error('done'));
+  });
 });

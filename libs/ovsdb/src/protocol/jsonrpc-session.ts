@@ -54,6 +54,9 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
   private flushScheduled = false;
   private closeError: Error | undefined;
   private isClosed = false;
+  private closing = false;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private awaitingDrain = false;
   /** Date.now() of the last bytes received: feeds the inactivity probe. */
   lastReceivedAt = Date.now();
 
@@ -73,8 +76,9 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     stream.on('close', () => this.finish());
   }
 
+  /** True once close() was called or the connection ended: no more requests are accepted. */
   get closed(): boolean {
-    return this.isClosed;
+    return this.isClosed || this.closing;
   }
 
   /** Requests awaiting their reply. */
@@ -84,7 +88,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
 
   /** Sends a request and resolves with its `result`; rejects with OvsdbRpcError on an `error` reply. */
   request<T = unknown>(method: string, params: unknown[], options: RequestOptions = {}): Promise<T> {
-    if (this.isClosed) return Promise.reject(new OvsdbDisconnectedError(method, this.remote, { cause: this.closeError }));
+    if (this.isClosed || this.closing) return Promise.reject(new OvsdbDisconnectedError(method, this.remote, { cause: this.closeError }));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new OvsdbCancelledError(method, signal.reason));
     const id = this.nextId++;
@@ -105,21 +109,33 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
 
   /** Sends a notification (no reply expected). Dropped silently once closed. */
   notify(method: string, params: unknown[]): void {
-    if (!this.isClosed) this.send({ id: null, method, params });
+    if (!this.isClosed && !this.closing) this.send({ id: null, method, params });
   }
 
   /** Answers a peer's request. */
   reply(id: JsonRpcId, result: unknown, error: unknown = null): void {
-    if (!this.isClosed) this.send({ id, result, error });
+    if (!this.isClosed && !this.closing) this.send({ id, result, error });
   }
 
-  /** Closes the connection after writing what is queued; pending requests fail as disconnected. */
+  /**
+   * Closes the connection. Without `error`, what is queued is written first (the peer gets
+   * a clean end; a peer that neither reads nor hangs up is cut after a second). With
+   * `error` (a protocol violation, a failed probe), the connection is cut at once and
+   * `error` becomes the cause of the disconnection. Pending requests fail as disconnected.
+   */
   close(error?: Error): void {
     if (this.isClosed) return;
-    this.closeError ??= error;
-    this.flush();
+    if (error) {
+      this.closeError ??= error;
+      this.stream.destroy();
+      return;
+    }
+    if (this.closing) return;
+    this.closing = true;
+    this.flush(true);
     this.stream.end();
-    this.stream.destroy();
+    this.closeTimer = setTimeout(() => this.stream.destroy(), 1000);
+    this.closeTimer.unref();
   }
 
   private send(message: object): void {
@@ -130,9 +146,20 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     }
   }
 
-  private flush(): void {
+  private flush(force = false): void {
     this.flushScheduled = false;
     if (this.outbox.length === 0 || this.stream.destroyed) return;
+    if (this.stream.writableNeedDrain && !force) {
+      // Backpressure: keep gathering until the peer has read what we wrote.
+      if (!this.awaitingDrain) {
+        this.awaitingDrain = true;
+        this.stream.once('drain', () => {
+          this.awaitingDrain = false;
+          this.flush();
+        });
+      }
+      return;
+    }
     const data = this.outbox.length === 1 ? this.outbox[0] : this.outbox.join('');
     this.outbox = [];
     this.stream.write(data);
@@ -178,7 +205,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     if (!entry) return;
     this.settle(id, entry);
     entry.reject(error);
-    if (onGiveUp && !this.isClosed) onGiveUp(id);
+    if (onGiveUp && !this.closed) onGiveUp(id);
   }
 
   private settle(id: JsonRpcId, entry: Pending): void {
@@ -191,6 +218,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     if (this.isClosed) return;
     this.isClosed = true;
     this.outbox = [];
+    if (this.closeTimer) clearTimeout(this.closeTimer);
     for (const [id, entry] of this.pending) {
       this.settle(id, entry);
       entry.reject(new OvsdbDisconnectedError(entry.method, this.remote, { cause: this.closeError }));
