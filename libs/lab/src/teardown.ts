@@ -38,14 +38,13 @@ export async function destroyLab(lab: LabNames): Promise<TeardownReport> {
     });
   }
 
-  const netns = (await listNetns()).filter((n) => n.startsWith(lab.netnsPrefix));
+  const [netns, links] = await Promise.all([listNetns().then((all) => all.filter((n) => n.startsWith(lab.netnsPrefix))), labLinks(lab)]);
   const ids = new Set(netns.map(netnsId).filter((id): id is string => id !== undefined));
   const owned = findOwnedProcesses(listProcesses(), lab.runDir, ids);
   await terminate(owned.map((p) => p.pid));
 
   // Errors are checked below by listing what is left, not per command.
   await ipBatch(netns.map((n) => ['netns', 'delete', n]), { force: true }).catch(() => undefined);
-  const links = await labLinks(lab);
   // Veths whose peer was in a deleted namespace vanish on their own, a moment later.
   await waitFor(`links ${lab.linkPrefix}* to go`, async () => {
     const left = await labLinks(lab);
@@ -57,5 +56,5 @@ export async function destroyLab(lab: LabNames): Promise<TeardownReport> {
   if (netnsLeft.length > 0) throw new Error(`could not delete namespaces ${netnsLeft.join(', ')}`);
 
   await rm(lab.runDir, { recursive: true, force: true });
-  return { name: lab.name, containers, processes: owned.map((p) => ({ pid: p.pid, command: p.cmdline.join(' ') })), netns, links };
+  return { name: lab.name, containers, processes: owned.map((p) => ({ pid: p.pid, command: p.cmdline.join(' ').trim() })), netns, links };
 }
