@@ -119,6 +119,9 @@ describe('OvsdbClient (real ovsdb-server)', () => {
     expect(error).toBeInstanceOf(OvsdbRpcError);
     expect(error.errorName).toBe('unknown database');
     await expect(client.getSchema('Nope')).rejects.toThrow(/unknown database/);
+    // Names that cannot be OVSDB ids never leave the client.
+    await expect(client.transact('Open vSwitch; x', [])).rejects.toThrow(/not an OVSDB id/);
+    await expect(client.monitorCond('', 'm', {})).rejects.toThrow(TypeError);
   });
 
   it('two clients transacting concurrently both land every change', async () => {

@@ -87,8 +87,8 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
     return this.session.request<string[]>('list_dbs', [], options);
   }
 
-  getSchema(database: string, options?: RequestOptions): Promise<DatabaseSchema> {
-    return this.session.request<DatabaseSchema>('get_schema', [database], options);
+  async getSchema(database: string, options?: RequestOptions): Promise<DatabaseSchema> {
+    return this.session.request<DatabaseSchema>('get_schema', [assertDatabaseName(database)], options);
   }
 
   /**
@@ -97,7 +97,7 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
    * refused. Aborting (or timing out) sends `cancel` for this request.
    */
   async transact(database: string, operations: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
-    const results = await this.session.request<(OperationResult | null)[]>('transact', [database, ...operations], {
+    const results = await this.session.request<(OperationResult | null)[]>('transact', [assertDatabaseName(database), ...operations], {
       ...options,
       onGiveUp: (id) => {
         this.cancel(id);
@@ -115,13 +115,13 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
   }
 
   /** `monitor` (RFC 7047 4.1.5): resolves with the initial contents; changes come as `update` events. */
-  monitor(database: string, monitorId: MonitorId, requests: MonitorRequests, options?: RequestOptions): Promise<TableUpdates> {
-    return this.session.request<TableUpdates>('monitor', [database, monitorId, requests], options);
+  async monitor(database: string, monitorId: MonitorId, requests: MonitorRequests, options?: RequestOptions): Promise<TableUpdates> {
+    return this.session.request<TableUpdates>('monitor', [assertDatabaseName(database), monitorId, requests], options);
   }
 
   /** `monitor_cond`: conditional monitor; changes come as `update2` events. */
-  monitorCond(database: string, monitorId: MonitorId, requests: MonitorCondRequests, options?: RequestOptions): Promise<TableUpdates2> {
-    return this.session.request<TableUpdates2>('monitor_cond', [database, monitorId, requests], options);
+  async monitorCond(database: string, monitorId: MonitorId, requests: MonitorCondRequests, options?: RequestOptions): Promise<TableUpdates2> {
+    return this.session.request<TableUpdates2>('monitor_cond', [assertDatabaseName(database), monitorId, requests], options);
   }
 
   /** `monitor_cond_change`: replaces conditions (and optionally renames the monitor). */
@@ -134,14 +134,14 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
    * still has that history (`found` true: only the changes since are returned). Changes
    * then come as `update3` events carrying each new txn id.
    */
-  monitorCondSince(
+  async monitorCondSince(
     database: string,
     monitorId: MonitorId,
     requests: MonitorCondRequests,
     lastTxnId: UuidString | null = null,
     options?: RequestOptions,
   ): Promise<MonitorCondSinceResult> {
-    return this.session.request<MonitorCondSinceResult>('monitor_cond_since', [database, monitorId, requests, lastTxnId ?? ZERO_TXN_ID], options);
+    return this.session.request<MonitorCondSinceResult>('monitor_cond_since', [assertDatabaseName(database), monitorId, requests, lastTxnId ?? ZERO_TXN_ID], options);
   }
 
   async monitorCancel(monitorId: MonitorId, options?: RequestOptions): Promise<void> {
@@ -202,6 +202,12 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
 }
 
 const OVSDB_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Database names are OVSDB <id>s too (e.g. Open_vSwitch, _Server, OVN_Northbound). */
+export function assertDatabaseName(name: string): string {
+  if (typeof name !== 'string' || !OVSDB_ID.test(name)) throw new TypeError(`database name ${JSON.stringify(name)} is not an OVSDB id ([A-Za-z_][A-Za-z0-9_]*)`);
+  return name;
+}
 
 /** Lock names are OVSDB <id>s (RFC 7047 3.1): letters, digits and '_', not starting with a digit. */
 export function assertLockName(name: string): string {
