@@ -116,6 +116,34 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     for (const out of results) expect(out).toMatch(/1 packets transmitted, 1 received/);
   });
 
+  it('carries a VXLAN tunnel over the underlay: a namespace on host 1 pings one on host 2', async () => {
+    const l = labOrFail();
+    const [h1, h2] = l.hosts;
+    const overlay = ['10.213.7.1', '10.213.7.2'];
+    const containers = [await l.createNamespace('vx1'), await l.createNamespace('vx2')];
+    try {
+      await Promise.all(
+        [h1, h2].map(async (h, i) => {
+          const peer = i === 0 ? h2 : h1;
+          const c = containers[i];
+          await run('ovs-vsctl', [`--db=${h.ovsdbUnix}`, '--timeout=10',
+            '--', 'add-br', 'br-int', '--', 'set', 'Bridge', 'br-int', 'datapath_type=netdev',
+            '--', 'add-port', 'br-int', 'vx0', '--', 'set', 'Interface', 'vx0', 'type=vxlan', `options:remote_ip=${peer.underlayIp}`, 'options:key=4242']);
+          await ip(['link', 'add', 'vxc', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', c.netns], { netns: h.netns });
+          await ip(['link', 'set', 'vxc', 'up'], { netns: h.netns });
+          await run('ovs-vsctl', [`--db=${h.ovsdbUnix}`, '--timeout=10', 'add-port', 'br-int', 'vxc']);
+          await ip(['address', 'add', `${overlay[i]}/24`, 'dev', 'eth0'], { netns: c.netns });
+          await ip(['link', 'set', 'eth0', 'mtu', '1450', 'up'], { netns: c.netns });
+        }),
+      );
+      const { stdout } = await run('ip', ['netns', 'exec', containers[0].netns, 'ping', '-c', '2', '-i', '0.2', '-W', '3', overlay[1]]);
+      expect(stdout).toMatch(/2 packets transmitted, 2 received/);
+    } finally {
+      await Promise.all(containers.map((c) => l.removeNamespace(c.name)));
+      await Promise.all([h1, h2].map((h) => run('ovs-vsctl', [`--db=${h.ovsdbUnix}`, '--timeout=10', '--if-exists', 'del-br', 'br-int'])));
+    }
+  });
+
   it('has no default route in the host namespaces, and no address on the underlay bridge', async () => {
     for (const h of labOrFail().hosts) {
       const routes = [...(await ipJson<IpRoute[]>(['-4', 'route', 'show', 'table', 'all'], { netns: h.netns })), ...(await ipJson<IpRoute[]>(['-6', 'route', 'show', 'table', 'all'], { netns: h.netns }))];
