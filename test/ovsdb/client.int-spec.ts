@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { OvsdbClient } from '@ovs-fleet/ovsdb/client/ovsdb-client';
-import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbRpcError, OvsdbTimeoutError, OvsdbTransactionError } from '@ovs-fleet/ovsdb/errors';
+import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError, OvsdbTransactionError } from '@ovs-fleet/ovsdb/errors';
 import type { Operation, TableUpdates, TableUpdates2, WireUuid } from '@ovs-fleet/ovsdb/protocol/wire';
 import { OvsdbTestServer, VSWITCH_SCHEMA } from '../support/ovsdb-server';
 
@@ -244,6 +244,26 @@ describe('OvsdbClient (real ovsdb-server)', () => {
     expect(error).toBeInstanceOf(OvsdbTimeoutError);
     expect(error.retryable).toBe(true);
     expect((await orphan)[2]).toBe('canceled');
+  });
+
+  it('large values cross many socket chunks intact (multi-byte UTF-8 included)', async () => {
+    const big = 'ü€😀"\\'.repeat(200_000); // about 2.4 MB of JSON-escaped, multi-byte text
+    await client.transact(DB, [{ op: 'mutate', table: 'Bridge', where: [['name', '==', 'br0']], mutations: [['external_ids', 'insert', ['map', [['big', big]]]]] }]);
+    const [select] = await client.transact(DB, [{ op: 'select', table: 'Bridge', where: [['name', '==', 'br0']], columns: ['external_ids'] }]);
+    const pairs = (select.rows?.[0].external_ids as ['map', [string, string][]])[1];
+    expect(pairs.find(([key]) => key === 'big')?.[1] === big).toBe(true);
+    await client.transact(DB, [{ op: 'mutate', table: 'Bridge', where: [['name', '==', 'br0']], mutations: [['external_ids', 'delete', ['set', ['big']]]] }]);
+  });
+
+  it('a reply over maxFrameBytes is a protocol error that closes the connection', async () => {
+    const small = await OvsdbClient.connect(server.unixRemote, { maxFrameBytes: 4096 });
+    extraClients.push(small);
+    const closed = nextEvent<[Error | undefined]>(small, 'close');
+    const error = await small.getSchema(DB).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OvsdbDisconnectedError);
+    const [cause] = await closed;
+    expect(cause).toBeInstanceOf(OvsdbProtocolError);
+    expect(cause?.message).toMatch(/exceeds the 4096-byte limit/);
   });
 
   it('many requests pipelined on one connection all resolve, in any order', async () => {
