@@ -101,14 +101,14 @@ describe('ReconnectingOvsdbClient', () => {
 
   it('inactivity probe: a frozen server (SIGSTOP) is dropped, then reconnected when it thaws', async () => {
     await withServer({}, async (server) => {
-      const rc = make({ remotes: server.unixRemote, inactivityProbeMs: 200, backoff: { initialDelayMs: 50, maxDelayMs: 200 } });
+      const rc = make({ remotes: server.unixRemote, inactivityProbeMs: 400, backoff: { initialDelayMs: 50, maxDelayMs: 200 } });
       await rc.start();
       const pid = server.pid as number;
       const disconnected = nextEvent<[Error | undefined]>(rc, 'disconnected');
       process.kill(pid, 'SIGSTOP');
       try {
         const [reason] = await disconnected;
-        expect(reason?.message).toMatch(/inactivity probe: no reply to echo within 200 ms/);
+        expect(reason?.message).toMatch(/inactivity probe: no reply to echo within 400 ms/);
       } finally {
         process.kill(pid, 'SIGCONT');
       }
@@ -119,11 +119,11 @@ describe('ReconnectingOvsdbClient', () => {
 
   it('an idle but healthy connection survives many probe intervals', async () => {
     await withServer({}, async (server) => {
-      const rc = make({ remotes: server.unixRemote, inactivityProbeMs: 100 });
+      const rc = make({ remotes: server.unixRemote, inactivityProbeMs: 300 });
       await rc.start();
       let drops = 0;
       rc.on('disconnected', () => drops++);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 2000));
       expect(drops).toBe(0);
       expect(rc.state).toBe('connected');
     });
