@@ -120,11 +120,14 @@ describe('ReconnectingOvsdbClient', () => {
   it('an idle but healthy connection survives many probe intervals', async () => {
     await withServer({}, async (server) => {
       const rc = make({ remotes: server.unixRemote, inactivityProbeMs: 300 });
-      await rc.start();
+      const client = await rc.start();
       let drops = 0;
       rc.on('disconnected', () => drops++);
+      const quietSince = client.session.lastReceivedAt;
       await new Promise((resolve) => setTimeout(resolve, 2000));
       expect(drops).toBe(0);
+      // Nothing but probe replies came in, and they kept coming.
+      expect(client.session.lastReceivedAt - quietSince).toBeGreaterThan(1000);
       expect(rc.state).toBe('connected');
     });
   });
