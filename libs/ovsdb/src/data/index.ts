@@ -3,3 +3,4 @@ export * from './uuid';
 export * from './codec';
 export * from './equal';
 export * from './frozen';
+export * from './rows';

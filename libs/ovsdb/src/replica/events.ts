@@ -1,3 +1,4 @@
+import type { TableRef } from '../schema/table-ref';
 import type { ReplicaRow } from './row-codec';
 
 export type ChangeEvent<Row = ReplicaRow> =
@@ -21,8 +22,8 @@ export type ReplicaEvent<Row = ReplicaRow> = ChangeEvent<Row> | GapEvent;
 export interface SubscribeOptions {
   /** Most events held for a slow consumer before they are replaced by one gap (default 10,000). */
   readonly capacity?: number;
-  /** Only events of these tables (default: all). */
-  readonly tables?: readonly string[];
+  /** Only events of these tables (default: all); generated TableRefs type the events' rows. */
+  readonly tables?: readonly (string | TableRef)[];
 }
 
 /**
@@ -30,7 +31,7 @@ export interface SubscribeOptions {
  * events: when a consumer falls behind, the queued events are dropped and it gets one
  * `gap` event instead, never a silent loss. Consume with `for await` or `next()`.
  */
-export class ChangeSubscription implements AsyncIterableIterator<ReplicaEvent> {
+export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterator<ReplicaEvent<Row>> {
   readonly capacity: number;
   private readonly tables: ReadonlySet<string> | undefined;
   private queue: ReplicaEvent[] = [];
@@ -41,11 +42,11 @@ export class ChangeSubscription implements AsyncIterableIterator<ReplicaEvent> {
 
   constructor(
     options: SubscribeOptions,
-    private readonly onClose: (subscription: ChangeSubscription) => void,
+    private readonly onClose: (subscription: object) => void,
   ) {
     this.capacity = options.capacity ?? 10_000;
     if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new RangeError('capacity must be a positive integer');
-    this.tables = options.tables === undefined ? undefined : new Set(options.tables);
+    this.tables = options.tables === undefined ? undefined : new Set(options.tables.map((t) => (typeof t === 'string' ? t : t.name)));
   }
 
   wants(table: string): boolean {
@@ -95,14 +96,14 @@ export class ChangeSubscription implements AsyncIterableIterator<ReplicaEvent> {
   }
 
   /** Takes the next event without waiting; undefined when none is queued. */
-  poll(): ReplicaEvent | undefined {
+  poll(): ReplicaEvent<Row> | undefined {
     if (this.dropped > 0) {
       const event: GapEvent = { type: 'gap', dropped: this.dropped };
       this.dropped = 0;
       return event;
     }
     if (this.head === this.queue.length) return undefined;
-    const event = this.queue[this.head];
+    const event = this.queue[this.head] as ReplicaEvent<Row>;
     this.queue[this.head++] = undefined as unknown as ReplicaEvent;
     if (this.head === this.queue.length) {
       this.queue = [];
@@ -114,17 +115,17 @@ export class ChangeSubscription implements AsyncIterableIterator<ReplicaEvent> {
     return event;
   }
 
-  next(): Promise<IteratorResult<ReplicaEvent>> {
+  next(): Promise<IteratorResult<ReplicaEvent<Row>>> {
     const event = this.poll();
     if (event !== undefined) return Promise.resolve({ value: event, done: false });
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
     if (this.waiter !== undefined) return Promise.reject(new Error('next() called again before the previous call resolved'));
-    return new Promise((resolve) => {
+    return new Promise<IteratorResult<ReplicaEvent>>((resolve) => {
       this.waiter = resolve;
-    });
+    }) as Promise<IteratorResult<ReplicaEvent<Row>>>;
   }
 
-  return(): Promise<IteratorResult<ReplicaEvent>> {
+  return(): Promise<IteratorResult<ReplicaEvent<Row>>> {
     this.close();
     return Promise.resolve({ value: undefined, done: true });
   }

@@ -289,4 +289,15 @@ describe('Replica: monitor requests and typed access', () => {
     const ports: readonly string[] = row!.ports;
     expect([failMode, ports]).toEqual(['secure', []]);
   });
+
+  it('types events by the TableRefs subscribed to', () => {
+    const replica = newReplica();
+    const portEvents = replica.subscribe({ tables: [Port] });
+    void replica.applyUpdate2({ Port: { [uuid(1)]: { insert: { name: 'p1', tag: 7 } } }, Bridge: { [uuid(2)]: { insert: { name: 'br0' } } } });
+    const event = portEvents.poll();
+    if (event === undefined || event.type !== 'insert') throw new Error(`expected an insert, got ${JSON.stringify(event)}`);
+    const tag: number | null = event.new.tag;
+    expect(tag).toBe(7);
+    expect(portEvents.poll()).toBeUndefined();
+  });
 });

@@ -240,9 +240,11 @@ export class Replica {
   // ---- events --------------------------------------------------------------------------
 
   /** A bounded queue of change events from now on (see ChangeSubscription). */
-  subscribe(options: SubscribeOptions = {}): ChangeSubscription {
-    for (const table of options.tables ?? []) this.store(table);
-    const subscription = new ChangeSubscription(options, (s) => this.subscriptions.delete(s));
+  subscribe<T extends TableRef>(options: SubscribeOptions & { readonly tables: readonly T[] }): ChangeSubscription<RowOfRef<T>>;
+  subscribe(options?: SubscribeOptions): ChangeSubscription;
+  subscribe(options: SubscribeOptions = {}): ChangeSubscription<unknown> {
+    for (const table of options.tables ?? []) this.store(typeof table === 'string' ? table : table.name);
+    const subscription: ChangeSubscription = new ChangeSubscription(options, () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
     return subscription;
   }
