@@ -14,6 +14,6 @@ export { countingRunner, defaultRunner } from './runner';
 export type { Runner } from './runner';
 export * as externalIds from './external-ids';
 export * from './plumber';
-export { connectPortStore } from './ovsdb-session';
+export { clientTransactor, connectPortStore } from './ovsdb-session';
 export type { PortStoreConnection } from './ovsdb-session';
 export { ValidationError } from '@ovs-fleet/iproute';

@@ -1,23 +1,24 @@
-import { JsonRpcSession } from '@ovs-fleet/ovsdb/protocol/jsonrpc-session';
-import type { Operation, OperationResult } from '@ovs-fleet/ovsdb/protocol/wire';
-import { connectRemote } from '@ovs-fleet/ovsdb/transport/connect';
+import { OvsdbClient } from '@ovs-fleet/ovsdb/client/ovsdb-client';
 import { OvsdbPortStore, OvsdbTransactor } from './ovsdb-port-store';
 
 export interface PortStoreConnection {
   store: OvsdbPortStore;
   transactor: OvsdbTransactor;
+  client: OvsdbClient;
   close(): void;
 }
 
 /**
- * One OVSDB connection (`unix:PATH`, `tcp:HOST:PORT`) carrying raw `transact` requests for an
- * OvsdbPortStore. Any other client with a `transact(db, ops)` can be handed to OvsdbPortStore instead.
+ * The port store's view of an OvsdbClient: raw results, errors included, so the store can
+ * tell a failed `wait` (a missing bridge, a slow ovs-vswitchd) from other failures.
  */
+export function clientTransactor(client: OvsdbClient): OvsdbTransactor {
+  return { transact: (database, operations) => client.transact(database, operations, { allowErrors: true }) };
+}
+
+/** Opens one OVSDB connection (`unix:PATH`, `tcp:HOST:PORT`) for an OvsdbPortStore; reuse it for every attach. */
 export async function connectPortStore(remote: string, requestTimeoutMs = 30_000): Promise<PortStoreConnection> {
-  const socket = await connectRemote(remote);
-  const session = new JsonRpcSession(socket, { remote, requestTimeoutMs });
-  const transactor: OvsdbTransactor = {
-    transact: (database: string, operations: Operation[]) => session.request<OperationResult[]>('transact', [database, ...operations]),
-  };
-  return { store: new OvsdbPortStore(transactor), transactor, close: () => session.close() };
+  const client = await OvsdbClient.connect(remote, { requestTimeoutMs });
+  const transactor = clientTransactor(client);
+  return { store: new OvsdbPortStore(transactor), transactor, client, close: () => client.close() };
 }
