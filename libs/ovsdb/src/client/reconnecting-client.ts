@@ -125,7 +125,7 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
   /** Resolves with the connected client, waiting for a (re)connection if needed. */
   whenConnected(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<OvsdbClient> {
     if (this.connectionState === 'closed') return Promise.reject(new OvsdbClosedError('ReconnectingOvsdbClient'));
-    if (this.connectionState === 'connected' && this.current) return Promise.resolve(this.current);
+    if (this.connectionState === 'connected' && this.current && !this.current.closed) return Promise.resolve(this.current);
     if (options.signal?.aborted) return Promise.reject(new OvsdbCancelledError('connect', options.signal.reason));
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
