@@ -210,6 +210,20 @@ describe('ReconnectingOvsdbClient', () => {
     }
   });
 
+  it('leader-only accepts a standalone database and refuses a server that lacks the database', async () => {
+    await withServer({}, async (server) => {
+      const standalone = make({ remotes: server.unixRemote, leaderOnly: DB });
+      await expect(standalone.start({ timeoutMs: 10_000 })).resolves.toBeDefined();
+
+      const wrongDb = make({ remotes: server.unixRemote, leaderOnly: 'OVN_Northbound', backoff: { initialDelayMs: 20, maxDelayMs: 50 } });
+      const reasons: string[] = [];
+      wrongDb.on('disconnected', (error) => reasons.push(error?.message ?? ''));
+      await expect(wrongDb.start({ timeoutMs: 500 })).rejects.toMatchObject({ name: 'OvsdbTimeoutError' });
+      expect(reasons.length).toBeGreaterThan(1);
+      expect(reasons[0]).toMatch(/does not serve database OVN_Northbound/);
+    });
+  });
+
   it('close() stops reconnecting and rejects waiters', async () => {
     await withServer({}, async (server) => {
       const rc = make({ remotes: server.unixRemote });
