@@ -56,7 +56,7 @@ describe('VLAN isolation', () => {
     await plumber.setVlan({ attachmentId: b.attachmentId }, { tag: 20 });
     expect(await vsctl(env.host, ['get', 'Port', b.hostIfname, 'tag'])).toBe('20');
     await run('nsenter', [`--net=${ca.path}`, 'ip', 'neigh', 'flush', 'dev', 'eth1']);
-    expect(await pings(ca.path, '10.77.0.2', 2)).toBe(false);
+    expect(await pings(ca.path, '10.77.0.2', 3)).toBe(false);
     await plumber.setVlan({ attachmentId: b.attachmentId }, { tag: 10 });
     expect(await pings(ca.path, '10.77.0.2')).toBe(true);
   });

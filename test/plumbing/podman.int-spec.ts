@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { IpAddr, run } from '@ovs-fleet/iproute';
-import { LabPodman, PodmanContainer } from '@ovs-fleet/lab';
+import { LabPodman, PodmanContainer, podmanEnv } from '@ovs-fleet/lab';
 import { Plumber, ValidationError } from '@ovs-fleet/plumbing';
 import { BRIDGE, hostLinkNames, ipJsonAt, pings, PlumbingLab, startPlumbingLab, vsctl } from './support/plumbing-lab';
 
@@ -22,6 +22,11 @@ beforeAll(async () => {
   podman = await env.lab.podman();
   [web, peer] = await Promise.all([podman.run('web1'), podman.run('web2')]);
   plumber = new Plumber({ store: env.ovsdb.store, hostNetns: env.host.netns, dockerSocket: podman.socketPath });
+});
+
+afterEach(async () => {
+  // Each test starts from containers with nothing attached, even after a failure.
+  for (const c of [web, peer]) if (c) await plumber.detach({ containerId: c.id });
 });
 
 afterAll(async () => {
@@ -45,7 +50,7 @@ async function row(table: 'Interface' | 'Port', name: string, columns: string[])
 describe('podman containers through the Docker-compatible API', () => {
   it('attaches to a container found by name, and two of them talk', async () => {
     const a = await plumber.attach({ container: { dockerContainer: web.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.2/24'], mtu: 1400, tag: 5 });
-    const b = await plumber.attach({ container: { dockerContainer: peer.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.3/24'], mtu: 1400, tag: 5 });
+    await plumber.attach({ container: { dockerContainer: peer.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.3/24'], mtu: 1400, tag: 5 });
     expect(a.attachment.containerId).toBe(web.id);
     expect(a.attachment.containerName).toBe(web.podmanName);
     expect(a.attachment.netnsPath).toBe(`/proc/${web.pid}/ns/net`);
@@ -55,8 +60,28 @@ describe('podman containers through the Docker-compatible API', () => {
     // The same container by its full id is the same attachment.
     const byId = await plumber.attach({ container: { dockerContainer: web.id }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.2/24'], mtu: 1400, tag: 5 });
     expect(byId).toEqual({ attachment: a.attachment, changed: false });
-    await plumber.detach({ containerId: web.id });
-    await plumber.detach({ attachmentId: b.attachment.attachmentId });
+  });
+
+  it('finds the attachment of a stopped container stale, and re-plumbs it once the container runs again', async () => {
+    const req = { container: { dockerContainer: web.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.97.0.2/24'], tag: 6 };
+    const { attachment } = await plumber.attach(req);
+    await plumber.attach({ ...req, container: { dockerContainer: peer.podmanName }, addresses: ['10.97.0.3/24'] });
+    await run('podman', ['stop', '-t', '0', web.podmanName], { env: podmanEnv() });
+    const [stale] = await plumber.findStale();
+    expect(stale.attachment.attachmentId).toBe(attachment.attachmentId);
+    expect(stale.reasons).toEqual(expect.arrayContaining(['host-veth-missing']));
+    expect(stale.reasons.some((r) => r === 'namespace-gone' || r === 'namespace-replaced')).toBe(true);
+    await expect(plumber.attach(req)).rejects.toThrow(/not running/);
+
+    await run('podman', ['start', web.podmanName], { env: podmanEnv() });
+    const pid = await podman.pid('web1');
+    await expect(plumber.attach(req)).rejects.toThrow(/earlier namespace of the container: use replumb\(\)/);
+    const { attachment: again } = await plumber.replumb(attachment.attachmentId, req.container);
+    expect(again.netnsPath).toBe(`/proc/${pid}/ns/net`);
+    expect(again.spec).toEqual(attachment.spec);
+    expect(await pings(again.netnsPath, '10.97.0.3')).toBe(true);
+    expect(await plumber.findStale()).toEqual([]);
+    web = { ...web, pid };
   });
 
   it('refuses an unknown container and changes nothing', async () => {
@@ -91,7 +116,8 @@ const haveDockerCli = ['/usr/local/bin/docker', '/usr/bin/docker'].some((p) => e
     // Ours carries ovs-docker's two keys (so its find works) plus the full id, attachment id, netns...
     expect(ourIface.external_ids).toContain(`container_id=${web.podmanName}`);
     expect(ourIface.external_ids).toContain('container_iface=eth2');
-    expect(JSON.parse(await vsctl(env.host, ['get', 'Interface', attachment.hostIfname, 'external_ids:ovs-fleet-container-id']))).toBe(web.id);
+    // ovs-vsctl quotes a string only when it could be read as something else (e.g. starts with a digit).
+    expect((await vsctl(env.host, ['get', 'Interface', attachment.hostIfname, 'external_ids:ovs-fleet-container-id'])).replace(/^"(.*)"$/, '$1')).toBe(web.id);
     // ...and asks OVS for the MTU, where ovs-docker leaves the host end at its default.
     expect(ourIface.mtu_request).toBe('1400');
     expect(theirIface.mtu_request).toBe('[]');

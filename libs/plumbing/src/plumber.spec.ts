@@ -103,6 +103,14 @@ describe('Plumber.attach', () => {
     expect(store.calls).toEqual(['find']);
   });
 
+  it('sends a repeat to replumb() when the veth died with an earlier namespace, even if the inode was reused', async () => {
+    const { store, plumber } = setup();
+    await plumber.attach(request);
+    const [row] = store.rows.values();
+    Object.assign(row, { ofport: -1, error: 'could not open network device (No such device)' });
+    await expect(plumber.attach(request)).rejects.toThrow(/earlier namespace of the container: use replumb\(\)/);
+  });
+
   it('refuses a different request for the same interface, naming the fields', async () => {
     const { plumber, calls } = setup();
     await plumber.attach(request);

@@ -106,20 +106,23 @@ export class Plumber {
     this.inFlight.add(hostName);
     try {
       const existing = await this.findOurs({ [ids.CONTAINER_ID]: container.id, [ids.OVS_DOCKER_CONTAINER_IFACE]: spec.ifname });
-      if (existing.length > 0) return { attachment: this.sameOrConflict(existing[0].attachment, spec, container), changed: false };
+      if (existing.length > 0) return { attachment: this.sameOrConflict(existing[0], spec, container), changed: false };
       return { attachment: await this.plumb(spec, container, hostName), changed: true };
     } finally {
       this.inFlight.delete(hostName);
     }
   }
 
-  private sameOrConflict(current: Attachment, spec: AttachSpec, container: ResolvedContainer): Attachment {
+  private sameOrConflict({ row, attachment: current }: { row: PortRow; attachment: Attachment }, spec: AttachSpec, container: ResolvedContainer): Attachment {
     if (current.state !== 'ready') throw new ConflictError(`${spec.ifname} of container ${container.id} was left half-attached by an interrupted run: call recover() first`);
     const differing = diffSpecs(current.spec, spec);
     if (differing.length > 0) {
       throw new ConflictError(`${spec.ifname} of container ${container.id} is already attached differently (${differing.join(', ')}): detach it first`, differing);
     }
-    if (current.netnsInode !== container.netnsInode) {
+    // Namespace inodes are reused once freed, so the path (the PID) counts too; and a veth that
+    // died with an earlier namespace shows in OVS as an interface it cannot open.
+    const sameNamespace = current.netnsPath === container.target.path && current.netnsInode === container.netnsInode;
+    if (!sameNamespace || row.error !== null || row.ofport === -1) {
       throw new ConflictError(`${spec.ifname} of container ${container.id} is attached to an earlier namespace of the container: use replumb()`);
     }
     return current;

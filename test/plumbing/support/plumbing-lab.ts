@@ -64,10 +64,13 @@ export async function ipJsonAt<T>(nsPath: string, args: readonly string[]): Prom
   return JSON.parse(stdout) as T;
 }
 
-/** True when `ping` from the namespace gets an answer from `address`. */
-export async function pings(nsPath: string, address: string, tries = 3): Promise<boolean> {
+/**
+ * True when `ping` from the namespace gets an answer from `address` within `seconds`; it
+ * stops at the first reply. Generous by default: the machine is shared and often loaded.
+ */
+export async function pings(nsPath: string, address: string, seconds = 8): Promise<boolean> {
   try {
-    await run('nsenter', [`--net=${nsPath}`, 'ping', '-n', '-q', '-c', String(tries), '-i', '0.2', '-W', '1', address]);
+    await run('nsenter', [`--net=${nsPath}`, 'ping', '-n', '-q', '-c', '1', '-i', '0.2', '-w', String(seconds), address]);
     return true;
   } catch {
     return false;
