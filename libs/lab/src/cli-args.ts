@@ -15,7 +15,8 @@ export const USAGE = `usage: npm run lab -- <command> [options]
          build a lab: --mgmt within 198.51.100.0/24, --underlay within 203.0.113.0/24
          (default: both whole /24s); --auto takes the first free pair of /26s
   status [--name demo] [--json]   daemons, versions, addresses and endpoints per host
-  down   [--name demo | --all] [--json]   remove a lab (works after a crash too)
+  down   [--name demo | --all] [--json]   remove a lab (works after a crash too);
+         --all removes every lab under the root, other people's running labs included
   list   [--json]                 labs that have a run dir
 Labs live under /run/ovs-fleet-lab (or $OVS_FLEET_LAB_ROOT). Run as root.`;
 
