@@ -1,5 +1,6 @@
 /**
- * Initial sync of N ports + N interfaces (default 20,000) from a real ovsdb-server into
+ * Initial sync of N ports + N interfaces (default 20,000), interfaces filled in as
+ * ovs-vswitchd would (statistics, status, link state), from a real ovsdb-server into
  * the replica, against the reference Python IDL on the same database. Each side runs in
  * its own process so its memory growth can be read from RSS. The last line is JSON.
  *
@@ -16,6 +17,8 @@ import { OvsdbTestServer, VSWITCH_SCHEMA } from '../support/ovsdb-server';
 
 const N = Number(process.env.BENCH_PORTS ?? 20_000);
 const BATCH = 1000;
+const STATISTICS = ['collisions', 'rx_bytes', 'rx_crc_err', 'rx_dropped', 'rx_errors', 'rx_frame_err', 'rx_missed_errors', 'rx_over_err', 'rx_packets', 'tx_bytes', 'tx_dropped', 'tx_errors', 'tx_packets'];
+const mac = (i: number): string => `02:00:00:${[16, 8, 0].map((shift) => ((i >> shift) & 0xff).toString(16).padStart(2, '0')).join(':')}`;
 
 interface SyncResult {
   rows: number;
@@ -36,7 +39,19 @@ async function populate(server: OvsdbTestServer): Promise<void> {
           op: 'insert',
           table: 'Interface',
           'uuid-name': `i${i}`,
-          row: { name: `vm${i}-eth0`, type: 'internal', external_ids: ['map', [['attached-mac', '02:00:00:00:00:01'], ['iface-id', `vm-${i}-nic0`]]] },
+          // What ovs-vswitchd fills in on a running host: counters, status, link state.
+          row: {
+            name: `vm${i}-eth0`,
+            type: 'internal',
+            external_ids: ['map', [['attached-mac', mac(i)], ['iface-id', `vm-${i}-nic0`]]],
+            statistics: ['map', STATISTICS.map((key, k) => [key, (i * 31 + k) % 100_000] as [string, number])],
+            status: ['map', [['driver_name', 'tun'], ['driver_version', '1.6'], ['firmware_version', '']]],
+            admin_state: 'up',
+            link_state: 'up',
+            mtu: 1500,
+            ofport: i + 1,
+            mac_in_use: mac(i),
+          },
         });
         ops.push({ op: 'insert', table: 'Port', 'uuid-name': `p${i}`, row: { name: `vm${i}-eth0`, tag: (i % 4000) + 1, interfaces: ['named-uuid', `i${i}`] } });
         ports.push(['named-uuid', `p${i}`]);

@@ -4,6 +4,7 @@ import { ZERO_UUID } from '../schema/types';
 import { OvsdbValidationError } from '../schema/validation-error';
 import { mapsEqual, setsEqual } from './equal';
 import { EMPTY_MAP, EMPTY_SET, FrozenMap } from './frozen';
+import { mapKeys } from './interner';
 import type { TypedValue, WritableValue } from './typed-value';
 import { isUuid, NamedUuid } from './uuid';
 
@@ -125,6 +126,7 @@ export function compileDecoder(type: ColumnTypeMeta, field: string): Decoder {
     }
     case 'map': {
       const value = atomDecoder(type.value!.type, fail);
+      const key: AtomDecoder = type.key.type === 'string' ? (w) => (typeof w === 'string' ? mapKeys.intern(w) : fail(w)) : atom;
       return (wire) => {
         if (!Array.isArray(wire) || wire[0] !== 'map' || !Array.isArray(wire[1])) return fail(wire);
         const pairs = wire[1] as unknown[];
@@ -134,7 +136,7 @@ export function compileDecoder(type: ColumnTypeMeta, field: string): Decoder {
         for (let i = 0; i < n; i++) {
           const pair = pairs[i];
           if (!Array.isArray(pair) || pair.length !== 2) return fail(wire);
-          out.set(atom(pair[0]), value(pair[1]));
+          out.set(key(pair[0]), value(pair[1]));
         }
         return out;
       };
