@@ -13,6 +13,8 @@ export type ChangeEvent<Row = ReplicaRow> =
  */
 export interface GapEvent {
   readonly type: 'gap';
+  /** `overflow`: the consumer fell behind; `clear`: the replica was cleared. */
+  readonly reason: 'overflow' | 'clear';
   /** How many change events were dropped. */
   readonly dropped: number;
 }
@@ -37,6 +39,7 @@ export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterat
   private queue: ReplicaEvent[] = [];
   private head = 0;
   private dropped = 0;
+  private gapReason: GapEvent['reason'] | undefined;
   private waiter: ((result: IteratorResult<ReplicaEvent>) => void) | undefined;
   private closed = false;
 
@@ -55,7 +58,7 @@ export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterat
 
   /** Events queued and not yet taken (a pending gap counts as one). */
   get pending(): number {
-    return this.queue.length - this.head + (this.dropped > 0 ? 1 : 0);
+    return this.queue.length - this.head + (this.gapReason !== undefined ? 1 : 0);
   }
 
   push(event: ChangeEvent): void {
@@ -66,13 +69,14 @@ export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterat
       waiter({ value: event, done: false });
       return;
     }
-    if (this.dropped > 0) {
+    if (this.gapReason !== undefined) {
       // A gap is pending: the consumer will re-read the state, which includes this change.
       this.dropped++;
       return;
     }
     if (this.queue.length - this.head >= this.capacity) {
       this.dropped = this.queue.length - this.head + 1;
+      this.gapReason = 'overflow';
       this.queue = [];
       this.head = 0;
       return;
@@ -80,8 +84,8 @@ export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterat
     this.queue.push(event);
   }
 
-  /** Everything queued so far is void (e.g. the replica was cleared). */
-  gap(): void {
+  /** The replica was cleared: everything queued so far is void. */
+  cleared(): void {
     if (this.closed) return;
     const dropped = this.queue.length - this.head + this.dropped;
     this.queue = [];
@@ -89,17 +93,19 @@ export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterat
     if (this.waiter !== undefined) {
       const waiter = this.waiter;
       this.waiter = undefined;
-      waiter({ value: { type: 'gap', dropped }, done: false });
+      waiter({ value: { type: 'gap', reason: 'clear', dropped }, done: false });
       return;
     }
-    this.dropped = Math.max(dropped, 1);
+    this.dropped = dropped;
+    this.gapReason = 'clear';
   }
 
   /** Takes the next event without waiting; undefined when none is queued. */
   poll(): ReplicaEvent<Row> | undefined {
-    if (this.dropped > 0) {
-      const event: GapEvent = { type: 'gap', dropped: this.dropped };
+    if (this.gapReason !== undefined) {
+      const event: GapEvent = { type: 'gap', reason: this.gapReason, dropped: this.dropped };
       this.dropped = 0;
+      this.gapReason = undefined;
       return event;
     }
     if (this.head === this.queue.length) return undefined;
@@ -140,6 +146,7 @@ export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterat
     this.queue = [];
     this.head = 0;
     this.dropped = 0;
+    this.gapReason = undefined;
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.({ value: undefined, done: true });

@@ -23,7 +23,7 @@ function drain(subscription: { poll(): ReplicaEvent | undefined }): ReplicaEvent
   return events;
 }
 
-const summary = (events: ReplicaEvent[]) => events.map((e) => (e.type === 'gap' ? `gap:${e.dropped}` : `${e.type}:${e.table}:${e.uuid.slice(-2)}`));
+const summary = (events: ReplicaEvent[]) => events.map((e) => (e.type === 'gap' ? `gap:${e.reason}:${e.dropped}` : `${e.type}:${e.table}:${e.uuid.slice(-2)}`));
 
 function initial(rows: Record<string, Record<string, WireRow>>): TableUpdates2 {
   const out: TableUpdates2 = {};
@@ -127,7 +127,7 @@ describe('Replica: bounded event queue', () => {
     expect(slow.pending).toBe(1);
     void replica.applyUpdate2({ Port: { [uuid(6)]: { insert: { name: 'p6' } } } });
     const first = drain(slow);
-    expect(summary(first)).toEqual(['gap:6']);
+    expect(summary(first)).toEqual(['gap:overflow:6']);
     // After a gap the consumer re-reads the state: it already holds everything dropped.
     expect(replica.table(Port).size).toBe(6);
     void replica.applyUpdate2({ Port: { [uuid(7)]: { insert: { name: 'p7' } } } });
@@ -154,7 +154,7 @@ describe('Replica: bounded event queue', () => {
     await replica.clear();
     expect(replica.table(Port).size).toBe(0);
     expect(replica.lastTxnId).toBeNull();
-    expect(summary(drain(subscription))).toEqual(['gap:1']);
+    expect(summary(drain(subscription))).toEqual(['gap:clear:1']);
   });
 });
 

@@ -201,7 +201,7 @@ export class Replica {
         for (const index of store.indexes) index.clear();
       }
       this.txnId = null;
-      for (const subscription of this.subscriptions) subscription.gap();
+      for (const subscription of this.subscriptions) subscription.cleared();
       return { done: true, value: undefined };
     };
     return this.jobs.submit({ next: clearAll }).done;
