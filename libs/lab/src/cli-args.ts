@@ -13,7 +13,8 @@ export type CliCommand =
 export const USAGE = `usage: npm run lab -- <command> [options]
   up     [--name demo] [--hosts 3] [--podman] [--mgmt CIDR] [--underlay CIDR | --auto] [--json]
          build a lab: --mgmt within 198.51.100.0/24, --underlay within 203.0.113.0/24
-         (default: both whole /24s); --auto takes the first free pair of /26s
+         (default: both whole /24s); --auto takes the first free pair of
+         sub-ranges that fit (/28 up to 4 hosts, /27 up to 20, /26 up to 52)
   status [--name demo] [--json]   daemons, versions, addresses and endpoints per host
   down   [--name demo | --all] [--json]   remove a lab (works after a crash too);
          --all removes every lab under the root, other people's running labs included

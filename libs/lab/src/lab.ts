@@ -9,7 +9,7 @@ import { createNetnsContainer, NetnsContainer, removeNetnsContainer } from './na
 import { buildRootNetwork } from './network';
 import { OVSDB_TCP_PORT, startHostOvs } from './ovs-host';
 import { LabPodman } from './podman';
-import { candidateRanges, DEFAULT_RANGES, LabAddressPlan, LabRanges, planAddresses } from './ranges';
+import { autoPrefixLength, candidateRanges, DEFAULT_RANGES, LabAddressPlan, LabRanges, planAddresses } from './ranges';
 import { choosePort, DEFAULT_REDIS_PORT, startRedis } from './redis';
 import { LabHost, LabState, readState, writeState } from './state';
 import { labStatus, LabStatus } from './status';
@@ -22,7 +22,7 @@ export interface LabOptions {
   /** Sub-ranges of 198.51.100.0/24 and 203.0.113.0/24 (default: the whole /24s). */
   mgmt?: string;
   underlay?: string;
-  /** Pick the first free pair of /26 sub-ranges (for tests running side by side). */
+  /** Pick the first free pair of the smallest sub-ranges that fit the hosts (/28 up to 4 hosts, /27 up to 20, /26 up to 52), for labs side by side. */
   autoRanges?: boolean;
   /** Where run dirs live (default /run/ovs-fleet-lab, or $OVS_FLEET_LAB_ROOT). */
   root?: string;
@@ -142,7 +142,7 @@ export class Lab {
     if (!options.autoRanges) planAddresses(explicit, hostCount); // bad input fails before anything is touched
     assertRoot();
 
-    const { state, plan } = await claimLab(names, hostCount, options.autoRanges ? candidateRanges() : [explicit], options.podman ?? false);
+    const { state, plan } = await claimLab(names, hostCount, options.autoRanges ? candidateRanges(autoPrefixLength(hostCount)) : [explicit], options.podman ?? false);
     const lab = new Lab(names, state);
     try {
       await lab.build(plan, options);

@@ -1,5 +1,5 @@
 import { ValidationError } from '@ovs-fleet/iproute';
-import { candidateRanges, DEFAULT_RANGES, planAddresses } from './ranges';
+import { autoPrefixLength, candidateRanges, DEFAULT_RANGES, planAddresses } from './ranges';
 
 describe('lab address plan', () => {
   it('numbers the gateway .1 and hosts from .11 in the default ranges', () => {
@@ -52,5 +52,13 @@ describe('auto sub-ranges', () => {
     expect(candidateRanges(28)).toHaveLength(16);
     expect(candidateRanges(28)[15]).toEqual({ mgmt: '198.51.100.240/28', underlay: '203.0.113.240/28' });
     expect(() => candidateRanges(23)).toThrow(ValidationError);
+  });
+});
+
+describe('auto sub-range size', () => {
+  it.each([[1, 28], [4, 28], [5, 27], [20, 27], [21, 26], [52, 26], [53, 25], [99, 25]])('%i hosts get a /%i', (hosts, prefixLength) => {
+    expect(autoPrefixLength(hosts)).toBe(prefixLength);
+    const [first] = candidateRanges(prefixLength);
+    expect(planAddresses(first, hosts).hosts).toHaveLength(hosts);
   });
 });

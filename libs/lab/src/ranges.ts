@@ -79,6 +79,14 @@ export function slotRanges(slot: number, prefixLength: number): LabRanges {
 
 export const AUTO_PREFIX_LENGTH = 26;
 
+/** The longest prefix (smallest sub-range, so the most labs side by side) that numbers `hosts`: /28 up to 4, /27 up to 20, /26 up to 52. */
+export function autoPrefixLength(hosts: number): number {
+  for (let prefixLength = 28; prefixLength > 24; prefixLength--) {
+    if (2 ** (32 - prefixLength) - FIRST_HOST_OFFSET - 2 >= hosts) return prefixLength;
+  }
+  return 24;
+}
+
 /** Sub-range pairs to try, in order, when a lab is asked to find free ranges itself. */
 export function candidateRanges(prefixLength = AUTO_PREFIX_LENGTH): LabRanges[] {
   if (!Number.isInteger(prefixLength) || prefixLength < 24 || prefixLength > 28) throw new ValidationError('auto range prefix', `/${prefixLength} must be /24 to /28`);
