@@ -65,16 +65,22 @@ export async function ipJsonAt<T>(nsPath: string, args: readonly string[]): Prom
 }
 
 /**
- * True when `ping` from the namespace gets an answer from `address` within `seconds`; it
- * stops at the first reply. Generous by default: the machine is shared and often loaded.
+ * True when `ping` from the namespace gets an answer from `address` within `seconds`. One
+ * echo request per try, tried again until the deadline: a neighbour entry left FAILED by an
+ * earlier unreachable period makes a single ping give up at once. Generous by default: the
+ * machine is shared and often loaded.
  */
 export async function pings(nsPath: string, address: string, seconds = 8): Promise<boolean> {
-  try {
-    await run('nsenter', [`--net=${nsPath}`, 'ping', '-n', '-q', '-c', '1', '-i', '0.2', '-w', String(seconds), address]);
-    return true;
-  } catch {
-    return false;
-  }
+  const deadline = Date.now() + seconds * 1000;
+  do {
+    try {
+      await run('nsenter', [`--net=${nsPath}`, 'ping', '-n', '-q', '-c', '1', '-W', '1', address]);
+      return true;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } while (Date.now() < deadline);
+  return false;
 }
 
 /** OVS's own view, through ovs-vsctl (a tool independent of the code under test). */
