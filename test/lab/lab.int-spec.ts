@@ -190,11 +190,14 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     const links = await ipJson<{ ifname: string; flags: string[] }[]>(['link', 'show'], { netns: c.netns });
     expect(links.map((x) => x.ifname)).toEqual(['lo']);
     expect(links[0].flags).toContain('UP');
+    // A veth from host 1 into the container, as plumbing makes them: its host end must be gone when removal resolves.
+    await ip(['link', 'add', 'ctest0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', c.netns], { netns: l.hosts[0].netns });
     const sleeper = spawn('ip', ['netns', 'exec', c.netns, 'sleep', '1000'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => sleeper.once('exit', resolve));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(readlinkSync(`/proc/${sleeper.pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
     await l.removeNamespace('web1');
+    expect((await ipJson<{ ifname: string }[]>(['link', 'show'], { netns: l.hosts[0].netns })).map((x) => x.ifname)).not.toContain('ctest0');
     await exited;
     expect(await listNetns()).not.toContain(c.netns);
   });
