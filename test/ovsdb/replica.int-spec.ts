@@ -7,9 +7,8 @@ import { columnCodec } from '@ovs-fleet/ovsdb/data';
 import { parseSchema } from '@ovs-fleet/ovsdb/schema';
 import { Bridge, Interface, OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
 import { Replica, type ReplicaEvent, type ChangeSubscription } from '@ovs-fleet/ovsdb/replica';
-import { JsonRpcSession } from '@ovs-fleet/ovsdb/protocol/jsonrpc-session';
-import { connectRemote } from '@ovs-fleet/ovsdb/transport/connect';
-import type { TableUpdates2, WireValue } from '@ovs-fleet/ovsdb/protocol/wire';
+import { OvsdbClient } from '@ovs-fleet/ovsdb/client';
+import type { WireValue } from '@ovs-fleet/ovsdb/protocol/wire';
 import { OvsdbTestServer } from '../support/ovsdb-server';
 
 const DB = 'Open_vSwitch';
@@ -36,7 +35,8 @@ async function dump(server: OvsdbTestServer): Promise<Map<string, DumpTable>> {
 /** Differences between the replica and a dump, as readable strings (empty: identical). */
 function differences(replica: Replica, tables: Map<string, DumpTable>): string[] {
   const out: string[] = [];
-  for (const [name, table] of meta.tables) {
+  for (const name of replica.tableNames) {
+    const table = meta.tables.get(name)!;
     const dumped = tables.get(name);
     if (dumped === undefined) {
       out.push(`${name}: missing from dump`);
@@ -74,19 +74,12 @@ async function expectReplicaMatchesDatabase(replica: Replica, server: OvsdbTestS
   }
 }
 
-interface Feed {
-  session: JsonRpcSession;
-  close(): void;
-}
-
-/** A session whose update2/update3 notifications go straight into the replica, in arrival order. */
-async function feed(server: OvsdbTestServer, replica: Replica): Promise<Feed> {
-  const session = new JsonRpcSession(await connectRemote(server.unixRemote), { remote: server.unixRemote, requestTimeoutMs: 10_000 });
-  session.on('notification', (method, params) => {
-    if (method === 'update2') void replica.applyUpdate2(params[1] as TableUpdates2);
-    else if (method === 'update3') void replica.applyUpdate3(params[1] as string, params[2] as TableUpdates2);
-  });
-  return { session, close: () => session.close() };
+/** A client whose update2/update3 notifications go straight into the replica, in arrival order. */
+async function feed(server: OvsdbTestServer, replica: Replica): Promise<OvsdbClient> {
+  const client = await OvsdbClient.connect(server.unixRemote, { requestTimeoutMs: 10_000 });
+  client.on('update2', (_id, updates) => void replica.applyUpdate2(updates));
+  client.on('update3', (_id, lastTxnId, updates) => void replica.applyUpdate3(lastTxnId, updates));
+  return client;
 }
 
 function take(subscription: ChangeSubscription): ReplicaEvent[] {
@@ -100,7 +93,7 @@ const describeEvent = (e: ReplicaEvent): string =>
 
 describe('Replica against a real ovsdb-server', () => {
   let server: OvsdbTestServer;
-  const feeds: Feed[] = [];
+  const clients: OvsdbClient[] = [];
 
   beforeAll(async () => {
     server = await OvsdbTestServer.start();
@@ -110,7 +103,7 @@ describe('Replica against a real ovsdb-server', () => {
   });
 
   afterAll(async () => {
-    for (const f of feeds) f.close();
+    for (const client of clients) client.close();
     await server?.dispose();
   });
 
@@ -123,10 +116,9 @@ describe('Replica against a real ovsdb-server', () => {
         { table: 'Port', column: 'interfaces' },
       ],
     });
-    const f = await feed(server, replica);
-    feeds.push(f);
-    const initial = await f.session.request<TableUpdates2>('monitor_cond', [DB, 'replica-1', replica.monitorRequests()]);
-    await replica.resync(initial);
+    const client = await feed(server, replica);
+    clients.push(client);
+    await replica.resync(await client.monitorCond(DB, 'replica-1', replica.monitorRequests()));
     await expectReplicaMatchesDatabase(replica, server);
     expect(replica.lookup(Bridge, 'name', 'br0')!.ports).toHaveLength(11);
     expect(replica.lookup(Port, 'name', 'p3')!.tag).toBe(103);
@@ -161,10 +153,9 @@ describe('Replica against a real ovsdb-server', () => {
   it('resyncs after a reconnect with only the real changes as events (monitor_cond_since)', async () => {
     const replica = new Replica(OpenVSwitchSchema, { indexes: [{ table: 'Port', column: 'name', unique: true }] });
     const first = await feed(server, replica);
-    feeds.push(first);
-    const since = (session: JsonRpcSession) =>
-      session.request<[boolean, string, TableUpdates2]>('monitor_cond_since', [DB, 'replica-2', replica.monitorRequests(), replica.lastTxnId ?? '00000000-0000-0000-0000-000000000000']);
-    await replica.applyMonitorCondSinceReply(await since(first.session));
+    clients.push(first);
+    const since = (client: OvsdbClient) => client.monitorCondSince(DB, 'replica-2', replica.monitorRequests(), replica.lastTxnId);
+    await replica.applyMonitorCondSinceReply(await since(first));
     await expectReplicaMatchesDatabase(replica, server);
     first.close();
 
@@ -173,11 +164,74 @@ describe('Replica against a real ovsdb-server', () => {
 
     const events = replica.subscribe();
     const second = await feed(server, replica);
-    feeds.push(second);
-    await replica.applyMonitorCondSinceReply(await since(second.session));
+    clients.push(second);
+    await replica.applyMonitorCondSinceReply(await since(second));
     await expectReplicaMatchesDatabase(replica, server);
     const seen = take(events).map(describeEvent).sort();
     expect(seen).toEqual(['delete Interface p8', 'delete Port p8', 'insert Interface late0', 'insert Port late0', 'modify Bridge br0', 'modify Port p0'].sort());
     expect(replica.lookup(Port, 'name', 'p0')!.tag).toBe(999);
+  });
+
+  it('shows a transaction of its own connection as soon as the transact reply resolves', async () => {
+    const replica = new Replica(OpenVSwitchSchema, { tables: ['Bridge', 'Port', 'Interface'], indexes: [{ table: 'Port', column: 'name', unique: true }] });
+    const client = await feed(server, replica);
+    clients.push(client);
+    await replica.resync(await client.monitorCond(DB, 'replica-3', replica.monitorRequests()));
+    for (let i = 0; i < 20; i++) {
+      const name = `ryw${i}`;
+      await client.transact(DB, [
+        { op: 'insert', table: 'Interface', 'uuid-name': 'iface', row: { name } },
+        { op: 'insert', table: 'Port', 'uuid-name': 'port', row: { name, interfaces: ['named-uuid', 'iface'] } },
+        { op: 'mutate', table: 'Bridge', where: [['name', '==', 'br0']], mutations: [['ports', 'insert', ['set', [['named-uuid', 'port']]]]] },
+      ]);
+      // No waiting: ovsdb-server sends the update2 before the reply, and the replica applied it on arrival.
+      expect(replica.busy).toBe(false);
+      expect(replica.lookup(Port, 'name', name)).toBeDefined();
+    }
+    await expectReplicaMatchesDatabase(replica, server);
+  });
+});
+
+describe('Replica resuming from a clustered ovsdb-server (monitor_cond_since found=true)', () => {
+  let server: OvsdbTestServer;
+  const clients: OvsdbClient[] = [];
+
+  beforeAll(async () => {
+    server = await OvsdbTestServer.start({ clustered: true });
+    await server.vsctl(['add-br', 'br0', '--', 'set', 'bridge', 'br0', 'datapath_type=netdev', '--', 'add-port', 'br0', 'a0', '--', 'add-port', 'br0', 'a1']);
+    // ovsdb-server keeps history only while it holds fewer atoms than the database: make
+    // the database big enough that the few transactions below stay resumable.
+    await server.vsctl(Array.from({ length: 100 }, (_, i) => ['--', 'add-port', 'br0', `bulk${i}`, `external_ids:n=${i}`]).flat());
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await server?.dispose();
+  });
+
+  it('tracks the last txn id from update3 and resumes with only the missed changes', async () => {
+    const replica = new Replica(OpenVSwitchSchema, { indexes: [{ table: 'Port', column: 'name', unique: true }] });
+    const since = async () => {
+      const client = await feed(server, replica);
+      clients.push(client);
+      const reply = await client.monitorCondSince(DB, 'resume', replica.monitorRequests(), replica.lastTxnId);
+      await replica.applyMonitorCondSinceReply(reply);
+      return { client, found: reply[0] };
+    };
+    const first = await since();
+    expect(first.found).toBe(false);
+    const initialTxn = replica.lastTxnId;
+    expect(initialTxn).toMatch(/^[0-9a-f-]{36}$/);
+    await server.vsctl(['set', 'port', 'a0', 'tag=7']);
+    await expectReplicaMatchesDatabase(replica, server);
+    expect(replica.lastTxnId).not.toBe(initialTxn);
+    first.client.close();
+
+    await server.vsctl(['add-port', 'br0', 'a2', '--', 'del-port', 'br0', 'a1']);
+    const events = replica.subscribe();
+    const second = await since();
+    expect(second.found).toBe(true);
+    await expectReplicaMatchesDatabase(replica, server);
+    expect(take(events).map(describeEvent).sort()).toEqual(['delete Interface a1', 'delete Port a1', 'insert Interface a2', 'insert Port a2', 'modify Bridge br0']);
   });
 });
