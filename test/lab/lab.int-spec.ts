@@ -244,11 +244,12 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
         child.once('close', (code) => resolve({ code, stdout, stderr }));
       });
-    const [status, badName, missing, notRoot] = await Promise.all([
+    const [status, badName, missing, notRoot, overlap] = await Promise.all([
       cli(['status', '--name', name, '--json']),
       cli(['up', '--name', 'Bad-Name']),
       cli(['status', '--name', `lm${unique()}`]),
       cli(['down', '--name', name], { uid: 65534 }),
+      cli(['up', '--name', `lo${unique()}`, '--hosts', '1', '--mgmt', labOrFail().ranges.mgmt, '--underlay', labOrFail().ranges.underlay]),
     ]);
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.stdout) as { hosts: { mgmtIp: string; ovsVswitchd: boolean }[] };
@@ -258,7 +259,9 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^lab: lab "lm\w+" has no state file/);
     expect(notRoot).toMatchObject({ code: 1, stderr: 'lab: the lab needs root (namespaces, links and daemons): run it as root\n' });
-    for (const out of [badName.stderr, missing.stderr]) expect(out).not.toMatch(/\n\s+at /);
+    expect(overlap.code).toBe(1);
+    expect(overlap.stderr).toMatch(/^lab: refusing to build the lab: its ranges are already in use on this machine:\n {2}mgmt range .* overlaps address /);
+    for (const out of [badName.stderr, missing.stderr, overlap.stderr]) expect(out).not.toMatch(/\n\s+at /);
     expect((await labOrFail().status()).hosts.every((h) => h.ovsdbServer)).toBe(true);
   });
 
