@@ -75,13 +75,13 @@ describe('podman containers through the Docker-compatible API', () => {
 
     await run('podman', ['start', web.podmanName], { env: podmanEnv() });
     const pid = await podman.pid('web1');
+    web = { ...web, pid };
     await expect(plumber.attach(req)).rejects.toThrow(/earlier namespace of the container: use replumb\(\)/);
     const { attachment: again } = await plumber.replumb(attachment.attachmentId, req.container);
     expect(again.netnsPath).toBe(`/proc/${pid}/ns/net`);
     expect(again.spec).toEqual(attachment.spec);
     expect(await pings(again.netnsPath, '10.97.0.3')).toBe(true);
     expect(await plumber.findStale()).toEqual([]);
-    web = { ...web, pid };
   });
 
   it('refuses an unknown container and changes nothing', async () => {

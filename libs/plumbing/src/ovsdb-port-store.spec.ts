@@ -46,12 +46,32 @@ describe('OvsdbPortStore', () => {
     await expect(new OvsdbPortStore(t).deletePorts(['a'])).rejects.toThrow(OvsdbOperationError);
   });
 
-  it('deletes ports from every bridge in one mutation', async () => {
-    const t = scripted([[{ count: 1 }]]);
-    await new OvsdbPortStore(t).deletePorts(['a', 'b']);
-    expect(t.sent).toEqual([[{ op: 'mutate', table: 'Bridge', where: [], mutations: [['ports', 'delete', ['set', [U('a'), U('b')]]]] }]]);
-    await new OvsdbPortStore(t).deletePorts([]);
+  it('deletes ports from every bridge in one transaction that also asks ovs-vswitchd for a new configuration', async () => {
+    const t = scripted([[{ count: 1 }, { count: 1 }, { rows: [{ next_cfg: 42 }] }]]);
+    expect(await new OvsdbPortStore(t).deletePorts(['a', 'b'])).toBe(42);
+    expect(t.sent).toEqual([[
+      { op: 'mutate', table: 'Bridge', where: [], mutations: [['ports', 'delete', ['set', [U('a'), U('b')]]]] },
+      { op: 'mutate', table: 'Open_vSwitch', where: [], mutations: [['next_cfg', '+=', 1]] },
+      { op: 'select', table: 'Open_vSwitch', where: [], columns: ['next_cfg'] },
+    ]]);
+    expect(await new OvsdbPortStore(t).deletePorts([])).toBeNull();
     expect(t.sent).toHaveLength(1);
+  });
+
+  it('waits in the server until ovs-vswitchd has applied a configuration', async () => {
+    const t = scripted([
+      [{ rows: [{ cur_cfg: 40 }] }],
+      [{}, { rows: [{ cur_cfg: 41 }] }],
+      [{}, { rows: [{ cur_cfg: 43 }] }],
+    ]);
+    await new OvsdbPortStore(t).waitApplied(42, 1000);
+    expect(t.sent.map((ops) => ops[0])).toEqual([
+      { op: 'select', table: 'Open_vSwitch', where: [], columns: ['cur_cfg'] },
+      expect.objectContaining({ op: 'wait', until: '!=', rows: [{ cur_cfg: 40 }] }),
+      expect.objectContaining({ op: 'wait', until: '!=', rows: [{ cur_cfg: 41 }] }),
+    ]);
+    const stuck = scripted([[{ rows: [{ cur_cfg: 40 }] }], [{ error: 'timed out' }, { error: 'aborted' }]]);
+    await expect(new OvsdbPortStore(stuck).waitApplied(42, 10)).rejects.toThrow(/did not apply configuration 42/);
   });
 
   it('finds interfaces by external_ids and joins their port and bridge', async () => {

@@ -80,12 +80,38 @@ export class OvsdbPortStore implements PortStore {
     return { interfaceUuid: uuidOf(results[1].uuid), portUuid: uuidOf(results[2].uuid) };
   }
 
-  async deletePorts(portUuids: readonly string[]): Promise<void> {
-    if (portUuids.length === 0) return;
+  async deletePorts(portUuids: readonly string[]): Promise<number | null> {
+    if (portUuids.length === 0) return null;
     // Port and Interface are not root tables: once no bridge refers to them, OVSDB removes them.
-    await this.transact('delete ports', [
+    // Bumping next_cfg (as ovs-vsctl does) lets a caller wait until ovs-vswitchd let go of them.
+    const results = await this.transact('delete ports', [
       { op: 'mutate', table: 'Bridge', where: [], mutations: [['ports', 'delete', ['set', portUuids.map(uuid)]]] },
+      { op: 'mutate', table: 'Open_vSwitch', where: [], mutations: [['next_cfg', '+=', 1]] },
+      { op: 'select', table: 'Open_vSwitch', where: [], columns: ['next_cfg'] },
     ]);
+    return optionalInt(results[2].rows?.[0]?.next_cfg);
+  }
+
+  async waitApplied(cfg: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const read = [{ op: 'select', table: 'Open_vSwitch', where: [], columns: ['cur_cfg'] } as Operation];
+    let results = await this.transact('read cur_cfg', read);
+    for (;;) {
+      const current = optionalInt(results[results.length - 1].rows?.[0]?.cur_cfg) ?? 0;
+      if (current >= cfg) return;
+      const remaining = deadline - Date.now();
+      try {
+        results = await this.transact('wait for cur_cfg', [
+          { op: 'wait', table: 'Open_vSwitch', where: [], columns: ['cur_cfg'], until: '!=', rows: [{ cur_cfg: current }], timeout: Math.max(0, remaining) },
+          ...read,
+        ]);
+      } catch (error) {
+        if (error instanceof OvsdbOperationError && error.error === 'timed out') {
+          throw new Error(`ovs-vswitchd did not apply configuration ${cfg} within ${timeoutMs} ms (at ${current})`, { cause: error });
+        }
+        throw error;
+      }
+    }
   }
 
   async find(match: Record<string, string>): Promise<PortRow[]> {

@@ -223,6 +223,17 @@ describe('Plumber.detach, setVlan, recover', () => {
     expect(store.rows.size).toBe(0);
   });
 
+  it('before re-adding a name it just deleted, waits until ovs-vswitchd has let go of it', async () => {
+    const { store, plumber } = setup();
+    await plumber.attach(request);
+    await plumber.detach({ containerId: container.id });
+    store.calls.length = 0;
+    await plumber.attach(request);
+    expect(store.calls).toEqual(['find', 'waitApplied 1', `addPort ${HOST}`, `waitLive ${HOST}`, 'updatePort']);
+    await plumber.attach({ ...request, ifname: 'eth2', addresses: [], gateway: undefined });
+    expect(store.calls.filter((c) => c.startsWith('waitApplied'))).toHaveLength(1);
+  });
+
   it('never touches ports it did not make', async () => {
     const { store, plumber } = setup();
     await store.addPort({ bridge: 'br-int', name: 'a1b2c3_l', tag: null, trunks: [], mtuRequest: null, interfaceExternalIds: { container_id: container.id, container_iface: 'eth1' }, portExternalIds: {} });

@@ -82,6 +82,12 @@ export class Plumber {
   private readonly liveTimeoutMs: number;
   /** Host-side names of attaches under way: recover() and a concurrent attach leave them alone. */
   private readonly inFlight = new Set<string>();
+  /**
+   * Host-side names whose port was deleted, with the configuration number after which
+   * ovs-vswitchd has let go of them. Re-adding a name before that could find vswitchd still
+   * holding the old device (same name, dead ifindex), so attach waits for it first.
+   */
+  private readonly unsettled = new Map<string, number>();
 
   constructor(private readonly options: PlumberOptions) {
     this.store = options.store;
@@ -145,6 +151,13 @@ export class Plumber {
     const undo = new UndoStack();
     let step = 'veth';
     try {
+      const removal = this.unsettled.get(hostName);
+      if (removal !== undefined && this.liveTimeoutMs > 0) {
+        step = 'ovs-vswitchd';
+        await this.store.waitApplied(removal, this.liveTimeoutMs);
+        for (const [name, cfg] of this.unsettled) if (cfg <= removal) this.unsettled.delete(name);
+        step = 'veth';
+      }
       // The veth and the OVS port are independent: make them at once (ovs-vswitchd picks up an
       // interface that appears after its row). Each registers its undo as soon as it exists.
       const sysctls = announceSysctls(spec);
@@ -165,7 +178,7 @@ export class Plumber {
           interfaceExternalIds: ids.interfaceExternalIds(this.owner, attachment),
           portExternalIds: ids.portExternalIds(this.owner, attachment),
         });
-        undo.push(`delete OVS port ${hostName}`, () => this.store.deletePorts([row.portUuid]));
+        undo.push(`delete OVS port ${hostName}`, () => this.deletePorts([{ name: hostName, portUuid: row.portUuid }]));
         return row;
       })();
       const [hostResult, ovsResult] = await Promise.allSettled([hostSide, ovsSide]);
@@ -235,10 +248,22 @@ export class Plumber {
 
   private async remove(rows: PortRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await Promise.all([
-      this.store.deletePorts(rows.flatMap((r) => (r.portUuid === null ? [] : [r.portUuid]))),
-      this.deleteHostLinks(rows.map((r) => r.name)),
-    ]);
+    await Promise.all([this.deletePorts(rows), this.deleteHostLinks(rows.map((r) => r.name))]);
+  }
+
+  private async deletePorts(rows: readonly Pick<PortRow, 'name' | 'portUuid'>[]): Promise<void> {
+    const withPort = rows.filter((r): r is { name: string; portUuid: string } => r.portUuid !== null);
+    const cfg = await this.store.deletePorts(withPort.map((r) => r.portUuid));
+    if (cfg === null) return;
+    for (const { name } of withPort) {
+      this.unsettled.delete(name);
+      this.unsettled.set(name, cfg);
+    }
+    // Bounded: the oldest entries are long settled.
+    for (const name of this.unsettled.keys()) {
+      if (this.unsettled.size <= 4096) break;
+      this.unsettled.delete(name);
+    }
   }
 
   /** Deletes host-side veth ends (the peer goes with them); only names of ours, and a missing one is fine. */
@@ -385,7 +410,7 @@ export class Plumber {
     const orphanLinks = [...hostLinks.values()]
       .filter((l) => isOurHostIfname(l.ifname) && l.linkinfo?.info_kind === 'veth' && !recorded.has(l.ifname) && !this.inFlight.has(l.ifname))
       .map((l) => l.ifname);
-    await this.store.deletePorts(doomed.flatMap((d) => (d.row.portUuid === null ? [] : [d.row.portUuid])));
+    await this.deletePorts(doomed.map((d) => d.row));
     const links = [...orphanLinks, ...doomed.map((d) => d.row.name).filter((n) => hostLinks.has(n))];
     await this.deleteHostLinks(links);
     return { removedPorts: doomed.map((d) => d.row.name), removedLinks: links };

@@ -38,8 +38,14 @@ export interface LiveInterface {
 export interface PortStore {
   /** Adds a port with one system interface to an existing bridge, in one transaction. */
   addPort(port: NewPort): Promise<{ portUuid: string; interfaceUuid: string }>;
-  /** Removes the ports from whatever bridge holds them; a port no bridge holds is fine. */
-  deletePorts(portUuids: readonly string[]): Promise<void>;
+  /**
+   * Removes the ports from whatever bridge holds them (a port no bridge holds is fine).
+   * Returns the configuration number ovs-vswitchd reaches once it has let go of them
+   * (null when nothing was asked).
+   */
+  deletePorts(portUuids: readonly string[]): Promise<number | null>;
+  /** Waits until ovs-vswitchd has applied configuration number `cfg` (Open_vSwitch cur_cfg). */
+  waitApplied(cfg: number, timeoutMs: number): Promise<void>;
   /** Ports whose Interface external_ids include every key/value of `match`. */
   find(match: Record<string, string>): Promise<PortRow[]>;
   /** Changes VLAN settings and/or sets (overwrites) Interface external_ids keys. */

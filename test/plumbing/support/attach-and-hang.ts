@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     updatePort: (row, changes) => store.updatePort(row, changes),
     waitLive: (name, timeoutMs) => (args.hangAt === 'waitLive' ? hang('port-added') : store.waitLive(name, timeoutMs)),
     createBridge: (name, type) => store.createBridge(name, type),
+    waitApplied: (cfg, timeoutMs) => store.waitApplied(cfg, timeoutMs),
   };
   await new Plumber({ store: hanging, hostNetns: args.hostNetns }).attach(args.request);
 }

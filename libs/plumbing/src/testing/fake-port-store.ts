@@ -7,6 +7,7 @@ export class FakePortStore implements PortStore {
   readonly bridges = new Set<string>(['br-int']);
   failNext: Partial<Record<keyof PortStore, Error>> = {};
   liveOfport = 1;
+  cfg = 0;
   private nextUuid = 1;
 
   private maybeFail(method: keyof PortStore): void {
@@ -31,10 +32,15 @@ export class FakePortStore implements PortStore {
     return { portUuid, interfaceUuid };
   }
 
-  async deletePorts(portUuids: readonly string[]): Promise<void> {
+  async deletePorts(portUuids: readonly string[]): Promise<number | null> {
     this.calls.push(`deletePorts ${portUuids.map((u) => this.rows.get(u)?.name ?? u).join(',')}`);
     this.maybeFail('deletePorts');
     for (const uuid of portUuids) this.rows.delete(uuid);
+    return portUuids.length === 0 ? null : ++this.cfg;
+  }
+
+  async waitApplied(cfg: number): Promise<void> {
+    this.calls.push(`waitApplied ${cfg}`);
   }
 
   async find(match: Record<string, string>): Promise<PortRow[]> {
