@@ -1,6 +1,6 @@
 import { parseSchema } from '../schema/parse';
 import { OvsdbValidationError } from '../schema/validation-error';
-import { OpenVSwitchSchema } from '../schemas/generated/open-vswitch';
+import { OpenVSwitchSchema, type Port, type PortWrite } from '../schemas/generated/open-vswitch';
 import { changedColumns, encodeRow } from './rows';
 import { namedUuid } from './uuid';
 
@@ -37,5 +37,15 @@ describe('changedColumns', () => {
 
   it('refuses unknown columns', () => {
     expect(() => changedColumns(bridge, actual, { colour: 'red' })).toThrow('Bridge.colour');
+  });
+});
+
+describe('generated types fit encodeRow and changedColumns', () => {
+  it('takes a PortWrite and a Port row', () => {
+    const write: PortWrite = { name: 'p0', interfaces: [namedUuid('i0')], vlan_mode: 'access' };
+    expect(encodeRow(port, write)).toEqual({ name: 'p0', interfaces: ['set', [['named-uuid', 'i0']]], vlan_mode: 'access' });
+    const actual = { name: 'p0', tag: null, trunks: [] } as unknown as Port;
+    const desired: Partial<Port> = { name: 'p0', tag: 5, trunks: [] };
+    expect(changedColumns(port, actual, desired)).toEqual({ tag: 5 });
   });
 });

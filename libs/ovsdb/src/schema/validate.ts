@@ -1,5 +1,5 @@
 import { NamedUuid, isUuid } from '../data/uuid';
-import type { WritableValue } from '../data/typed-value';
+import type { WritableRow, WritableValue } from '../data/typed-value';
 import { describeType } from '../data/codec';
 import type { BaseTypeMeta, ColumnMeta, TableMeta } from './types';
 import { describeValue, OvsdbValidationError } from './validation-error';
@@ -61,9 +61,10 @@ export function validateValue(column: ColumnMeta, value: WritableValue, options:
  * Checks every column of a row meant for `insert` or `update`: unknown columns, read-only
  * columns (`_uuid`, `_version`, and immutable ones on update) and each value.
  */
-export function validateRow(table: TableMeta, row: Readonly<Record<string, WritableValue | undefined>>, options: ValidationOptions = {}): void {
-  for (const name of Object.keys(row)) {
-    const value = row[name];
+export function validateRow<R extends WritableRow<R>>(table: TableMeta, row: R, options: ValidationOptions = {}): void {
+  const values = row as Readonly<Record<string, WritableValue | undefined>>;
+  for (const name of Object.keys(values)) {
+    const value = values[name];
     if (value === undefined) continue;
     const column = table.columnsByName.get(name);
     if (column === undefined) {
