@@ -192,6 +192,31 @@ describe('Replica against a real ovsdb-server', () => {
   });
 });
 
+describe('Replica with a conditional monitor', () => {
+  let server: OvsdbTestServer;
+  let client: OvsdbClient | undefined;
+
+  beforeAll(async () => {
+    server = await OvsdbTestServer.start();
+    await server.vsctl(['add-br', 'br0', '--', 'set', 'bridge', 'br0', 'datapath_type=netdev', '--', 'add-port', 'br0', 'c0', '--', 'add-port', 'br0', 'c1', 'tag=5']);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await server?.dispose();
+  });
+
+  it('holds only the rows matching its conditions, also as they change', async () => {
+    const replica = new Replica(OpenVSwitchSchema, { tables: ['Port'], indexes: [{ table: 'Port', column: 'name', unique: true }] });
+    client = await feed(server, replica);
+    await replica.resync(await client.monitorCond(DB, 'cond', replica.monitorRequests(undefined, undefined, { Port: [['tag', '==', 5]] })));
+    expect([...replica.table(Port).values()].map((p) => p.name)).toEqual(['c1']);
+    await server.vsctl(['set', 'port', 'c0', 'tag=5', '--', 'remove', 'port', 'c1', 'tag', '5']);
+    await replica.waitFor((r) => r.lookup(Port, 'name', 'c0') !== undefined && r.lookup(Port, 'name', 'c1') === undefined, 5000);
+    expect(replica.table(Port).size).toBe(1);
+  });
+});
+
 describe('Replica resuming from a clustered ovsdb-server (monitor_cond_since found=true)', () => {
   let server: OvsdbTestServer;
   const clients: OvsdbClient[] = [];

@@ -279,6 +279,10 @@ describe('Replica: monitor requests and typed access', () => {
     expect(replica.monitorRequests(['Port'], { Port: ['name', 'tag'] })).toEqual({ Port: { columns: ['_version', 'name', 'tag'] } });
     expect(() => replica.monitorRequests(['Port'], { Port: ['nope'] })).toThrow('Port has no column "nope"');
     expect(() => replica.monitorRequests(['Nope'])).toThrow('not part of this replica');
+    expect(replica.monitorRequests(['Port'], { Port: ['name'] }, { Port: [['name', '==', 'p1'], true] })).toEqual({
+      Port: { columns: ['_version', 'name'], where: [['name', '==', 'p1'], true] },
+    });
+    expect(() => replica.monitorRequests(['Port'], undefined, { Port: [['colour', '==', 'red']] })).toThrow('condition on Port names unknown column "colour"');
   });
 
   it('returns rows typed by the generated TableRefs', () => {

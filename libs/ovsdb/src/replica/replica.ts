@@ -1,4 +1,4 @@
-import type { DatabaseSchema, MonitorCondRequest, TableUpdates, TableUpdates2, UuidString, WireRow } from '../protocol/wire';
+import type { DatabaseSchema, MonitorCondRequest, TableUpdates, TableUpdates2, UuidString, WireCondition, WireRow } from '../protocol/wire';
 import { OvsdbError } from '../errors';
 import { parseSchema } from '../schema/parse';
 import type { TableRef } from '../schema/table-ref';
@@ -138,14 +138,27 @@ export class Replica {
 
   /**
    * The `monitor_cond`/`monitor_cond_since` requests for this replica: every mirrored
-   * table (or `tables`), with all columns (or `columns[table]`) plus `_version`. The
-   * replica remembers the tables asked for: a resync replaces exactly those.
+   * table (or `tables`), with all columns (or `columns[table]`) plus `_version`, and the
+   * conditions `where[table]` (rows leaving a condition arrive as deletes). The replica
+   * remembers the tables asked for: a resync replaces exactly those.
    */
-  monitorRequests(tables?: readonly string[], columns?: Readonly<Record<string, readonly string[]>>): Record<string, MonitorCondRequest> {
+  monitorRequests(
+    tables?: readonly string[],
+    columns?: Readonly<Record<string, readonly string[]>>,
+    where?: Readonly<Record<string, readonly WireCondition[]>>,
+  ): Record<string, MonitorCondRequest> {
     const names = tables ?? [...this.stores.keys()];
     const requests: Record<string, MonitorCondRequest> = {};
     for (const name of names) {
       const store = this.store(name);
+      const conditions = where?.[name];
+      for (const condition of conditions ?? []) {
+        if (typeof condition === 'boolean') continue;
+        const column = condition[0];
+        if (!store.meta.columnsByName.has(column) && column !== '_uuid' && column !== '_version') {
+          throw new OvsdbReplicaError(`condition on ${name} names unknown column ${JSON.stringify(column)}`);
+        }
+      }
       const wanted = columns?.[name];
       if (wanted !== undefined) {
         for (const column of wanted) {
@@ -155,7 +168,9 @@ export class Replica {
         }
       }
       const list = wanted ?? store.meta.columns.map((c) => c.name);
-      requests[name] = { columns: list.includes('_version') ? [...list] : ['_version', ...list] };
+      const request: MonitorCondRequest = { columns: list.includes('_version') ? [...list] : ['_version', ...list] };
+      if (conditions !== undefined) request.where = [...conditions];
+      requests[name] = request;
     }
     this.monitored = new Set(names);
     return requests;
