@@ -39,6 +39,8 @@ describe('generateSchemaModule', () => {
     expect(source).toContain('  readonly targets: readonly string[];');
     expect(source).toContain('  readonly peer: readonly string[];');
     expect(source).toContain('  readonly counters: ReadonlyMap<number, number>;');
+    expect(source).toContain('  /** set of 0 or more uuid of sFlow (strong) */\n  readonly peer: readonly string[];');
+    expect(source).toContain('  /** optional string */');
     expect(source).toContain('  peer?: readonly UuidRef[];');
   });
 

@@ -57,9 +57,43 @@ export function generateSchemaModule(doc: DatabaseSchema, options: GenerateOptio
 function rowInterface(table: TableMeta, type: string): string[] {
   const lines = [`/** A row of ${table.name} as the replica holds it (read-only). */`, `export interface ${type} {`];
   lines.push('  readonly _uuid: string;', '  readonly _version: string;');
-  for (const column of table.columns) lines.push(`  readonly ${column.name}: ${readType(column.type)};`);
+  for (const column of table.columns) {
+    lines.push(`  /** ${columnDoc(column)} */`, `  readonly ${column.name}: ${readType(column.type)};`);
+  }
   lines.push('}', '');
   return lines;
+}
+
+/** "set of 0 or more uuid of Port (strong)", "optional integer in 0..4095, ephemeral". */
+export function columnDoc(column: ColumnMeta): string {
+  const type = column.type;
+  const key = baseDoc(type.key);
+  let text: string;
+  switch (type.kind) {
+    case 'atom':
+      text = key;
+      break;
+    case 'optional':
+      text = `optional ${key}`;
+      break;
+    case 'set':
+      text = `set of ${type.max === Infinity ? `${type.min} or more` : `${type.min} to ${type.max}`} ${key}`;
+      break;
+    case 'map':
+      text = `map of ${key} to ${baseDoc(type.value!)}${type.max === Infinity ? '' : `, at most ${type.max} pairs`}`;
+      break;
+  }
+  const flags = [column.ephemeral ? 'ephemeral' : '', column.mutable ? '' : 'immutable'].filter((flag) => flag !== '');
+  return [text, ...flags].join(', ').replace(/\*\//g, '*\\/');
+}
+
+function baseDoc(base: BaseTypeMeta): string {
+  let text: string = base.type;
+  if (base.refTable !== undefined) text += ` of ${base.refTable} (${base.refType ?? 'strong'})`;
+  if (base.minInteger !== undefined || base.maxInteger !== undefined) text += ` in ${base.minInteger ?? '-2^63'}..${base.maxInteger ?? '2^63-1'}`;
+  if (base.minReal !== undefined || base.maxReal !== undefined) text += ` in ${base.minReal ?? '-inf'}..${base.maxReal ?? 'inf'}`;
+  if (base.minLength !== undefined || base.maxLength !== undefined) text += ` of ${base.minLength ?? 0}..${base.maxLength ?? 'any'} characters`;
+  return text;
 }
 
 function writeInterface(table: TableMeta, type: string): string[] {

@@ -1771,22 +1771,39 @@ export type OpenVSwitchTableName = "Open_vSwitch" | "Bridge" | "Port" | "Interfa
 export interface Open_vSwitch {
   readonly _uuid: string;
   readonly _version: string;
+  /** map of string to uuid of Datapath (strong) */
   readonly datapaths: ReadonlyMap<string, string>;
+  /** set of 0 or more uuid of Bridge (strong) */
   readonly bridges: readonly string[];
+  /** set of 0 or more uuid of Manager (strong) */
   readonly manager_options: readonly string[];
+  /** optional uuid of SSL (strong) */
   readonly ssl: string | null;
+  /** map of string to string */
   readonly other_config: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
+  /** integer */
   readonly next_cfg: number;
+  /** integer */
   readonly cur_cfg: number;
+  /** map of string to string, ephemeral */
   readonly statistics: ReadonlyMap<string, string>;
+  /** optional string */
   readonly ovs_version: string | null;
+  /** optional string */
   readonly db_version: string | null;
+  /** optional string */
   readonly system_type: string | null;
+  /** optional string */
   readonly system_version: string | null;
+  /** set of 0 or more string */
   readonly datapath_types: readonly string[];
+  /** set of 0 or more string */
   readonly iface_types: readonly string[];
+  /** boolean */
   readonly dpdk_initialized: boolean;
+  /** optional string */
   readonly dpdk_version: string | null;
 }
 
@@ -1817,27 +1834,49 @@ export const Open_vSwitch: TableRef<"Open_vSwitch", Open_vSwitch, Open_vSwitchWr
 export interface Bridge {
   readonly _uuid: string;
   readonly _version: string;
+  /** string, immutable */
   readonly name: string;
+  /** string */
   readonly datapath_type: string;
+  /** string */
   readonly datapath_version: string;
+  /** optional string, ephemeral */
   readonly datapath_id: string | null;
+  /** boolean */
   readonly stp_enable: boolean;
+  /** boolean */
   readonly rstp_enable: boolean;
+  /** boolean */
   readonly mcast_snooping_enable: boolean;
+  /** set of 0 or more uuid of Port (strong) */
   readonly ports: readonly string[];
+  /** set of 0 or more uuid of Mirror (strong) */
   readonly mirrors: readonly string[];
+  /** optional uuid of NetFlow (strong) */
   readonly netflow: string | null;
+  /** optional uuid of sFlow (strong) */
   readonly sflow: string | null;
+  /** optional uuid of IPFIX (strong) */
   readonly ipfix: string | null;
+  /** set of 0 or more uuid of Controller (strong) */
   readonly controller: readonly string[];
+  /** set of 0 or more string */
   readonly protocols: readonly ("OpenFlow10" | "OpenFlow11" | "OpenFlow12" | "OpenFlow13" | "OpenFlow14" | "OpenFlow15")[];
+  /** optional string */
   readonly fail_mode: "standalone" | "secure" | null;
+  /** map of string to string, ephemeral */
   readonly status: ReadonlyMap<string, string>;
+  /** map of string to string, ephemeral */
   readonly rstp_status: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly other_config: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
+  /** set of 0 to 4096 integer in 0..4095 */
   readonly flood_vlans: readonly number[];
+  /** map of integer in 0..254 to uuid of Flow_Table (strong) */
   readonly flow_tables: ReadonlyMap<number, string>;
+  /** optional uuid of AutoAttach (strong) */
   readonly auto_attach: string | null;
 }
 
@@ -1873,27 +1912,49 @@ export const Bridge: TableRef<"Bridge", Bridge, BridgeWrite> = { name: "Bridge" 
 export interface Port {
   readonly _uuid: string;
   readonly _version: string;
+  /** string, immutable */
   readonly name: string;
+  /** set of 1 or more uuid of Interface (strong) */
   readonly interfaces: readonly string[];
+  /** set of 0 to 4096 integer in 0..4095 */
   readonly trunks: readonly number[];
+  /** set of 0 to 4096 integer in 0..4095 */
   readonly cvlans: readonly number[];
+  /** optional integer in 0..4095 */
   readonly tag: number | null;
+  /** optional string */
   readonly vlan_mode: "trunk" | "access" | "native-tagged" | "native-untagged" | "dot1q-tunnel" | null;
+  /** optional uuid of QoS (strong) */
   readonly qos: string | null;
+  /** optional string */
   readonly mac: string | null;
+  /** optional string */
   readonly bond_mode: "balance-tcp" | "balance-slb" | "active-backup" | null;
+  /** optional string */
   readonly lacp: "active" | "passive" | "off" | null;
+  /** integer */
   readonly bond_updelay: number;
+  /** integer */
   readonly bond_downdelay: number;
+  /** optional string */
   readonly bond_active_slave: string | null;
+  /** boolean */
   readonly bond_fake_iface: boolean;
+  /** boolean */
   readonly fake_bridge: boolean;
+  /** map of string to string, ephemeral */
   readonly status: ReadonlyMap<string, string>;
+  /** map of string to string, ephemeral */
   readonly rstp_status: ReadonlyMap<string, string>;
+  /** map of string to integer, ephemeral */
   readonly rstp_statistics: ReadonlyMap<string, number>;
+  /** map of string to integer, ephemeral */
   readonly statistics: ReadonlyMap<string, number>;
+  /** boolean */
   readonly protected: boolean;
+  /** map of string to string */
   readonly other_config: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -1929,40 +1990,75 @@ export const Port: TableRef<"Port", Port, PortWrite> = { name: "Port" };
 export interface Interface {
   readonly _uuid: string;
   readonly _version: string;
+  /** string, immutable */
   readonly name: string;
+  /** string */
   readonly type: string;
+  /** map of string to string */
   readonly options: ReadonlyMap<string, string>;
+  /** integer in 0..2^63-1 */
   readonly ingress_policing_rate: number;
+  /** integer in 0..2^63-1 */
   readonly ingress_policing_burst: number;
+  /** integer in 0..2^63-1 */
   readonly ingress_policing_kpkts_rate: number;
+  /** integer in 0..2^63-1 */
   readonly ingress_policing_kpkts_burst: number;
+  /** optional string, ephemeral */
   readonly mac_in_use: string | null;
+  /** optional string */
   readonly mac: string | null;
+  /** optional integer in 0..4294967295, ephemeral */
   readonly ifindex: number | null;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
+  /** optional integer */
   readonly ofport: number | null;
+  /** optional integer in 1..65279 */
   readonly ofport_request: number | null;
+  /** map of string to string */
   readonly bfd: ReadonlyMap<string, string>;
+  /** map of string to string, ephemeral */
   readonly bfd_status: ReadonlyMap<string, string>;
+  /** optional integer */
   readonly cfm_mpid: number | null;
+  /** set of 0 or more integer, ephemeral */
   readonly cfm_remote_mpids: readonly number[];
+  /** optional integer */
   readonly cfm_flap_count: number | null;
+  /** optional boolean, ephemeral */
   readonly cfm_fault: boolean | null;
+  /** set of 0 or more string, ephemeral */
   readonly cfm_fault_status: readonly string[];
+  /** optional string, ephemeral */
   readonly cfm_remote_opstate: "up" | "down" | null;
+  /** optional integer in 0..100, ephemeral */
   readonly cfm_health: number | null;
+  /** optional boolean, ephemeral */
   readonly lacp_current: boolean | null;
+  /** map of string to string */
   readonly lldp: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly other_config: ReadonlyMap<string, string>;
+  /** map of string to integer, ephemeral */
   readonly statistics: ReadonlyMap<string, number>;
+  /** map of string to string, ephemeral */
   readonly status: ReadonlyMap<string, string>;
+  /** optional string, ephemeral */
   readonly admin_state: "up" | "down" | null;
+  /** optional string, ephemeral */
   readonly link_state: "up" | "down" | null;
+  /** optional integer, ephemeral */
   readonly link_resets: number | null;
+  /** optional integer, ephemeral */
   readonly link_speed: number | null;
+  /** optional string, ephemeral */
   readonly duplex: "half" | "full" | null;
+  /** optional integer, ephemeral */
   readonly mtu: number | null;
+  /** optional integer in 1..2^63-1 */
   readonly mtu_request: number | null;
+  /** optional string */
   readonly error: string | null;
 }
 
@@ -2011,11 +2107,17 @@ export const Interface: TableRef<"Interface", Interface, InterfaceWrite> = { nam
 export interface Flow_Table {
   readonly _uuid: string;
   readonly _version: string;
+  /** optional string */
   readonly name: string | null;
+  /** optional integer in 0..2^63-1 */
   readonly flow_limit: number | null;
+  /** optional string */
   readonly overflow_policy: "refuse" | "evict" | null;
+  /** set of 0 or more string */
   readonly groups: readonly string[];
+  /** set of 0 to 3 string */
   readonly prefixes: readonly string[];
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2035,9 +2137,13 @@ export const Flow_Table: TableRef<"Flow_Table", Flow_Table, Flow_TableWrite> = {
 export interface QoS {
   readonly _uuid: string;
   readonly _version: string;
+  /** string */
   readonly type: string;
+  /** map of integer in 0..4294967295 to uuid of Queue (strong) */
   readonly queues: ReadonlyMap<number, string>;
+  /** map of string to string */
   readonly other_config: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2055,8 +2161,11 @@ export const QoS: TableRef<"QoS", QoS, QoSWrite> = { name: "QoS" };
 export interface Queue {
   readonly _uuid: string;
   readonly _version: string;
+  /** optional integer in 0..63 */
   readonly dscp: number | null;
+  /** map of string to string */
   readonly other_config: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2073,15 +2182,25 @@ export const Queue: TableRef<"Queue", Queue, QueueWrite> = { name: "Queue" };
 export interface Mirror {
   readonly _uuid: string;
   readonly _version: string;
+  /** string */
   readonly name: string;
+  /** boolean */
   readonly select_all: boolean;
+  /** set of 0 or more uuid of Port (weak) */
   readonly select_src_port: readonly string[];
+  /** set of 0 or more uuid of Port (weak) */
   readonly select_dst_port: readonly string[];
+  /** set of 0 to 4096 integer in 0..4095 */
   readonly select_vlan: readonly number[];
+  /** optional uuid of Port (weak) */
   readonly output_port: string | null;
+  /** optional integer in 1..4095 */
   readonly output_vlan: number | null;
+  /** optional integer in 14..65535 */
   readonly snaplen: number | null;
+  /** map of string to integer, ephemeral */
   readonly statistics: ReadonlyMap<string, number>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2105,11 +2224,17 @@ export const Mirror: TableRef<"Mirror", Mirror, MirrorWrite> = { name: "Mirror" 
 export interface NetFlow {
   readonly _uuid: string;
   readonly _version: string;
+  /** set of 1 or more string */
   readonly targets: readonly string[];
+  /** optional integer in 0..255 */
   readonly engine_type: number | null;
+  /** optional integer in 0..255 */
   readonly engine_id: number | null;
+  /** boolean */
   readonly add_id_to_interface: boolean;
+  /** integer in -1..2^63-1 */
   readonly active_timeout: number;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2129,11 +2254,17 @@ export const NetFlow: TableRef<"NetFlow", NetFlow, NetFlowWrite> = { name: "NetF
 export interface SFlow {
   readonly _uuid: string;
   readonly _version: string;
+  /** set of 1 or more string */
   readonly targets: readonly string[];
+  /** optional integer */
   readonly sampling: number | null;
+  /** optional integer */
   readonly polling: number | null;
+  /** optional integer */
   readonly header: number | null;
+  /** optional string */
   readonly agent: string | null;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2153,13 +2284,21 @@ export const SFlow: TableRef<"sFlow", SFlow, SFlowWrite> = { name: "sFlow" };
 export interface IPFIX {
   readonly _uuid: string;
   readonly _version: string;
+  /** set of 0 or more string */
   readonly targets: readonly string[];
+  /** optional integer in 1..4294967295 */
   readonly sampling: number | null;
+  /** optional integer in 0..4294967295 */
   readonly obs_domain_id: number | null;
+  /** optional integer in 0..4294967295 */
   readonly obs_point_id: number | null;
+  /** optional integer in 0..4200 */
   readonly cache_active_timeout: number | null;
+  /** optional integer in 0..4294967295 */
   readonly cache_max_flows: number | null;
+  /** map of string to string */
   readonly other_config: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2181,9 +2320,13 @@ export const IPFIX: TableRef<"IPFIX", IPFIX, IPFIXWrite> = { name: "IPFIX" };
 export interface Flow_Sample_Collector_Set {
   readonly _uuid: string;
   readonly _version: string;
+  /** integer in 0..4294967295 */
   readonly id: number;
+  /** uuid of Bridge (strong) */
   readonly bridge: string;
+  /** optional uuid of IPFIX (strong) */
   readonly ipfix: string | null;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2201,22 +2344,39 @@ export const Flow_Sample_Collector_Set: TableRef<"Flow_Sample_Collector_Set", Fl
 export interface Controller {
   readonly _uuid: string;
   readonly _version: string;
+  /** optional string */
   readonly type: "primary" | "service" | null;
+  /** string */
   readonly target: string;
+  /** optional integer in 1000..2^63-1 */
   readonly max_backoff: number | null;
+  /** optional integer */
   readonly inactivity_probe: number | null;
+  /** optional string */
   readonly connection_mode: "in-band" | "out-of-band" | null;
+  /** optional string */
   readonly local_ip: string | null;
+  /** optional string */
   readonly local_netmask: string | null;
+  /** optional string */
   readonly local_gateway: string | null;
+  /** optional boolean */
   readonly enable_async_messages: boolean | null;
+  /** optional integer in 1..512 */
   readonly controller_queue_size: number | null;
+  /** optional integer in 100..2^63-1 */
   readonly controller_rate_limit: number | null;
+  /** optional integer in 25..2^63-1 */
   readonly controller_burst_limit: number | null;
+  /** map of string to string */
   readonly other_config: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
+  /** boolean, ephemeral */
   readonly is_connected: boolean;
+  /** optional string, ephemeral */
   readonly role: "other" | "master" | "slave" | null;
+  /** map of string to string, ephemeral */
   readonly status: ReadonlyMap<string, string>;
 }
 
@@ -2247,13 +2407,21 @@ export const Controller: TableRef<"Controller", Controller, ControllerWrite> = {
 export interface Manager {
   readonly _uuid: string;
   readonly _version: string;
+  /** string */
   readonly target: string;
+  /** optional integer in 1000..2^63-1 */
   readonly max_backoff: number | null;
+  /** optional integer */
   readonly inactivity_probe: number | null;
+  /** optional string */
   readonly connection_mode: "in-band" | "out-of-band" | null;
+  /** map of string to string */
   readonly other_config: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
+  /** boolean, ephemeral */
   readonly is_connected: boolean;
+  /** map of string to string, ephemeral */
   readonly status: ReadonlyMap<string, string>;
 }
 
@@ -2275,9 +2443,13 @@ export const Manager: TableRef<"Manager", Manager, ManagerWrite> = { name: "Mana
 export interface Datapath {
   readonly _uuid: string;
   readonly _version: string;
+  /** string */
   readonly datapath_version: string;
+  /** map of integer in 0..65535 to uuid of CT_Zone (strong) */
   readonly ct_zones: ReadonlyMap<number, string>;
+  /** map of string to string */
   readonly capabilities: ReadonlyMap<string, string>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2295,7 +2467,9 @@ export const Datapath: TableRef<"Datapath", Datapath, DatapathWrite> = { name: "
 export interface CT_Zone {
   readonly _uuid: string;
   readonly _version: string;
+  /** optional uuid of CT_Timeout_Policy (strong) */
   readonly timeout_policy: string | null;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2311,7 +2485,9 @@ export const CT_Zone: TableRef<"CT_Zone", CT_Zone, CT_ZoneWrite> = { name: "CT_Z
 export interface CT_Timeout_Policy {
   readonly _uuid: string;
   readonly _version: string;
+  /** map of string to integer in 0..4294967295 */
   readonly timeouts: ReadonlyMap<"tcp_syn_sent" | "tcp_syn_recv" | "tcp_established" | "tcp_fin_wait" | "tcp_close_wait" | "tcp_last_ack" | "tcp_time_wait" | "tcp_close" | "tcp_syn_sent2" | "tcp_retransmit" | "tcp_unack" | "udp_first" | "udp_single" | "udp_multiple" | "icmp_first" | "icmp_reply", number>;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2327,10 +2503,15 @@ export const CT_Timeout_Policy: TableRef<"CT_Timeout_Policy", CT_Timeout_Policy,
 export interface SSL {
   readonly _uuid: string;
   readonly _version: string;
+  /** string */
   readonly private_key: string;
+  /** string */
   readonly certificate: string;
+  /** string */
   readonly ca_cert: string;
+  /** boolean */
   readonly bootstrap_ca_cert: boolean;
+  /** map of string to string */
   readonly external_ids: ReadonlyMap<string, string>;
 }
 
@@ -2349,8 +2530,11 @@ export const SSL: TableRef<"SSL", SSL, SSLWrite> = { name: "SSL" };
 export interface AutoAttach {
   readonly _uuid: string;
   readonly _version: string;
+  /** string */
   readonly system_name: string;
+  /** string */
   readonly system_description: string;
+  /** map of integer in 0..16777215 to integer in 0..4095 */
   readonly mappings: ReadonlyMap<number, number>;
 }
 

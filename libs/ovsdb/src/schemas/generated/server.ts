@@ -83,13 +83,21 @@ export type ServerTableName = "Database";
 export interface Database {
   readonly _uuid: string;
   readonly _version: string;
+  /** string */
   readonly name: string;
+  /** string */
   readonly model: "standalone" | "clustered" | "relay";
+  /** boolean */
   readonly connected: boolean;
+  /** boolean */
   readonly leader: boolean;
+  /** optional string */
   readonly schema: string | null;
+  /** optional uuid */
   readonly cid: string | null;
+  /** optional uuid */
   readonly sid: string | null;
+  /** optional integer */
   readonly index: number | null;
 }
 
