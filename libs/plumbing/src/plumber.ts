@@ -181,6 +181,10 @@ export class Plumber {
         undo.push(`delete OVS port ${hostName}`, () => this.deletePorts([{ name: hostName, portUuid: row.portUuid }]));
         return row;
       })();
+      // The server-side wait for ovs-vswitchd starts as soon as the row exists. If the attach fails
+      // meanwhile, the undo deletes the row, which ends the wait; its outcome is then ignored.
+      const liveSide = this.liveTimeoutMs > 0 ? ovsSide.then(() => this.store.waitLive(hostName, this.liveTimeoutMs)) : Promise.resolve(null);
+      liveSide.catch(() => undefined);
       const [hostResult, ovsResult] = await Promise.allSettled([hostSide, ovsSide]);
       if (hostResult.status === 'rejected') {
         step = hostStep;
@@ -192,11 +196,9 @@ export class Plumber {
       }
       const portRow = ovsResult.value;
 
-      if (this.liveTimeoutMs > 0) {
-        step = 'ovs-vswitchd';
-        const live = await this.store.waitLive(hostName, this.liveTimeoutMs);
-        if (live.ofport < 0) throw new Error(`ovs-vswitchd could not add ${hostName}: ${live.error ?? 'no ofport'}`);
-      }
+      step = 'ovs-vswitchd';
+      const live = await liveSide;
+      if (live !== null && live.ofport < 0) throw new Error(`ovs-vswitchd could not add ${hostName}: ${live.error ?? 'no ofport'}`);
 
       step = 'container-config';
       await ipBatchInTarget(this.runner, container.target, containerConfigCommands(spec));
