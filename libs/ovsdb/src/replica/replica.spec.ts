@@ -67,9 +67,11 @@ describe('Replica: update2', () => {
     expect(problems).toEqual([`modify of unknown row Bridge ${uuid(9)}`, `delete of unknown row Bridge ${uuid(8)}`]);
   });
 
-  it('rejects (and keeps going after) a notification that does not decode', async () => {
-    const replica = newReplica();
+  it('rejects (and keeps going after) a notification that does not decode, and reports it', async () => {
+    const problems: string[] = [];
+    const replica = newReplica({ onInconsistency: (e) => problems.push(e.message) });
     await expect(replica.applyUpdate2({ Bridge: { [uuid(1)]: { initial: { name: 42 } } } })).rejects.toThrow('Bridge.name: 42');
+    expect(problems).toEqual(['a notification failed part-way and the replica may be incomplete: Bridge.name: 42 is not a valid string']);
     await replica.applyUpdate2({ Bridge: { [uuid(1)]: { initial: { name: 'ok' } } } });
     expect(replica.get(Bridge, uuid(1))!.name).toBe('ok');
   });

@@ -6,7 +6,7 @@ import type { Atom, DatabaseMeta, TableMeta } from '../schema/types';
 import { ColumnIndex, type IndexSpec } from './column-index';
 import { ChangeSubscription, type ChangeEvent, type SubscribeOptions } from './events';
 import { RowCodec, type ReplicaRow } from './row-codec';
-import { SerialJobs } from './serial-jobs';
+import { SerialJobs, type Job } from './serial-jobs';
 
 export interface ReplicaOptions {
   /** Tables this replica mirrors (default: every table of the schema). */
@@ -15,7 +15,10 @@ export interface ReplicaOptions {
   readonly indexes?: readonly IndexSpec[];
   /** Longest stretch of work (ms) before a large update yields to the event loop (default 20). */
   readonly sliceMs?: number;
-  /** Told about notifications that do not fit the replica (e.g. a modify of an unknown row). */
+  /**
+   * Told about notifications that do not fit the replica (a modify of an unknown row, a
+   * value that does not decode): the replica may differ from the server, resync it.
+   */
   readonly onInconsistency?: (error: OvsdbError) => void;
 }
 
@@ -180,17 +183,17 @@ export class Replica {
 
   /** A `monitor_cond` reply or `update2` notification's table-updates2. */
   applyUpdate2(updates: TableUpdates2): Promise<void> {
-    return this.jobs.submit(this.update2Job(updates, null)).done;
+    return this.run(this.update2Job(updates, null));
   }
 
   /** An `update3` notification: params [monitor-id, last-txn-id, table-updates2]. */
   applyUpdate3(lastTxnId: UuidString, updates: TableUpdates2): Promise<void> {
-    return this.jobs.submit(this.update2Job(updates, lastTxnId)).done;
+    return this.run(this.update2Job(updates, lastTxnId));
   }
 
   /** An RFC 7047 `update` notification (`monitor`): per row `old`/`new`. */
   applyUpdate(updates: TableUpdates): Promise<void> {
-    return this.jobs.submit(this.updateJob(updates)).done;
+    return this.run(this.updateJob(updates));
   }
 
   /** found: the server sent only what changed since our lastTxnId; otherwise a full snapshot. */
@@ -205,7 +208,7 @@ export class Replica {
    * changed produce events, rows missing from the snapshot are deleted.
    */
   resync(snapshot: TableUpdates2 | TableUpdates, lastTxnId?: UuidString): Promise<void> {
-    return this.jobs.submit(this.resyncJob(snapshot, lastTxnId ?? null)).done;
+    return this.run(this.resyncJob(snapshot, lastTxnId ?? null));
   }
 
   /** Forgets every row and the last txn id; subscribers get a gap (in order with other updates). */
@@ -219,7 +222,7 @@ export class Replica {
       for (const subscription of this.subscriptions) subscription.cleared();
       return { done: true, value: undefined };
     };
-    return this.jobs.submit({ next: clearAll }).done;
+    return this.run({ next: clearAll });
   }
 
   // ---- waiting -------------------------------------------------------------------------
@@ -265,6 +268,16 @@ export class Replica {
   }
 
   // ---- internals -----------------------------------------------------------------------
+
+  /** Queues a job; a failure (a value that does not decode) also goes to onInconsistency: resync. */
+  private run(job: Job): Promise<void> {
+    const { done } = this.jobs.submit(job);
+    done.catch((error: unknown) => {
+      const message = `a notification failed part-way and the replica may be incomplete: ${error instanceof Error ? error.message : String(error)}`;
+      this.onInconsistency(new OvsdbReplicaError(message, { cause: error }));
+    });
+    return done;
+  }
 
   private *update2Job(updates: TableUpdates2, lastTxnId: UuidString | null): Generator<void, void, void> {
     let n = 0;
