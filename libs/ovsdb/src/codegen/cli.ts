@@ -3,18 +3,26 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import type { DatabaseSchema } from '../protocol/wire';
 import { generateSchemaModule } from './generate';
 
-/** Usage: tsx libs/ovsdb/src/codegen/cli.ts SCHEMA.ovsschema OUT.ts */
+const USAGE = `usage: ovsdb:codegen SCHEMA.ovsschema OUT.ts [--import=SPECIFIER]
+  --import  how the generated file imports this library (default: a relative path to
+            libs/ovsdb/src; e.g. --import=@ovs-fleet/ovsdb outside this repository)\n`;
+
+/** Usage: tsx libs/ovsdb/src/codegen/cli.ts SCHEMA.ovsschema OUT.ts [--import=SPECIFIER] */
 function main(argv: string[]): void {
-  if (argv.length !== 2) {
-    process.stderr.write('usage: ovsdb:codegen SCHEMA.ovsschema OUT.ts\n');
+  const importFlag = argv.find((arg) => arg.startsWith('--import='));
+  const paths = argv.filter((arg) => !arg.startsWith('--'));
+  if (paths.length !== 2 || argv.length !== paths.length + (importFlag ? 1 : 0)) {
+    process.stderr.write(USAGE);
     process.exitCode = 2;
     return;
   }
-  const [schemaPath, outPath] = argv;
+  const [schemaPath, outPath] = paths;
   const doc = JSON.parse(readFileSync(schemaPath, 'utf8')) as DatabaseSchema;
-  const libraryRoot = resolve(__dirname, '..');
-  let libraryImport = relative(dirname(resolve(outPath)), libraryRoot).split('\\').join('/');
-  if (!libraryImport.startsWith('.')) libraryImport = `./${libraryImport}`;
+  let libraryImport = importFlag?.slice('--import='.length);
+  if (libraryImport === undefined) {
+    libraryImport = relative(dirname(resolve(outPath)), resolve(__dirname, '..')).split('\\').join('/');
+    if (!libraryImport.startsWith('.')) libraryImport = `./${libraryImport}`;
+  }
   writeFileSync(outPath, generateSchemaModule(doc, { source: basename(schemaPath), libraryImport }));
   process.stdout.write(`wrote ${outPath}\n`);
 }

@@ -1,0 +1,2 @@
+export * from './generated/open-vswitch';
+export * from './generated/server';
