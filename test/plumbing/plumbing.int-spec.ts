@@ -61,6 +61,17 @@ describe('VLAN isolation', () => {
     expect(await pings(ca.path, '10.77.0.2')).toBe(true);
   });
 
+  it('setVlan to trunks is applied in OVS and recorded (no 8021q here for tagged traffic in a container)', async () => {
+    await plumber.setVlan({ attachmentId: b.attachmentId }, { trunks: [30, 10] });
+    expect(await vsctl(env.host, ['get', 'Port', b.hostIfname, 'trunks'])).toBe('[10, 30]');
+    expect(await vsctl(env.host, ['get', 'Port', b.hostIfname, 'tag'])).toBe('[]');
+    const [view] = await plumber.inspect({ attachmentId: b.attachmentId });
+    expect(view.attachment.spec).toMatchObject({ tag: null, trunks: [10, 30] });
+    expect(view.drift).toEqual([]);
+    await plumber.setVlan({ attachmentId: b.attachmentId }, { tag: 10 });
+    expect(await pings(ca.path, '10.77.0.2')).toBe(true);
+  });
+
   it('detach removes the veth (both ends) and the OVS port', async () => {
     const detached = await plumber.detach({ attachmentId: a.attachmentId });
     expect(detached.map((d) => d.hostIfname)).toEqual([a.hostIfname]);
