@@ -128,6 +128,10 @@ describe('RFC 7047 5.1 edge cases', () => {
     expect(() => decodeValue(column('Port', 'tag'), 1.5)).toThrow('Port.tag: 1.5 is not a valid optional integer');
   });
 
+  it('refuses a map with a key twice', () => {
+    expect(() => decodeValue(column('Bridge', 'other_config'), ['map', [['a', '1'], ['a', '2']]])).toThrow('Bridge.other_config: ["map", [["a", "1"], ["a", "2"]]] has a key twice');
+  });
+
   it('names table, column and value when a wire value does not fit', () => {
     expect(() => decodeValue(column('Bridge', 'name'), 42)).toThrow('Bridge.name: 42 is not a valid string');
   });

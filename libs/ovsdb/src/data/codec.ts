@@ -138,6 +138,7 @@ export function compileDecoder(type: ColumnTypeMeta, field: string): Decoder {
           if (!Array.isArray(pair) || pair.length !== 2) return fail(wire);
           out.set(key(pair[0]), value(pair[1]));
         }
+        if (out.size !== n) throw new OvsdbValidationError(field, wire, 'has a key twice');
         return out;
       };
     }
