@@ -1,17 +1,19 @@
 /**
- * Open vSwitch's own type test cases (tests/ovsdb-types.at: parse-atomic-type,
- * parse-base-type, parse-type) through our schema parser: what OVS accepts we accept,
- * normalized to the same meaning as OVS's output; what OVS refuses we refuse.
+ * Open vSwitch's own type and schema test cases (tests/ovsdb-types.at: parse-atomic-type,
+ * parse-base-type, parse-type; tests/ovsdb-schema.at: parse-schema) through our schema
+ * parser: what OVS accepts we accept, normalized to the same meaning as OVS's output;
+ * what OVS refuses we refuse.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AtomicType, BaseType, ColumnType } from '@ovs-fleet/ovsdb/protocol/wire';
-import { OvsdbSchemaError, parseBaseType, parseColumnType } from '@ovs-fleet/ovsdb/schema';
+import type { AtomicType, BaseType, ColumnType, DatabaseSchema } from '@ovs-fleet/ovsdb/protocol/wire';
+import { OvsdbSchemaError, parseBaseType, parseColumnType, parseSchema } from '@ovs-fleet/ovsdb/schema';
 import { findMacroCalls } from '../conformance/autotest-file';
 import { shellWords } from '../conformance/shell-words';
 
 const TYPES_AT = join('/var/cache/ovs-fleet/openvswitch', 'tests/ovsdb-types.at');
-const COMMANDS = ['parse-atomic-type', 'parse-base-type', 'parse-type'] as const;
+const SCHEMA_AT = join('/var/cache/ovs-fleet/openvswitch', 'tests/ovsdb-schema.at');
+const COMMANDS = ['parse-atomic-type', 'parse-base-type', 'parse-type', 'parse-schema'] as const;
 type Command = (typeof COMMANDS)[number];
 
 interface TypeCase {
@@ -25,10 +27,10 @@ interface TypeCase {
 
 const unbox = (json: unknown): unknown => (Array.isArray(json) && json.length === 1 ? json[0] : json);
 
-function loadCases(): TypeCase[] {
-  const calls = findMacroCalls(readFileSync(TYPES_AT, 'utf8'), ['OVSDB_CHECK_POSITIVE_CPY', 'OVSDB_CHECK_POSITIVE', 'OVSDB_CHECK_NEGATIVE_CPY', 'OVSDB_CHECK_NEGATIVE']);
+function loadCases(file: string): TypeCase[] {
+  const calls = findMacroCalls(readFileSync(file, 'utf8'), ['OVSDB_CHECK_POSITIVE_CPY', 'OVSDB_CHECK_POSITIVE', 'OVSDB_CHECK_NEGATIVE_CPY', 'OVSDB_CHECK_NEGATIVE']);
   return calls.flatMap((call) => {
-    const words = shellWords(call.args[1]);
+    const words = shellWords(call.args[1].replace(/\\\n/g, ' '));
     if (!(COMMANDS as readonly string[]).includes(words[0])) return [];
     const positive = call.macro.startsWith('OVSDB_CHECK_POSITIVE');
     return [{
@@ -49,6 +51,8 @@ function parse(command: Command, input: unknown): unknown {
       return parseBaseType(input as BaseType);
     case 'parse-type':
       return parseColumnType(input as ColumnType);
+    case 'parse-schema':
+      return parseSchema(input as DatabaseSchema);
   }
 }
 
@@ -61,11 +65,12 @@ function baseShape(base: AtomicType | BaseType): Record<string, unknown> {
   return { ...rest, enum: new Set(list.map((m) => (Array.isArray(m) && m[0] === 'uuid' ? m[1] : m))) };
 }
 
-const cases = existsSync(TYPES_AT) ? loadCases() : [];
+const cases = [TYPES_AT, SCHEMA_AT].flatMap((file) => (existsSync(file) ? loadCases(file) : []));
 
-describe('tests/ovsdb-types.at through the schema parser', () => {
+describe('tests/ovsdb-types.at and ovsdb-schema.at through the schema parser', () => {
   it('finds the cases', () => {
-    expect(cases.length).toBeGreaterThan(40);
+    expect(cases.filter((c) => c.command !== 'parse-schema').length).toBeGreaterThan(40);
+    expect(cases.filter((c) => c.command === 'parse-schema').length).toBeGreaterThanOrEqual(6);
   });
 
   it.each(cases.map((c) => [`${c.title} (line ${c.line})`, c] as const))('%s', (_title, testCase) => {

@@ -9,21 +9,23 @@ const ATOMIC_TYPES: ReadonlySet<string> = new Set(['integer', 'real', 'boolean',
 export function parseSchema(doc: DatabaseSchema): DatabaseMeta {
   if (typeof doc !== 'object' || doc === null) throw new OvsdbSchemaError('schema', 'must be a JSON object');
   if (!isId(doc.name)) throw new OvsdbSchemaError('schema', `name ${JSON.stringify(doc.name)} is not an <id>`);
-  if (typeof doc.version !== 'string' || !/^\d+\.\d+\.\d+$/.test(doc.version)) {
+  // OVS still accepts schemas without a version (deprecated); they get version "".
+  if (doc.version !== undefined && (typeof doc.version !== 'string' || !/^\d+\.\d+\.\d+$/.test(doc.version))) {
     throw new OvsdbSchemaError(doc.name, `version ${JSON.stringify(doc.version)} is not "x.y.z"`);
   }
   if (typeof doc.tables !== 'object' || doc.tables === null) throw new OvsdbSchemaError(doc.name, 'tables must be an object');
   const tables = new Map<string, TableMeta>();
-  for (const [name, table] of Object.entries(doc.tables)) tables.set(name, parseTable(name, table));
+  const isRoot = (name: string): boolean => doc.tables[name]?.isRoot === true;
+  for (const [name, table] of Object.entries(doc.tables)) tables.set(name, parseTable(name, table, isRoot));
   for (const table of tables.values()) checkReferences(table, tables);
-  return { name: doc.name, version: doc.version, ...(doc.cksum === undefined ? {} : { cksum: doc.cksum }), tables };
+  return { name: doc.name, version: doc.version ?? '', ...(doc.cksum === undefined ? {} : { cksum: doc.cksum }), tables };
 }
 
-function parseTable(name: string, table: TableSchema): TableMeta {
+function parseTable(name: string, table: TableSchema, isRoot: (table: string) => boolean): TableMeta {
   if (!isId(name) || name.startsWith('_')) throw new OvsdbSchemaError(name, 'table name must be an <id> not starting with "_"');
   if (typeof table?.columns !== 'object' || table.columns === null) throw new OvsdbSchemaError(name, 'columns must be an object');
   const columns: ColumnMeta[] = [];
-  for (const [columnName, column] of Object.entries(table.columns)) columns.push(parseColumn(name, columnName, column));
+  for (const [columnName, column] of Object.entries(table.columns)) columns.push(parseColumn(name, columnName, column, isRoot));
   const columnsByName = new Map(columns.map((c) => [c.name, c]));
   const indexes = (table.indexes ?? []).map((index) => {
     if (!Array.isArray(index) || index.length === 0) throw new OvsdbSchemaError(name, 'each index must be a non-empty array of column names');
@@ -47,17 +49,22 @@ function parseTable(name: string, table: TableSchema): TableMeta {
   };
 }
 
-function parseColumn(table: string, name: string, column: ColumnSchema): ColumnMeta {
+function parseColumn(table: string, name: string, column: ColumnSchema, isRoot: (table: string) => boolean): ColumnMeta {
   const where = `${table}.${name}`;
   // Names starting with "_" are reserved (RFC 7047 3.2); this also keeps "__proto__" out of row objects.
   if (!isId(name) || name.startsWith('_')) throw new OvsdbSchemaError(where, 'column name must be an <id> not starting with "_"');
   if (typeof column !== 'object' || column === null) throw new OvsdbSchemaError(where, 'column must be an object');
+  const type = parseColumnType(column.type, where);
+  const refs = [type.key, type.value].filter((base) => base?.refTable !== undefined) as BaseTypeMeta[];
   return {
     name,
     table,
-    type: parseColumnType(column.type, where),
-    ephemeral: column.ephemeral === true,
-    mutable: column.mutable !== false,
+    type,
+    // As ovsdb-server does: a strong reference to a non-root table must persist (else the
+    // referenced rows would vanish on restart), and a weak reference must stay mutable
+    // (deleting the referenced row changes it).
+    ephemeral: column.ephemeral === true && !refs.some((ref) => ref.refType === 'strong' && !isRoot(ref.refTable!)),
+    mutable: column.mutable !== false || refs.some((ref) => ref.refType === 'weak'),
   };
 }
 
