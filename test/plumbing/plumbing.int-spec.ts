@@ -2,6 +2,7 @@
  * The plumbing library against a real lab host: its own namespace with ovsdb-server and
  * ovs-vswitchd (userspace datapath), plain-namespace containers, real veths and traffic.
  */
+import { spawn } from 'node:child_process';
 import { IpAddr, IpRoute, run, ValidationError } from '@ovs-fleet/iproute';
 import { Attachment, AttachRequest, countingRunner, defaultRunner, hostIfname, Plumber } from '@ovs-fleet/plumbing';
 import { NetnsContainer } from '@ovs-fleet/lab';
@@ -165,6 +166,45 @@ describe('announcement', () => {
     expect(learned).toEqual(expect.arrayContaining([expect.objectContaining({ dst: '10.80.0.2', lladdr: attachment.spec.mac })]));
     await plumber.detach({ container: { netns: listener.netns } });
     await plumber.detach({ attachmentId: attachment.attachmentId });
+  });
+});
+
+describe('announcement over IPv6', () => {
+  it('a neighbour sees the unsolicited neighbour advertisement (tcpdump in its namespace)', async () => {
+    const listener = await container('na1');
+    const speaker = await container('na2');
+    await plumber.attach({ container: { netns: listener.netns }, bridge: BRIDGE, ifname: 'eth1', addresses: ['fd42:84::1/64'], tag: 41 });
+    // Neighbour advertisement = ICMPv6 type 136, from the speaker's address.
+    const capture = spawn('nsenter', [`--net=${listener.path}`, 'tcpdump', '-i', 'eth1', '-n', '-l', '-c', '1', 'icmp6 and ip6[40] == 136 and src fd42:84::2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let heard = '';
+      capture.stdout.on('data', (chunk: Buffer) => (heard += chunk.toString()));
+      await new Promise<void>((resolve, reject) => {
+        capture.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('listening on') && resolve());
+        capture.on('exit', () => reject(new Error('tcpdump ended before listening')));
+      });
+      const ended = new Promise((resolve) => capture.on('exit', resolve));
+      const { attachment } = await plumber.attach({ container: { netns: speaker.netns }, bridge: BRIDGE, ifname: 'eth1', addresses: ['fd42:84::2/64'], tag: 41 });
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      expect(heard).toMatch(/fd42:84::2 > .*neighbor advertisement/i);
+      await plumber.detach({ attachmentId: attachment.attachmentId });
+      await plumber.detach({ container: { netns: listener.netns } });
+    } finally {
+      capture.kill();
+    }
+  });
+});
+
+describe('concurrent attaches', () => {
+  it('eight containers attached and detached at once leave nothing behind', async () => {
+    const many = await Promise.all(Array.from({ length: 8 }, (_, i) => container(`cc${i}`)));
+    const results = await Promise.all(many.map((c, i) => plumber.attach(request(c, `10.85.0.${i + 1}`, { tag: 85 }))));
+    expect(new Set(results.map((r) => r.attachment.hostIfname)).size).toBe(8);
+    expect(await pings(many[0].path, '10.85.0.8')).toBe(true);
+    await Promise.all(many.map((c) => plumber.detach({ container: { netns: c.netns } })));
+    const left = (await hostLinkNames(env.host)).filter((n) => results.some((r) => r.attachment.hostIfname === n));
+    expect(left).toEqual([]);
+    expect(await vsctl(env.host, ['list-ports', BRIDGE])).not.toMatch(new RegExp(results.map((r) => r.attachment.hostIfname).join('|')));
   });
 });
 

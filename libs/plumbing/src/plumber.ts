@@ -158,16 +158,15 @@ export class Plumber {
         for (const [name, cfg] of this.unsettled) if (cfg <= removal) this.unsettled.delete(name);
         step = 'veth';
       }
-      // The veth and the OVS port are independent: make them at once (ovs-vswitchd picks up an
-      // interface that appears after its row). Each registers its undo as soon as it exists.
+      // The veth first, up: ovs-vswitchd must never see it down. Were the row there first, it
+      // could open the device before `link set up` and, setting promiscuous mode from its stale
+      // copy of the flags, turn it down again (seen here: the port then passes no traffic).
+      await ipBatchIn(this.runner, this.hostNetns, hostCreateCommands(spec, hostName, container.target));
+      undo.push(`delete veth ${hostName}`, () => this.deleteHostLinks([hostName]));
+
+      // Then the port row, and the announcement sysctls inside the container, at once.
       const sysctls = announceSysctls(spec);
-      let hostStep = 'veth';
-      const hostSide = (async () => {
-        await ipBatchIn(this.runner, this.hostNetns, hostCreateCommands(spec, hostName, container.target));
-        undo.push(`delete veth ${hostName}`, () => this.deleteHostLinks([hostName]));
-        hostStep = 'announce-sysctl';
-        if (sysctls.length > 0) await sysctlInTarget(this.runner, container.target, sysctls);
-      })();
+      const announceSide = sysctls.length > 0 ? sysctlInTarget(this.runner, container.target, sysctls) : Promise.resolve();
       const ovsSide = (async () => {
         const row = await this.store.addPort({
           bridge: spec.bridge,
@@ -185,14 +184,14 @@ export class Plumber {
       // meanwhile, the undo deletes the row, which ends the wait; its outcome is then ignored.
       const liveSide = this.liveTimeoutMs > 0 ? ovsSide.then(() => this.store.waitLive(hostName, this.liveTimeoutMs)) : Promise.resolve(null);
       liveSide.catch(() => undefined);
-      const [hostResult, ovsResult] = await Promise.allSettled([hostSide, ovsSide]);
-      if (hostResult.status === 'rejected') {
-        step = hostStep;
-        throw hostResult.reason;
-      }
+      const [announceResult, ovsResult] = await Promise.allSettled([announceSide, ovsSide]);
       if (ovsResult.status === 'rejected') {
         step = 'ovs-port';
         throw ovsResult.reason;
+      }
+      if (announceResult.status === 'rejected') {
+        step = 'announce-sysctl';
+        throw announceResult.reason;
       }
       const portRow = ovsResult.value;
 
