@@ -201,6 +201,9 @@ describe('concurrent attaches', () => {
     const results = await Promise.all(many.map((c, i) => plumber.attach(request(c, `10.85.0.${i + 1}`, { tag: 85 }))));
     expect(new Set(results.map((r) => r.attachment.hostIfname)).size).toBe(8);
     expect(await pings(many[0].path, '10.85.0.8')).toBe(true);
+    // Every host end up and every container end as asked (a veth turned down by ovs-vswitchd shows here).
+    const views = await Promise.all(results.map((r) => plumber.inspect({ attachmentId: r.attachment.attachmentId })));
+    expect(views.map(([v]) => v.drift)).toEqual(results.map(() => []));
     await Promise.all(many.map((c) => plumber.detach({ container: { netns: c.netns } })));
     const left = (await hostLinkNames(env.host)).filter((n) => results.some((r) => r.attachment.hostIfname === n));
     expect(left).toEqual([]);
