@@ -269,3 +269,14 @@ describe('Plumber.detach, setVlan, recover', () => {
     expect(calls.at(-1)?.input?.split('\n').filter(Boolean).sort()).toEqual([`link del ${orphan}`, `link del ${half.hostIfname}`].sort());
   });
 });
+
+describe('Plumber options', () => {
+  it.each<[string, object]>([
+    ['a host namespace name with a slash', { hostNetns: '../x' }],
+    ['a relative Docker socket', { dockerSocket: 'docker.sock' }],
+    ['an owner with a space', { owner: 'a b' }],
+    ['a negative live timeout', { liveTimeoutMs: -1 }],
+  ])('refuses %s', (_what, options) => {
+    expect(() => new Plumber({ store: new FakePortStore(), ...options })).toThrow(ValidationError);
+  });
+});

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assertInterfaceName, CommandError, IpAddr, IpLink, IpRoute, ValidationError } from '@ovs-fleet/iproute';
+import { assertInterfaceName, assertNetnsName, CommandError, IpAddr, IpLink, IpRoute, ValidationError } from '@ovs-fleet/iproute';
 import { announceSysctls, containerConfigCommands, hostCreateCommands } from './commands';
 import { AttachError, ConflictError } from './errors';
 import * as ids from './external-ids';
@@ -92,9 +92,12 @@ export class Plumber {
   constructor(private readonly options: PlumberOptions) {
     this.store = options.store;
     this.owner = options.owner ?? DEFAULT_OWNER;
+    if (typeof this.owner !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(this.owner)) throw new ValidationError('owner', 'must be 1-64 letters, digits, "_", ".", ":" or "-"');
     this.runner = options.runner ?? defaultRunner;
-    this.hostNetns = options.hostNetns;
+    this.hostNetns = options.hostNetns === undefined ? undefined : assertNetnsName(options.hostNetns, 'hostNetns');
+    if (options.dockerSocket !== undefined) assertNamespaceRef({ dockerContainer: 'x', dockerSocket: options.dockerSocket }, 'dockerSocket');
     this.liveTimeoutMs = options.liveTimeoutMs ?? 5000;
+    if (!Number.isInteger(this.liveTimeoutMs) || this.liveTimeoutMs < 0) throw new ValidationError('liveTimeoutMs', 'must be a whole number of milliseconds');
   }
 
   private resolve(ref: NamespaceRef, containerId?: string): Promise<ResolvedContainer> {
