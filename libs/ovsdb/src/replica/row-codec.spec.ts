@@ -2,7 +2,8 @@ import type { DatabaseSchema, WireRow } from '../protocol/wire';
 import { EMPTY_MAP, EMPTY_SET } from '../data/frozen';
 import { parseSchema } from '../schema/parse';
 import { OpenVSwitchSchema } from '../schemas/generated/open-vswitch';
-import { applyMapDiff, RowCodec, toggleMembers } from './row-codec';
+import { RowCodec } from './row-codec';
+import { applyMapDiff, toggleMembers } from './set-diff';
 
 const meta = parseSchema(OpenVSwitchSchema);
 const bridgeCodec = new RowCodec(meta.tables.get('Bridge')!);

@@ -1,9 +1,9 @@
 import type { WireRow, WireValue } from '../protocol/wire';
 import { columnCodec, type ColumnCodec } from '../data/codec';
-import { EMPTY_MAP, EMPTY_SET } from '../data/frozen';
 import type { TypedValue } from '../data/typed-value';
 import type { Atom, TableMeta } from '../schema/types';
 import { OvsdbValidationError } from '../schema/validation-error';
+import { applyMapDiff, toggleMembers } from './set-diff';
 
 /** A decoded row: one property per schema column, plus `_uuid` and `_version`. */
 export interface ReplicaRow {
@@ -130,27 +130,4 @@ function diffApplier(codec: ColumnCodec): DiffApplier {
   if (type.max <= 1) return (_old, diff) => decode(diff);
   if (type.kind === 'set') return (old, diff) => toggleMembers(old as readonly Atom[], decode(diff) as readonly Atom[]);
   return (old, diff) => applyMapDiff(old as ReadonlyMap<Atom, Atom>, decode(diff) as ReadonlyMap<Atom, Atom>);
-}
-
-export function toggleMembers(old: readonly Atom[], diff: readonly Atom[]): readonly Atom[] {
-  if (diff.length === 0) return old;
-  if (old.length === 0) return diff;
-  const toggled = new Set(diff);
-  const out: Atom[] = [];
-  for (let i = 0; i < old.length; i++) {
-    const member = old[i];
-    if (!toggled.delete(member)) out.push(member);
-  }
-  for (const member of toggled) out.push(member);
-  return out.length === 0 ? EMPTY_SET : out;
-}
-
-export function applyMapDiff(old: ReadonlyMap<Atom, Atom>, diff: ReadonlyMap<Atom, Atom>): ReadonlyMap<Atom, Atom> {
-  if (diff.size === 0) return old;
-  const out = new Map(old);
-  for (const [key, value] of diff) {
-    if (old.has(key) && old.get(key) === value) out.delete(key);
-    else out.set(key, value);
-  }
-  return out.size === 0 ? EMPTY_MAP : out;
 }

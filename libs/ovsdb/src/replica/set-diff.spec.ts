@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { setsEqual } from '../data/equal';
+import { EMPTY_SET } from '../data/frozen';
+import { applyMapDiff, LARGE_SET, toggleMembers } from './set-diff';
+
+/** The reference: symmetric difference on plain Sets. */
+function reference(current: Set<string>, diff: readonly string[]): Set<string> {
+  const next = new Set(current);
+  for (const member of diff) {
+    if (next.has(member)) next.delete(member);
+    else next.add(member);
+  }
+  return next;
+}
+
+describe('toggleMembers', () => {
+  it.each([10, LARGE_SET + 100])('matches the symmetric difference over a run of diffs (start size %i), never changing its input', (size) => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: 0, max: size * 2 }), { maxLength: 6 }), { minLength: 1, maxLength: 40 }),
+        (diffs) => {
+          let array: readonly string[] = Array.from({ length: size }, (_, i) => `m${i}`);
+          let expected = new Set(array);
+          for (const raw of diffs) {
+            const diff = [...new Set(raw.map((n) => `m${n}`))];
+            const before = [...array];
+            const next = toggleMembers(array, diff) as readonly string[];
+            expect(array).toEqual(before);
+            expected = reference(expected, diff);
+            expect(setsEqual(next, [...expected])).toBe(true);
+            expect(new Set(next).size).toBe(next.length);
+            array = next;
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('applies a one-member diff to a 20,000-member set by copying once, not by rescanning', () => {
+    const ports = Array.from({ length: 20_000 }, (_, i) => `port-${i}`);
+    let current: readonly string[] = toggleMembers(ports, ['port-new-0']) as readonly string[];
+    for (let i = 1; i < 200; i++) current = toggleMembers(current, [`port-new-${i}`, `port-${i}`]) as readonly string[];
+    expect(current).toHaveLength(20_001);
+    expect(current).toContain('port-new-199');
+    expect(current).not.toContain('port-5');
+  });
+
+  it('returns the shared empty set when everything is removed', () => {
+    const all = Array.from({ length: LARGE_SET }, (_, i) => `x${i}`);
+    expect(toggleMembers(all, all)).toBe(EMPTY_SET);
+    expect(toggleMembers(['a'], ['a'])).toBe(EMPTY_SET);
+  });
+});
+
+describe('applyMapDiff', () => {
+  it('adds, removes and replaces per key', () => {
+    const old = new Map([['keep', '1'], ['drop', '2'], ['change', '3']]);
+    expect(applyMapDiff(old, new Map([['drop', '2'], ['change', '4'], ['new', '5']]))).toEqual(new Map([['keep', '1'], ['change', '4'], ['new', '5']]));
+    expect(old.get('drop')).toBe('2');
+  });
+});

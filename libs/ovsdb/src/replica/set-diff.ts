@@ -1,0 +1,72 @@
+import { EMPTY_MAP, EMPTY_SET } from '../data/frozen';
+import type { Atom } from '../schema/types';
+
+/** From this size on, a set keeps a position map so that a small diff costs O(diff), not O(set). */
+export const LARGE_SET = 512;
+
+/**
+ * Position maps of the large sets the replica holds, each attached to the current array
+ * of a column and moved to the new array on every change (the old array is never
+ * diffed again: it only lives on in old rows handed to event consumers).
+ */
+const positions = new WeakMap<readonly Atom[], Map<Atom, number>>();
+
+/**
+ * The update2 set diff: members of `diff` present in `old` are removed, the others added
+ * (symmetric difference). `old` is not changed. Set order is not significant: a large
+ * set fills a removed member's slot with its last member, so that applying a one-member
+ * diff to a 20,000-member set (Bridge.ports) copies the array once and does O(1) work.
+ */
+export function toggleMembers(old: readonly Atom[], diff: readonly Atom[]): readonly Atom[] {
+  if (diff.length === 0) return old;
+  if (old.length === 0) return diff;
+  if (old.length >= LARGE_SET) return toggleLarge(old, diff);
+  const toggled = new Set(diff);
+  const out: Atom[] = [];
+  for (let i = 0; i < old.length; i++) {
+    const member = old[i];
+    if (!toggled.delete(member)) out.push(member);
+  }
+  for (const member of toggled) out.push(member);
+  return out.length === 0 ? EMPTY_SET : out;
+}
+
+function toggleLarge(old: readonly Atom[], diff: readonly Atom[]): readonly Atom[] {
+  let index = positions.get(old);
+  if (index === undefined) {
+    index = new Map();
+    for (let i = 0; i < old.length; i++) index.set(old[i], i);
+  } else {
+    positions.delete(old);
+  }
+  const added: Atom[] = [];
+  const removed: Atom[] = [];
+  for (let k = 0; k < diff.length; k++) (index.has(diff[k]) ? removed : added).push(diff[k]);
+  // One exact-size copy: growing a copy of a 20,000-member array costs a second one.
+  const out = added.length > 0 ? old.concat(added) : old.slice();
+  for (let k = 0; k < added.length; k++) index.set(added[k], old.length + k);
+  for (let k = 0; k < removed.length; k++) {
+    const member = removed[k];
+    const at = index.get(member)!;
+    const last = out.pop()!;
+    index.delete(member);
+    if (at < out.length) {
+      out[at] = last;
+      index.set(last, at);
+    }
+  }
+  if (out.length === 0) return EMPTY_SET;
+  positions.set(out, index);
+  return out;
+}
+
+/** The update2 map diff: new keys are added, a key with its current value removed, others replaced. */
+export function applyMapDiff(old: ReadonlyMap<Atom, Atom>, diff: ReadonlyMap<Atom, Atom>): ReadonlyMap<Atom, Atom> {
+  if (diff.size === 0) return old;
+  const out = new Map(old);
+  for (const [key, value] of diff) {
+    if (old.has(key) && old.get(key) === value) out.delete(key);
+    else out.set(key, value);
+  }
+  return out.size === 0 ? EMPTY_MAP : out;
+}
