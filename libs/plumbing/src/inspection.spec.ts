@@ -1,4 +1,4 @@
-import { driftOf, Inspection } from './plumber';
+import { driftOf, Inspection } from './inspection';
 import { buildSpec, validateAttachRequest } from './request';
 
 const spec = buildSpec(
