@@ -7,6 +7,7 @@ import { ColumnIndex, type IndexSpec } from './column-index';
 import { ChangeSubscription, type ChangeEvent, type SubscribeOptions } from './events';
 import { RowCodec, type ReplicaRow } from './row-codec';
 import { SerialJobs, type Job } from './serial-jobs';
+import { Waiters } from './waiters';
 
 export interface ReplicaOptions {
   /** Tables this replica mirrors (default: every table of the schema). */
@@ -34,13 +35,6 @@ interface TableStore {
   readonly indexes: ColumnIndex[];
 }
 
-interface Waiter {
-  readonly predicate: () => boolean;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-  timer: NodeJS.Timeout | undefined;
-}
-
 type RowOfRef<T> = T extends TableRef<string, infer Row> ? Row : ReplicaRow;
 
 /**
@@ -61,7 +55,7 @@ export class Replica {
   private readonly indexByName = new Map<string, ColumnIndex>();
   private readonly jobs: SerialJobs;
   private readonly subscriptions = new Set<ChangeSubscription>();
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters = new Waiters((ms) => new OvsdbReplicaError(`replica did not reach the expected state within ${ms} ms`));
   private monitored: ReadonlySet<string>;
   private txnId: UuidString | null = null;
   private readonly onInconsistency: (error: OvsdbError) => void;
@@ -75,7 +69,7 @@ export class Replica {
     }
     this.monitored = new Set(tables);
     for (const spec of options.indexes ?? []) this.addIndex(spec);
-    this.jobs = new SerialJobs(options.sliceMs ?? 20, () => this.checkWaiters());
+    this.jobs = new SerialJobs(options.sliceMs ?? 20, () => this.waiters.check());
     this.onInconsistency = options.onInconsistency ?? (() => undefined);
   }
 
@@ -242,17 +236,7 @@ export class Replica {
    * rejects after `timeoutMs` if given.
    */
   waitFor(predicate: (replica: this) => boolean, timeoutMs?: number): Promise<void> {
-    if (predicate(this)) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { predicate: () => predicate(this), resolve, reject, timer: undefined };
-      if (timeoutMs !== undefined) {
-        waiter.timer = setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new OvsdbReplicaError(`replica did not reach the expected state within ${timeoutMs} ms`));
-        }, timeoutMs);
-      }
-      this.waiters.add(waiter);
-    });
+    return this.waiters.waitFor(() => predicate(this), timeoutMs);
   }
 
   // ---- events --------------------------------------------------------------------------
@@ -379,24 +363,6 @@ export class Replica {
 
   private emit(event: ChangeEvent): void {
     for (const subscription of this.subscriptions) if (subscription.wants(event.table)) subscription.push(event);
-  }
-
-  private checkWaiters(): void {
-    for (const waiter of this.waiters) {
-      let done: boolean;
-      try {
-        done = waiter.predicate();
-      } catch (error) {
-        this.waiters.delete(waiter);
-        clearTimeout(waiter.timer);
-        waiter.reject(error as Error);
-        continue;
-      }
-      if (!done) continue;
-      this.waiters.delete(waiter);
-      clearTimeout(waiter.timer);
-      waiter.resolve();
-    }
   }
 
   private inconsistent(message: string): void {
