@@ -160,12 +160,12 @@ describe('Plumber.attach', () => {
     expect(error.message).toMatch(/rollback incomplete: undo delete OVS port .*connection lost/);
   });
 
-  it('creates nothing else when the veth cannot be made', async () => {
+  it('creates nothing else when the veth cannot be made, and removes a half-made one', async () => {
     const { store, state, plumber, calls } = setup();
-    state.failOn = /link add/;
+    state.failOn = /link set ovfc\w+ up/;
     const error = (await plumber.attach(request).catch((e: unknown) => e)) as AttachError;
     expect(error.step).toBe('veth');
-    expect(calls).toHaveLength(1);
+    expect(calls.map((c) => c.input?.split(' ').slice(0, 2).join(' '))).toEqual(['link add', 'link del']);
     expect(store.calls).toEqual(['find']);
   });
 

@@ -146,8 +146,10 @@ export class Plumber {
       // The veth first, up: ovs-vswitchd must never see it down. Were the row there first, it
       // could open the device before `link set up` and, setting promiscuous mode from its stale
       // copy of the flags, turn it down again (seen here: the port then passes no traffic).
-      await ipBatchIn(this.runner, this.hostNetns, hostCreateCommands(spec, hostName, container.target));
+      // Its undo goes first: the batch may stop after `link add` (the name is ours: prefix + hash
+      // of this container and interface, not in OVS, and no other attach of it is under way).
       undo.push(`delete veth ${hostName}`, () => this.deleteHostLinks([hostName]));
+      await ipBatchIn(this.runner, this.hostNetns, hostCreateCommands(spec, hostName, container.target));
 
       // Then the port row, and the announcement sysctls inside the container, at once.
       const sysctls = announceSysctls(spec);
