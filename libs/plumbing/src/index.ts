@@ -1,7 +1,7 @@
 export * from './types';
 export * from './errors';
 export * from './naming';
-export { validateAttachRequest, buildSpec, diffSpecs, canonicalIp } from './request';
+export { validateAttachRequest, validateVlan, buildSpec, diffSpecs, canonicalIp } from './request';
 export type { ValidatedRequest } from './request';
 export { resolveNamespace, assertNamespaceRef, netnsInode } from './namespace';
 export type { ResolveOptions } from './namespace';

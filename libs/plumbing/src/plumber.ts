@@ -8,7 +8,7 @@ import { UndoStack } from './undo-stack';
 import { driftOf, Inspection, readContainerView } from './inspection';
 import { assertNamespaceRef, CONTAINER_ID as CONTAINER_ID_PATTERN, netnsInode, resolveNamespace, ResolveOptions } from './namespace';
 import { PortRow, PortStore } from './port-store';
-import { buildSpec, diffSpecs, validateAttachRequest } from './request';
+import { buildSpec, diffSpecs, validateAttachRequest, validateVlan } from './request';
 import { defaultRunner, ipBatchIn, ipBatchInTarget, parseJsonLines, Runner, sysctlInTarget } from './runner';
 import { Attachment, AttachRequest, AttachSpec, NamespaceRef, ResolvedContainer } from './types';
 
@@ -269,7 +269,7 @@ export class Plumber {
 
   /** Changes the access VLAN (or trunks) of existing attachments, and records it. */
   async setVlan(selector: AttachmentSelector, vlan: { tag: number } | { trunks: number[] }): Promise<Attachment[]> {
-    const v = validateAttachRequest({ container: { pid: 1 }, bridge: 'x', ifname: 'x', ...vlan } as AttachRequest);
+    const v = validateVlan(vlan);
     const found = await this.select(selector);
     for (const { row, attachment } of found) {
       attachment.spec = { ...attachment.spec, tag: v.tag, trunks: v.trunks };

@@ -55,6 +55,8 @@ describe('validateAttachRequest', () => {
     ['a fractional MTU', { mtu: 1500.5 }, 'mtu'],
     ['an MTU too small for IPv6', { mtu: 1000, addresses: ['fd00::3/64'] }, 'mtu'],
     ['an empty trunk list', { trunks: [] }, 'trunks'],
+    ['a VLAN listed twice in trunks', { trunks: [5, 5] }, 'trunks'],
+    ['trunks that are not a list', { trunks: 5 as unknown as number[] }, 'trunks'],
   ])('refuses %s', (_what, request, field) => {
     expect(fieldOf(request)).toBe(field);
   });

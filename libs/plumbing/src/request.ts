@@ -74,14 +74,20 @@ export function validateAttachRequest(request: AttachRequest): ValidatedRequest 
     return { to: canonicalCidr(to), via };
   });
 
-  if (request.tag !== undefined && request.trunks !== undefined) throw new ValidationError('tag', 'give either tag (access port) or trunks, not both');
-  const tag = request.tag === undefined ? null : assertInt(request.tag, 'tag', 1, 4094);
-  const trunks = (request.trunks ?? []).map((vlan, i) => assertInt(vlan, `trunks[${i}]`, 0, 4095));
-  if (request.trunks !== undefined && trunks.length === 0) throw new ValidationError('trunks', 'must list at least one VLAN');
-  trunks.sort((a, b) => a - b);
+  const { tag, trunks } = validateVlan(request);
 
   if (request.announce !== undefined && typeof request.announce !== 'boolean') throw new ValidationError('announce', 'must be a boolean');
   return { bridge, ifname, mac, mtu, addresses, gateway, gateway6, routes, tag, trunks, announce: request.announce ?? true };
+}
+
+/** An access VLAN (`tag`, 1-4094) or trunk VLANs (0-4095, sorted), not both; neither is fine. */
+export function validateVlan(vlan: { tag?: unknown; trunks?: unknown }): { tag: number | null; trunks: number[] } {
+  if (vlan.tag !== undefined && vlan.trunks !== undefined) throw new ValidationError('tag', 'give either tag (access port) or trunks, not both');
+  const tag = vlan.tag === undefined ? null : assertInt(vlan.tag, 'tag', 1, 4094);
+  if (vlan.trunks !== undefined && (!Array.isArray(vlan.trunks) || vlan.trunks.length === 0)) throw new ValidationError('trunks', 'must list at least one VLAN');
+  const trunks = ((vlan.trunks ?? []) as unknown[]).map((v, i) => assertInt(v, `trunks[${i}]`, 0, 4095));
+  if (new Set(trunks).size !== trunks.length) throw new ValidationError('trunks', 'lists a VLAN twice');
+  return { tag, trunks: trunks.sort((a, b) => a - b) };
 }
 
 export function buildSpec(validated: ValidatedRequest, containerId: string): AttachSpec {
