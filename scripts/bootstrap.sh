@@ -31,6 +31,9 @@ for pkg in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$pkg")
 done
+# ovs-docker (a benchmark and compatibility peer) runs `docker inspect`: any Docker CLI
+# pointed at the lab's podman socket does; without one, podman-docker provides the command.
+command -v docker >/dev/null || missing+=(podman-docker)
 if [ ${#missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || fail "missing packages (${missing[*]}) and no apt-get: install them by hand."
   say "installing Debian packages: ${missing[*]}"

@@ -21,6 +21,9 @@ function processes(): string[] {
     try {
       const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
       if (!DAEMONS.test(comm)) continue;
+      // A zombie has ended and holds nothing; this machine's PID 1 reaps orphans late.
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (state === 'Z') continue;
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
       found.push(`${pid} ${cmdline}`);
     } catch {

@@ -12,3 +12,4 @@ export type { LabRanges } from './ranges';
 export { labNames, DEFAULT_LAB_ROOT } from './naming';
 export { redisPing } from './redis';
 export { ensureBusyboxImage, BUSYBOX_IMAGE } from './busybox-image';
+export { formatStatus, formatTeardown } from './cli-format';
