@@ -7,3 +7,4 @@ export * from './data';
 export * from './schema';
 export * from './replica';
 export * from './schemas';
+export * from './idl';

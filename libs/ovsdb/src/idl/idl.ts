@@ -1,0 +1,192 @@
+import { EventEmitter } from 'node:events';
+import { OvsdbError, OvsdbRpcError } from '../errors';
+import { ReconnectingOvsdbClient, type ReconnectingClientOptions } from '../client/reconnecting-client';
+import type { MonitorCondSinceResult, OvsdbClient, TransactOptions } from '../client/ovsdb-client';
+import type { DatabaseSchema, Operation, OperationResult, TableUpdates2, WireCondition } from '../protocol/wire';
+import { Replica } from '../replica/replica';
+import type { IndexSpec } from '../replica/column-index';
+import type { DatabaseMeta } from '../schema/types';
+
+export interface OvsdbIdlOptions extends Omit<ReconnectingClientOptions, 'remotes'> {
+  /** One remote or several (a cluster's members); or `remote` for just one. */
+  remotes?: string | readonly string[];
+  remote?: string;
+  database: string;
+  /** The schema document (e.g. the generated `OpenVSwitchSchema`); fetched with get_schema when absent. */
+  schema?: DatabaseSchema | DatabaseMeta;
+  /** Tables to mirror (default: all). */
+  tables?: readonly string[];
+  /** Columns to monitor per table (default: all). */
+  columns?: Readonly<Record<string, readonly string[]>>;
+  /** monitor_cond conditions per table (rows leaving a condition arrive as deletes). */
+  conditions?: Readonly<Record<string, readonly WireCondition[]>>;
+  indexes?: readonly IndexSpec[];
+  sliceMs?: number;
+  /** Use monitor_cond_since to resume after a reconnection (default true; falls back to monitor_cond when the server lacks it). */
+  resume?: boolean;
+}
+
+export interface IdlSyncInfo {
+  /** 'initial': first sync; 'resumed': monitor_cond_since found the history (only missed updates applied); 'resynced': full snapshot diffed. */
+  kind: 'initial' | 'resumed' | 'resynced';
+  remote: string;
+  durationMs: number;
+}
+
+export interface OvsdbIdlEvents {
+  connected: [remote: string];
+  disconnected: [error: Error | undefined, remote: string];
+  /** The replica is consistent with the server again after a (re)connection. */
+  resynced: [info: IdlSyncInfo];
+  /** A notification did not fit the replica; the connection is dropped so it resyncs. */
+  inconsistency: [error: OvsdbError];
+}
+
+const MONITOR_ID = 'ovs-fleet-idl';
+
+/**
+ * An OVSDB IDL: a ReconnectingOvsdbClient plus a Replica kept in sync with it.
+ *
+ * On every connection a monitor_cond_since with the replica's last txn id resumes where
+ * the replica left off (only missed updates, no purge) or, when the server lacks the
+ * history, a full snapshot is diffed into the replica (only real changes emit events).
+ * `transact` resolves only once the replica holds the transaction's effects.
+ */
+export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
+  readonly client: ReconnectingOvsdbClient;
+  readonly database: string;
+  /** Resolves after the first complete sync. */
+  readonly ready: Promise<void>;
+  private replicaOrUndefined: Replica | undefined;
+  private conditions: Record<string, readonly WireCondition[]>;
+  private supportsSince: boolean;
+  private synced = false;
+  private replicaHasData = false;
+  private readyResolve!: () => void;
+
+  private constructor(private readonly options: OvsdbIdlOptions) {
+    super();
+    const remotes = options.remotes ?? options.remote;
+    if (remotes === undefined) throw new RangeError('OvsdbIdl needs remote or remotes');
+    this.database = options.database;
+    this.conditions = { ...(options.conditions ?? {}) };
+    this.supportsSince = options.resume ?? true;
+    if (options.schema !== undefined) this.replicaOrUndefined = this.buildReplica(options.schema);
+    this.ready = new Promise((resolve) => (this.readyResolve = resolve));
+    this.client = new ReconnectingOvsdbClient({ ...options, remotes });
+    this.client.onConnect((client, info) => this.sync(client, info.remote));
+    this.client.on('connected', (_client, info) => this.emit('connected', info.remote));
+    this.client.on('disconnected', (error, remote) => this.emit('disconnected', error, remote));
+  }
+
+  /** Connects and resolves once the replica holds the first complete snapshot. */
+  static async connect(options: OvsdbIdlOptions): Promise<OvsdbIdl> {
+    const idl = new OvsdbIdl(options);
+    const started = idl.client.start({ timeoutMs: options.requestTimeoutMs });
+    try {
+      await started;
+      await idl.ready;
+    } catch (error) {
+      idl.close();
+      throw error;
+    }
+    return idl;
+  }
+
+  get replica(): Replica {
+    if (this.replicaOrUndefined === undefined) throw new OvsdbError('the IDL has no schema yet (await OvsdbIdl.connect)');
+    return this.replicaOrUndefined;
+  }
+
+  get isConnected(): boolean {
+    return this.client.state === 'connected';
+  }
+
+  /**
+   * Runs `ops` and resolves when the replica holds their effects (read your writes):
+   * ovsdb-server sends a client's own update before the transact reply, and the replica
+   * receives each notification in arrival order; if it is busy with a large sync we wait.
+   */
+  async transact(ops: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
+    const results = await this.client.transact(this.database, ops, options);
+    const replica = this.replica;
+    if (replica.appliedSeq < replica.submittedSeq) await replica.idle();
+    return results;
+  }
+
+  /** Replaces a table's monitor conditions (monitor_cond_change); kept for later reconnections. */
+  async setConditions(table: string, where: readonly WireCondition[]): Promise<void> {
+    this.conditions[table] = [...where];
+    const client = this.client.client;
+    if (client === undefined || !this.synced) return;
+    await client.monitorCondChange(MONITOR_ID, MONITOR_ID, { [table]: [{ where: [...where] }] });
+  }
+
+  /** Drops the current connection; it reconnects and resyncs (for tests and `reconnect`). */
+  forceReconnect(): void {
+    this.client.client?.close(new OvsdbError('reconnect requested'));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private buildReplica(schema: DatabaseSchema | DatabaseMeta): Replica {
+    return new Replica(schema, {
+      tables: this.options.tables,
+      indexes: this.options.indexes,
+      sliceMs: this.options.sliceMs,
+      onInconsistency: (error) => {
+        this.emit('inconsistency', error);
+        this.forceReconnect();
+      },
+    });
+  }
+
+  /** onConnect hook: (re)issues the monitor and brings the replica up to date before the connection is handed out. */
+  private async sync(client: OvsdbClient, remote: string): Promise<void> {
+    const started = performance.now();
+    this.synced = false;
+    this.replicaOrUndefined ??= this.buildReplica(await client.getSchema(this.database));
+    const replica = this.replicaOrUndefined;
+    // Notifications that arrive before the monitor reply has been applied wait here, so
+    // the replica sees the snapshot first and every later update after it, in order.
+    let held: (() => void)[] | undefined = [];
+    const deliver = (apply: () => void) => (held ? held.push(apply) : apply());
+    client.on('update2', (id, updates) => {
+      if (id === MONITOR_ID) deliver(() => void replica.applyUpdate2(updates));
+    });
+    client.on('update3', (id, lastTxnId, updates) => {
+      if (id === MONITOR_ID) deliver(() => void replica.applyUpdate3(lastTxnId, updates));
+    });
+    const requests = replica.monitorRequests(this.options.tables, this.options.columns, this.conditions);
+    let kind: IdlSyncInfo['kind'] = this.replicaHasData ? 'resynced' : 'initial';
+    let snapshot: TableUpdates2 | undefined;
+    let since: MonitorCondSinceResult | undefined;
+    if (this.supportsSince) {
+      try {
+        since = await client.monitorCondSince(this.database, MONITOR_ID, requests, replica.lastTxnId);
+      } catch (error) {
+        if (!(error instanceof OvsdbRpcError && /unknown method/i.test(String(error.errorName ?? error.message)))) throw error;
+        this.supportsSince = false;
+      }
+    }
+    if (since === undefined) snapshot = await client.monitorCond(this.database, MONITOR_ID, requests);
+    let applied: Promise<void>;
+    if (since !== undefined) {
+      if (since[0] && kind !== 'initial') kind = 'resumed';
+      applied = replica.applyMonitorCondSinceReply(since);
+    } else {
+      applied = replica.resync(snapshot!);
+    }
+    const pending = held;
+    held = undefined;
+    for (const apply of pending) apply();
+    await applied;
+    this.replicaHasData = true;
+    this.synced = true;
+    this.readyResolve();
+    this.emit('resynced', { kind, remote, durationMs: performance.now() - started });
+  }
+
+}
