@@ -5,6 +5,7 @@ import type { MonitorCondSinceResult, OvsdbClient, TransactOptions } from '../cl
 import type { DatabaseSchema, Operation, OperationResult, TableUpdates2, WireCondition } from '../protocol/wire';
 import { Replica } from '../replica/replica';
 import type { IndexSpec } from '../replica/column-index';
+import { IdlTransaction, type CommitResult } from './transaction';
 import type { DatabaseMeta } from '../schema/types';
 
 export interface OvsdbIdlOptions extends Omit<ReconnectingClientOptions, 'remotes'> {
@@ -112,6 +113,31 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     const replica = this.replica;
     if (replica.appliedSeq < replica.submittedSeq) await replica.idle();
     return results;
+  }
+
+  /** A new IDL transaction on this replica (see IdlTransaction). */
+  transaction(): IdlTransaction {
+    const replica = this.replica;
+    return new IdlTransaction({
+      schema: replica.schema,
+      get: (table, uuid) => replica.get(table, uuid),
+      transact: (ops) => this.transact(ops, { allowErrors: true }),
+    });
+  }
+
+  /**
+   * Runs `fn` with a fresh transaction and commits it; on 'try again' (a verify failed or
+   * the connection dropped) runs it again against the updated replica, up to `retries` times.
+   */
+  async run(fn: (txn: IdlTransaction, replica: Replica) => void | Promise<void>, options: { retries?: number } = {}): Promise<CommitResult> {
+    const retries = options.retries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      const txn = this.transaction();
+      await fn(txn, this.replica);
+      const result = await txn.commit();
+      if (result.status !== 'try again' || attempt >= retries) return result;
+      await this.client.whenConnected();
+    }
   }
 
   /** Replaces a table's monitor conditions (monitor_cond_change); kept for later reconnections. */

@@ -1,1 +1,2 @@
 export * from './idl';
+export * from './transaction';
