@@ -1,7 +1,8 @@
 /** idl_set of tests/test-ovsdb.py: a comma-separated list of IDL edits committed as one IdlTransaction. */
 import type { ReplicaRow } from '../../replica/row-codec';
 import type { OvsdbIdl } from '../idl';
-import type { IdlTransaction, TypedMutation } from '../transaction';
+import type { IdlTransaction, InsertHandle, TypedMutation } from '../transaction';
+import type { UuidString } from '../../protocol/wire';
 import { pad } from './printer';
 
 export class DriverExit extends Error {
@@ -50,6 +51,8 @@ export async function idlSet(ctx: SetContext, commands: string): Promise<boolean
   const txn: IdlTransaction = idl.transaction();
   let increment = false;
   const events: string[] = [];
+  const insertedSimple = new Map<number, InsertHandle>();
+  const deleted = new Set<UuidString>();
   for (const command of commands.split(',')) {
     const words = command.split(/\s+/).filter((word) => word !== '');
     let name = words[0];
@@ -59,43 +62,58 @@ export async function idlSet(ctx: SetContext, commands: string): Promise<boolean
       args = args.slice(1);
       ctx.pushNotifyHook((event, i, column) => events.push(`${event}|${String(i)}|${column ?? 'None'}`));
     }
-    const simple = (i: string, what: string) => need(find(idl, 'simple', 'i', Number(i)), `"${what}" command asks for nonexistent i=${Number(i)}\n`);
+    // As in the Python IDL, rows inserted by this transaction are found and deleted rows are not.
+    const simple = (i: string, what: string): UuidString | InsertHandle => {
+      const inserted = insertedSimple.get(Number(i));
+      if (inserted !== undefined) return inserted;
+      const row = find(idl, 'simple', 'i', Number(i));
+      if (row === undefined || deleted.has(row._uuid)) throw new DriverExit(`"${what}" command asks for nonexistent i=${Number(i)}\n`);
+      return row._uuid;
+    };
     switch (name) {
       case 'set': {
         if (args.length !== 3) throw new DriverExit('"set" command requires 3 arguments\n');
         const row = simple(args[0], 'set');
         const [, column, value] = args;
-        if (column === 'b') txn.update('simple', row._uuid, { b: value === '1' });
-        else if (column === 's') txn.update('simple', row._uuid, { s: value });
-        else if (column === 'u') txn.update('simple', row._uuid, { u: value });
-        else if (column === 'r') txn.update('simple', row._uuid, { r: Number(value) });
+        if (column === 'b') txn.update('simple', row, { b: value === '1' });
+        else if (column === 's') txn.update('simple', row, { s: value });
+        else if (column === 'u') txn.update('simple', row, { u: value });
+        else if (column === 'r') txn.update('simple', row, { r: Number(value) });
         else throw new DriverExit(`"set" comamnd asks for unknown column ${value}\n`);
         break;
       }
       case 'insert':
         if (args.length !== 1) throw new DriverExit('"set" command requires 1 argument\n');
-        txn.insert('simple', { i: Number(args[0]) });
+        insertedSimple.set(Number(args[0]), txn.insert('simple', { i: Number(args[0]) }));
         break;
       case 'insert_uuid':
         if (args.length !== 2) throw new DriverExit('"set" command requires 2 argument\n');
-        txn.insert('simple', { i: Number(args[1]) }, { uuid: args[0] });
+        insertedSimple.set(Number(args[1]), txn.insert('simple', { i: Number(args[1]) }, { uuid: args[0] }));
         break;
-      case 'delete':
+      case 'delete': {
         if (args.length !== 1) throw new DriverExit('"delete" command requires 1 argument\n');
-        txn.delete('simple', simple(args[0], 'delete')._uuid);
+        const row = simple(args[0], 'delete');
+        txn.delete('simple', row);
+        if (typeof row === 'string') deleted.add(row);
+        else insertedSimple.delete(Number(args[0]));
         break;
+      }
       case 'verify': {
         if (args.length !== 2) throw new DriverExit('"verify" command requires 2 arguments\n');
         const row = simple(args[0], 'verify');
         if (!['i', 'b', 's', 'u', 'r'].includes(args[1])) throw new DriverExit(`"verify" command asks for unknown column "${args[1]}"\n`);
-        txn.verify('simple', row._uuid, [args[1]]);
+        // verifying a row inserted by this transaction checks nothing (Python IDL)
+        if (typeof row === 'string') txn.verify('simple', row, [args[1]]);
         break;
       }
-      case 'increment':
+      case 'increment': {
         if (args.length !== 1) throw new DriverExit('"increment" command requires 1 argument\n');
-        txn.increment('simple', simple(args[0], 'set')._uuid, 'i');
+        const row = simple(args[0], 'set');
+        if (typeof row !== 'string') throw new DriverExit('increment of a row inserted by the same transaction\n');
+        txn.increment('simple', row, 'i');
         increment = true;
         break;
+      }
       case 'abort':
         txn.abort();
         break;

@@ -186,15 +186,28 @@ async function doIdl(schemaFile: string, remote: string, commandsIn: string[]): 
       }
     }
   };
-  const waitForChange = async (seqno: number, at: number): Promise<void> => {
-    drain(at);
-    if (changeSeqno !== seqno) return;
-    await idl.replica.waitFor(() => {
-      drain(at);
-      return changeSeqno !== seqno;
+  /** Python's `while idl.change_seqno == seqno: idl.run()`: resumes on a notification or a resync. */
+  const waitForChange = (seqno: number, at: number): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): boolean => {
+        drain(at);
+        if (changeSeqno === seqno) return false;
+        idl.off('resynced', onResync);
+        resolve();
+        return true;
+      };
+      const onResync = () => void check();
+      if (check()) return;
+      idl.on('resynced', onResync);
+      void idl.replica.waitFor(() => check());
     });
-  };
 
+  if (trackNotify && registration.tables.has('simple')) {
+    // The Python IDL also monitors _Server's Database table, and its notify hook sees
+    // those rows' creation during the first sync (none of the printed columns exist there).
+    const [databases] = await idl.client.transact('_Server', [{ op: 'select', table: 'Database', where: [], columns: ['_uuid'] }]);
+    for (const row of databases.rows ?? []) out(`${pad(step)}: event:create, row={}, uuid=${(row._uuid as ['uuid', string])[1]}, updates=None`);
+  }
   const symtab = new Map<string, string>();
   let seqno = 0;
   for (let command of commands) {
