@@ -148,4 +148,68 @@ describe('OvsdbIdl', () => {
       await standalone.dispose();
     }
   });
+
+  it('IDL transactions: insert returns real uuids; verify fails with "try again" under a concurrent writer; idl.run retries', async () => {
+    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS', 'Open_vSwitch'] });
+    const txn = idl.transaction();
+    const handle = txn.insert(QoS, { type: 'txn-a', other_config: new Map([['n', '0']]) });
+    const inserted = await txn.commit();
+    expect(inserted.status).toBe('success');
+    const uuid = inserted.inserted.get(handle.name)!;
+    expect(idl.replica.get(QoS, uuid)?.type).toBe('txn-a');
+
+    // read, then another client writes, then our verified write must not apply
+    const stale = idl.transaction();
+    stale.verify(QoS, uuid, ['other_config']);
+    stale.update(QoS, uuid, { other_config: new Map([['n', '1']]) });
+    await server.vsctl(['set', 'QoS', uuid, 'other_config:n=5']);
+    const conflicted = await stale.commit();
+    expect(conflicted.status).toBe('try again');
+    await idl.replica.waitFor((r) => r.get(QoS, uuid)?.other_config.get('n') === '5', 5000);
+
+    // read-modify-write with retries: concurrent increments of a counter in other_config all count
+    const bump = () =>
+      idl!.run((t, replica) => {
+        const n = Number(replica.get(QoS, uuid)!.other_config.get('n'));
+        t.verify(QoS, uuid, ['other_config']);
+        t.update(QoS, uuid, { other_config: new Map([['n', String(n + 1)]]) });
+      }, { retries: 50 });
+    const results = await Promise.all(Array.from({ length: 5 }, bump));
+    expect(results.map((r) => r.status)).toEqual(Array(5).fill('success'));
+    expect(idl.replica.get(QoS, uuid)?.other_config.get('n')).toBe('10');
+
+    // unchanged: only verifies
+    const noop = idl.transaction();
+    noop.verify(QoS, uuid, ['type']);
+    expect((await noop.commit()).status).toBe('unchanged');
+
+    // an error the server reports (a uuid that names no row in a strong reference)
+    const broken = idl.transaction();
+    broken.update(QoS, uuid, { queues: new Map([[1, '00000000-0000-4000-8000-000000000001']]) });
+    const failed = await broken.commit();
+    expect(failed.status).toBe('error');
+    expect(failed.error).toBe('referential integrity violation');
+
+    const cleanup = idl.transaction();
+    cleanup.delete(QoS, uuid);
+    expect((await cleanup.commit()).status).toBe('success');
+    expect(idl.replica.get(QoS, uuid)).toBeUndefined();
+  });
+
+  it('increment: mutate += 1 and the new value read back, also when others increment concurrently', async () => {
+    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['Open_vSwitch'] });
+    const root = [...idl.replica.table(Open_vSwitch).values()][0];
+    const start = root.next_cfg;
+    const values = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const txn = idl!.transaction();
+        txn.increment(Open_vSwitch, root._uuid, 'next_cfg');
+        const result = await txn.commit();
+        expect(result.status).toBe('success');
+        return result.incrementNewValue!;
+      }),
+    );
+    expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => start + i + 1));
+    expect(idl.replica.get(Open_vSwitch, root._uuid)?.next_cfg).toBe(start + 10);
+  });
 });

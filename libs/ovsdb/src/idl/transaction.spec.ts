@@ -1,0 +1,141 @@
+import type { Operation, OperationResult } from '../protocol/wire';
+import { parseSchema } from '../schema/parse';
+import { OvsdbValidationError } from '../schema/validation-error';
+import { OpenVSwitchSchema } from '../schemas/generated/open-vswitch';
+import type { ReplicaRow } from '../replica/row-codec';
+import { IdlTransaction, interpret, type TransactionTarget } from './transaction';
+
+const schema = parseSchema(OpenVSwitchSchema);
+const BR = '11111111-1111-4111-8111-111111111111';
+const QOS = '22222222-2222-4222-8222-222222222222';
+const where = (uuid: string) => [['_uuid', '==', ['uuid', uuid]]];
+
+function target(rows: Record<string, ReplicaRow> = {}, reply?: (ops: readonly Operation[]) => OperationResult[]) {
+  const sent: (readonly Operation[])[] = [];
+  const t: TransactionTarget = {
+    schema,
+    get: (_table, uuid) => rows[uuid],
+    transact: (ops) => {
+      sent.push(ops);
+      return Promise.resolve(reply ? reply(ops) : ops.map(() => ({})));
+    },
+  };
+  return { t, sent };
+}
+
+describe('IdlTransaction op building', () => {
+  it('insert gets a uuid-name; other rows refer to it with named-uuid; values are encoded', () => {
+    const { t } = target();
+    const txn = new IdlTransaction(t);
+    const port = txn.insert('Port', { name: 'p1', tag: 10 });
+    txn.insert('Interface', { name: 'p1', options: new Map([['remote_ip', '203.0.113.2']]) });
+    txn.update('Bridge', BR, { ports: [port.ref] });
+    expect(txn.buildOperations()).toEqual([
+      { op: 'insert', table: 'Port', row: { name: 'p1', tag: 10 }, 'uuid-name': 'row1' },
+      { op: 'insert', table: 'Interface', row: { name: 'p1', options: ['map', [['remote_ip', '203.0.113.2']]] }, 'uuid-name': 'row2' },
+      { op: 'update', table: 'Bridge', where: where(BR), row: { ports: ['set', [['named-uuid', 'row1']]] } },
+    ]);
+  });
+
+  it('updates of one row merge; a whole-column write replaces queued mutations of that column', () => {
+    const { t } = target();
+    const txn = new IdlTransaction(t);
+    txn.mutate('QoS', QOS, [
+      ['other_config', 'insert', new Map([['a', '1']])],
+      ['external_ids', 'delete', ['k']],
+    ]);
+    txn.update('QoS', QOS, { type: 'linux-htb' });
+    txn.update('QoS', QOS, { other_config: new Map([['b', '2']]) });
+    expect(txn.buildOperations()).toEqual([
+      { op: 'update', table: 'QoS', where: where(QOS), row: { type: 'linux-htb', other_config: ['map', [['b', '2']]] } },
+      { op: 'mutate', table: 'QoS', where: where(QOS), mutations: [['external_ids', 'delete', ['set', ['k']]]] },
+    ]);
+  });
+
+  it('verify waits on the replica values; increment is a mutate plus a select', () => {
+    const { t } = target({ [QOS]: { _uuid: QOS, _version: QOS, type: 'linux-htb', other_config: new Map([['x', 'y']]) } as ReplicaRow });
+    const txn = new IdlTransaction(t);
+    txn.verify('QoS', QOS, ['type', 'other_config']);
+    txn.increment('Open_vSwitch', BR, 'next_cfg');
+    expect(txn.buildOperations()).toEqual([
+      { op: 'wait', table: 'QoS', timeout: 0, where: where(QOS), until: '==', columns: ['type', 'other_config'], rows: [{ type: 'linux-htb', other_config: ['map', [['x', 'y']]] }] },
+      { op: 'mutate', table: 'Open_vSwitch', where: where(BR), mutations: [['next_cfg', '+=', 1]] },
+      { op: 'select', table: 'Open_vSwitch', where: where(BR), columns: ['next_cfg'] },
+    ]);
+  });
+
+  it('delete of a root row is sent; of a non-root row left to garbage collection (as OVS); of an inserted row cancels it', () => {
+    const { t } = target();
+    const txn = new IdlTransaction(t);
+    txn.delete('QoS', QOS);
+    txn.delete('Bridge', BR);
+    const inserted = txn.insert('Queue', { dscp: 1 });
+    txn.delete('Queue', inserted);
+    expect(txn.buildOperations()).toEqual([{ op: 'delete', table: 'QoS', where: where(QOS) }]);
+  });
+
+  it('only waits and comments: nothing to send, commit is unchanged without a round trip', async () => {
+    const { t, sent } = target({ [QOS]: { _uuid: QOS, _version: QOS, type: 'a' } as unknown as ReplicaRow });
+    const txn = new IdlTransaction(t);
+    txn.verify('QoS', QOS, ['type']);
+    txn.comment('nothing');
+    expect(txn.buildOperations()).toBeNull();
+    expect((await txn.commit()).status).toBe('unchanged');
+    expect(sent).toEqual([]);
+  });
+
+  it('abort: nothing is sent', async () => {
+    const { t, sent } = target();
+    const txn = new IdlTransaction(t);
+    txn.insert('QoS', { type: 'x' });
+    txn.abort();
+    expect((await txn.commit()).status).toBe('aborted');
+    expect(sent).toEqual([]);
+  });
+
+  it('validates values against the schema, naming table, column and value', () => {
+    const { t } = target();
+    const txn = new IdlTransaction(t);
+    expect(() => txn.insert('Port', { name: 'x', tag: 5000 })).toThrow(/Port\.tag: 5000/);
+    expect(() => txn.update('Port', BR, { tag: 5000 })).toThrow(OvsdbValidationError);
+    expect(() => txn.update('Port', BR, { nosuch: 1 })).toThrow(/Port/);
+    expect(() => txn.mutate('Port', BR, [['trunks', 'insert', [5000]]])).toThrow(/Port\.trunks/);
+    expect(() => txn.update('Port', 'not-a-uuid', { tag: 1 })).toThrow(/not a uuid/);
+    expect(() => txn.increment('Bridge', BR, 'name')).toThrow(/not an integer column/);
+  });
+
+  it('commit maps the inserted rows to their real uuids', async () => {
+    const { t } = target({}, (ops) => ops.map((op) => (op.op === 'insert' ? { uuid: ['uuid', QOS] } : {})));
+    const txn = new IdlTransaction(t);
+    const handle = txn.insert('QoS', { type: 'x' });
+    const result = await txn.commit();
+    expect(result).toEqual({ status: 'success', inserted: new Map([[handle.name, QOS]]) });
+  });
+});
+
+describe('interpret (transact reply → status)', () => {
+  const wait: Operation = { op: 'wait', table: 'QoS', where: [], columns: ['type'], until: '==', rows: [], timeout: 0 };
+  const update: Operation = { op: 'update', table: 'QoS', where: [], row: {} };
+  const mutate: Operation = { op: 'mutate', table: 'Open_vSwitch', where: [], mutations: [['next_cfg', '+=', 1]] };
+  const select: Operation = { op: 'select', table: 'Open_vSwitch', where: [], columns: ['next_cfg'] };
+
+  it('a failed wait is "try again"', () => {
+    expect(interpret([wait, update], [{ error: 'timed out' }, null]).status).toBe('try again');
+  });
+  it('any other error is "error" and wins over a failed wait', () => {
+    const result = interpret([wait, update], [{ error: 'timed out' }, { error: 'constraint violation', details: 'x' }]);
+    expect(result).toMatchObject({ status: 'error', error: 'constraint violation', details: 'x' });
+  });
+  it('a commit-time error (the extra element) is "error"', () => {
+    expect(interpret([update], [{ count: 1 }, { error: 'referential integrity violation' }]).status).toBe('error');
+  });
+  it('a failed lock assert is "not locked"', () => {
+    expect(interpret([{ op: 'assert', lock: 'l' }, update], [{ error: 'not owner' }, null]).status).toBe('not locked');
+  });
+  it('increment: the new value is read from the select', () => {
+    expect(interpret([mutate, select], [{ count: 1 }, { rows: [{ next_cfg: 8 }] }])).toMatchObject({ status: 'success', incrementNewValue: 8 });
+  });
+  it('a reply shorter than the request is an error', () => {
+    expect(interpret([update, update], [{ count: 1 }]).status).toBe('error');
+  });
+});
