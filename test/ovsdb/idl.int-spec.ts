@@ -212,4 +212,21 @@ describe('OvsdbIdl', () => {
     expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => start + i + 1));
     expect(idl.replica.get(Open_vSwitch, root._uuid)?.next_cfg).toBe(start + 10);
   });
+
+  it('hold(): notifications wait until release, then apply in order; transact still reads its own writes', async () => {
+    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS'] });
+    const release = idl.hold();
+    await server.vsctl(['create', 'QoS', 'type=held-1']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const types = () => [...idl!.replica.table(QoS).values()].map((row) => row.type).sort();
+    expect(types()).toEqual([]);
+    await idl.transact([insertQos('held-2')]);
+    expect(types()).toEqual(['held-1', 'held-2']);
+    await server.vsctl(['create', 'QoS', 'type=held-3']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(types()).toEqual(['held-1', 'held-2']);
+    release();
+    expect(types()).toEqual(['held-1', 'held-2', 'held-3']);
+    await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
+  });
 });

@@ -63,6 +63,8 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
   private supportsSince: boolean;
   private synced = false;
   private replicaHasData = false;
+  private holds = 0;
+  private deferred: (() => void)[] = [];
   private readyResolve!: () => void;
 
   private constructor(private readonly options: OvsdbIdlOptions) {
@@ -110,6 +112,7 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
    */
   async transact(ops: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
     const results = await this.client.transact(this.database, ops, options);
+    this.applyDeferred();
     const replica = this.replica;
     if (replica.appliedSeq < replica.submittedSeq) await replica.idle();
     return results;
@@ -148,6 +151,29 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     await client.monitorCondChange(MONITOR_ID, MONITOR_ID, { [table]: [{ where: [...where] }] });
   }
 
+  /**
+   * Freezes the replica: notifications are queued instead of applied until every hold is
+   * released (then applied in order). Emulates a pull-model IDL between two `run()` calls
+   * (OVS's conformance tests depend on it). `transact` still reads its writes: its reply
+   * applies everything queued up to it.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) this.applyDeferred();
+    };
+  }
+
+  private applyDeferred(): void {
+    if (this.deferred.length === 0) return;
+    const queued = this.deferred;
+    this.deferred = [];
+    for (const apply of queued) apply();
+  }
+
   /** Drops the current connection; it reconnects and resyncs (for tests and `reconnect`). */
   forceReconnect(): void {
     this.client.client?.close(new OvsdbError('reconnect requested'));
@@ -178,7 +204,13 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     // Notifications that arrive before the monitor reply has been applied wait here, so
     // the replica sees the snapshot first and every later update after it, in order.
     let held: (() => void)[] | undefined = [];
-    const deliver = (apply: () => void) => (held ? held.push(apply) : apply());
+    const deliver = (apply: () => void) => {
+      if (held) held.push(apply);
+      else if (this.holds > 0) this.deferred.push(apply);
+      else apply();
+    };
+    // Whatever the previous connection queued under hold() predates the new monitor reply.
+    this.applyDeferred();
     client.on('update2', (id, updates) => {
       if (id === MONITOR_ID) deliver(() => void replica.applyUpdate2(updates));
     });
@@ -207,7 +239,7 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     }
     const pending = held;
     held = undefined;
-    for (const apply of pending) apply();
+    for (const apply of pending) deliver(apply);
     await applied;
     this.replicaHasData = true;
     this.synced = true;

@@ -187,12 +187,16 @@ async function doIdl(schemaFile: string, remote: string, commandsIn: string[]): 
     }
   };
   /** Python's `while idl.change_seqno == seqno: idl.run()`: resumes on a notification or a resync. */
+  // Like the Python IDL, the replica only moves when the driver "runs" it (waits, commits).
+  let release = idl.hold();
   const waitForChange = (seqno: number, at: number): Promise<void> =>
     new Promise((resolve) => {
+      release();
       const check = (): boolean => {
         drain(at);
         if (changeSeqno === seqno) return false;
         idl.off('resynced', onResync);
+        release = idl.hold();
         resolve();
         return true;
       };
