@@ -64,6 +64,8 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
   private synced = false;
   private replicaHasData = false;
   private holds = 0;
+  /** Set when the replica may differ from the server: the next sync takes a full snapshot. */
+  private needsFullSync = false;
   private deferred: (() => void)[] = [];
   private readyResolve!: () => void;
 
@@ -189,6 +191,7 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
       indexes: this.options.indexes,
       sliceMs: this.options.sliceMs,
       onInconsistency: (error) => {
+        this.needsFullSync = true;
         this.emit('inconsistency', error);
         this.forceReconnect();
       },
@@ -220,11 +223,15 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     const requests = replica.monitorRequests(this.options.tables, this.options.columns, this.conditions);
     let kind: IdlSyncInfo['kind'] = this.replicaHasData ? 'resynced' : 'initial';
     let snapshot: TableUpdates2 | undefined;
+    const full = this.needsFullSync;
+    this.needsFullSync = false;
     let since: MonitorCondSinceResult | undefined;
     if (this.supportsSince) {
       try {
-        since = await client.monitorCondSince(this.database, MONITOR_ID, requests, replica.lastTxnId);
+        // A null txn id asks for everything (found=false): the snapshot is diffed in.
+        since = await client.monitorCondSince(this.database, MONITOR_ID, requests, full ? null : replica.lastTxnId);
       } catch (error) {
+        this.needsFullSync ||= full;
         if (!(error instanceof OvsdbRpcError && /unknown method/i.test(String(error.errorName ?? error.message)))) throw error;
         this.supportsSince = false;
       }
@@ -246,5 +253,4 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     this.readyResolve();
     this.emit('resynced', { kind, remote, durationMs: performance.now() - started });
   }
-
 }

@@ -16,7 +16,10 @@ export class PyTuple {
   constructor(readonly items: PyValue[]) {}
 }
 
-/** Python's repr(float) for a finite number; integral reals came as JSON integers, so they print as ints. */
+/**
+ * Python's repr(float). An integral value prints as an int: ovsdb-server sends 2.0 as `2`, which
+ * Python parses as an int (JSON.parse cannot tell `1.5e+16` from an integer: such reals differ).
+ */
 export function pyNumber(value: number): string {
   if (Number.isInteger(value) && Math.abs(value) < 1e21) return BigInt(value).toString();
   if (!Number.isFinite(value)) return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
