@@ -72,8 +72,12 @@ describe('OvsdbIdl', () => {
   it('forced reconnect (ovsdb-server/reconnect): resumes with monitor_cond_since, applies only missed updates, no purge', async () => {
     await server.vsctl(['add-br', 'keep-0', '--', 'set', 'Bridge', 'keep-0', 'datapath_type=netdev']);
     idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema });
+    // 2,000 more rows: resuming must not depend on the database size
+    await idl.transact(Array.from({ length: 2000 }, (_, i) => insertQos(`bulk-${i}`)));
     const subscription = idl.replica.subscribe({ capacity: 10_000 });
     const before = new Map(idl.replica.table(Bridge));
+    const qosBefore = new Map(idl.replica.table(QoS));
+    expect(qosBefore.size).toBe(2000);
     const timings: number[] = [];
     for (let round = 0; round < 5; round++) {
       const resynced = once(idl, 'resynced') as Promise<[IdlSyncInfo]>;
@@ -88,6 +92,7 @@ describe('OvsdbIdl', () => {
     expect(events).toEqual([]);
     // rows kept their identity: nothing was purged and re-inserted
     for (const [uuid, row] of before) expect(idl.replica.get(Bridge, uuid)).toBe(row);
+    for (const [uuid, row] of qosBefore) if (idl.replica.get(QoS, uuid) !== row) throw new Error(`QoS ${uuid} was replaced across the reconnect`);
     console.log(`IDL resume after ovsdb-server/reconnect: ${timings.map((ms) => ms.toFixed(1)).join(', ')} ms`);
 
     // a change made while disconnected arrives as exactly that change
@@ -103,6 +108,7 @@ describe('OvsdbIdl', () => {
     expect(bridgeEvents.map((event) => [event.type, (event.new as { name?: string } | undefined)?.name])).toEqual([['insert', 'missed-1']]);
     expect(events.some((event) => event.type === 'delete')).toBe(false);
     await server.vsctl(['del-br', 'missed-1', '--', 'del-br', 'keep-0']);
+    await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
   });
 
   it('server restarted on a database changed offline: resync emits only the real changes', async () => {
