@@ -235,4 +235,33 @@ describe('OvsdbIdl', () => {
     expect(types()).toEqual(['held-1', 'held-2', 'held-3']);
     await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
   });
+
+  it('conditions: only matching rows are mirrored; setConditions moves rows in and out (as inserts and deletes)', async () => {
+    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS'], conditions: { QoS: [['type', '==', 'c-1']] } });
+    await idl.transact([insertQos('c-1'), insertQos('c-2')]);
+    const types = () => [...idl!.replica.table(QoS).values()].map((row) => row.type).sort();
+    expect(types()).toEqual(['c-1']);
+    const subscription = idl.replica.subscribe({ capacity: 100 });
+    await idl.setConditions('QoS', [['type', '==', 'c-2']]);
+    await idl.replica.waitFor(() => types().join() === 'c-2', 5000);
+    const events: ChangeEvent[] = [];
+    drain(events, subscription);
+    expect(events.map((event) => event.type).sort()).toEqual(['delete', 'insert']);
+    await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
+  });
+
+  it('without monitor_cond_since (resume: false): a reconnect diffs a full monitor_cond snapshot, no spurious events', async () => {
+    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, resume: false });
+    await idl.transact([insertQos('full-1')]);
+    const subscription = idl.replica.subscribe({ capacity: 1000 });
+    const resynced = once(idl, 'resynced') as Promise<[IdlSyncInfo]>;
+    idl.forceReconnect();
+    const [info] = await resynced;
+    expect(info.kind).toBe('resynced');
+    const events: ChangeEvent[] = [];
+    drain(events, subscription);
+    expect(events).toEqual([]);
+    expect([...idl.replica.table(QoS).values()].map((row) => row.type)).toEqual(['full-1']);
+    await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
+  });
 });

@@ -147,7 +147,8 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
 
   /** Replaces a table's monitor conditions (monitor_cond_change); kept for later reconnections. */
   async setConditions(table: string, where: readonly WireCondition[]): Promise<void> {
-    this.conditions[table] = [...where];
+    // A new object each time: a sync in progress can tell that conditions changed under it.
+    this.conditions = { ...this.conditions, [table]: [...where] };
     const client = this.client.client;
     if (client === undefined || !this.synced) return;
     await client.monitorCondChange(MONITOR_ID, MONITOR_ID, { [table]: [{ where: [...where] }] });
@@ -220,7 +221,8 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     client.on('update3', (id, lastTxnId, updates) => {
       if (id === MONITOR_ID) deliver(() => void replica.applyUpdate3(lastTxnId, updates));
     });
-    const requests = replica.monitorRequests(this.options.tables, this.options.columns, this.conditions);
+    const requestedConditions = this.conditions;
+    const requests = replica.monitorRequests(this.options.tables, this.options.columns, requestedConditions);
     let kind: IdlSyncInfo['kind'] = this.replicaHasData ? 'resynced' : 'initial';
     let snapshot: TableUpdates2 | undefined;
     const full = this.needsFullSync;
@@ -250,6 +252,14 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     await applied;
     this.replicaHasData = true;
     this.synced = true;
+    // setConditions() during the sync changed what we asked for: send the difference now.
+    if (this.conditions !== requestedConditions) {
+      const changed: Record<string, { where: WireCondition[] }[]> = {};
+      for (const table of Object.keys(this.conditions)) {
+        if (this.conditions[table] !== requestedConditions[table]) changed[table] = [{ where: [...this.conditions[table]] }];
+      }
+      if (Object.keys(changed).length > 0) await client.monitorCondChange(MONITOR_ID, MONITOR_ID, changed);
+    }
     this.readyResolve();
     this.emit('resynced', { kind, remote, durationMs: performance.now() - started });
   }
