@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import { run } from '@ovs-fleet/iproute';
+import { OvsdbClient } from '@ovs-fleet/ovsdb/client';
 import { OvsdbIdl, type IdlSyncInfo } from '@ovs-fleet/ovsdb/idl';
 import { Bridge, OpenVSwitchSchema, Open_vSwitch, QoS } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
 import type { ChangeEvent, ChangeSubscription } from '@ovs-fleet/ovsdb/replica';
@@ -263,5 +264,24 @@ describe('OvsdbIdl', () => {
     expect(events).toEqual([]);
     expect([...idl.replica.table(QoS).values()].map((row) => row.type)).toEqual(['full-1']);
     await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
+  });
+
+  it('read your writes while the replica is busy applying a large update from another client (sliced)', async () => {
+    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS'], sliceMs: 0 });
+    const other = await OvsdbClient.connect(server.unixRemote);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const big = other.transact(DB, Array.from({ length: 3000 }, (_, i) => insertQos(`big-${round}-${i}`)));
+        await new Promise((resolve) => setImmediate(resolve));
+        const [result] = await idl.transact([insertQos(`mine-${round}`)]);
+        const uuid = (result as { uuid: ['uuid', string] }).uuid[1];
+        expect(idl.replica.get(QoS, uuid)?.type).toBe(`mine-${round}`);
+        await big;
+      }
+      await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
+      expect(idl.replica.table(QoS).size).toBe(0);
+    } finally {
+      other.close();
+    }
   });
 });
