@@ -6,9 +6,17 @@ the same workloads as libs/ovsdb. Prints one line of JSON.
                                           and a Port, add the Port to the bridge
   python_idl.py sync REMOTE SCHEMA ROWS   initial sync of the whole database into the IDL
                                           until it holds ROWS Port rows; time and memory
+  python_idl.py reconnect unix:SOCK SCHEMA ROUNDS UNIXCTL
+                                          ROUNDS times: the server drops every connection
+                                          (ovs-appctl ovsdb-server/reconnect), another
+                                          client adds 3 ports to br0 (one transaction
+                                          each); time until the IDL has reconnected and
+                                          holds them
 """
 import json
 import os
+import socket
+import subprocess
 import sys
 import time
 
@@ -70,6 +78,68 @@ def sync(remote, schema, rows):
     print(json.dumps({"rows": rows, "seconds": elapsed, "rss_growth_bytes": grown}))
 
 
+def add_port_ops(name):
+    return [
+        {"op": "insert", "table": "Interface", "row": {"name": name}, "uuid-name": "i"},
+        {"op": "insert", "table": "Port", "row": {"name": name, "interfaces": ["named-uuid", "i"]}, "uuid-name": "p"},
+        {"op": "mutate", "table": "Bridge", "where": [["name", "==", "br0"]],
+         "mutations": [["ports", "insert", ["set", [["named-uuid", "p"]]]]]},
+    ]
+
+
+def write_ports(socket_path, names):
+    """The other client: a plain JSON-RPC connection, one transaction per port."""
+    decoder = json.JSONDecoder()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(socket_path)
+        buffered = ""
+        for ident, name in enumerate(names):
+            request = {"method": "transact", "params": ["Open_vSwitch"] + add_port_ops(name), "id": ident}
+            sock.sendall(json.dumps(request).encode())
+            while True:
+                try:
+                    reply, end = decoder.raw_decode(buffered)
+                except ValueError:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        raise SystemExit("writer: connection closed")
+                    buffered += chunk.decode()
+                    continue
+                buffered = buffered[end:].lstrip()
+                if reply.get("id") == ident:
+                    break
+            failed = reply.get("error") or [r for r in reply["result"] if r and "error" in r]
+            if failed:
+                raise SystemExit("writer: %s failed: %s" % (name, failed))
+
+
+def port_names(idl):
+    return {row.name for row in idl.tables["Port"].rows.values()}
+
+
+def reconnect(remote, schema, rounds, ctl):
+    if not remote.startswith("unix:"):
+        raise SystemExit("reconnect needs a unix: remote")
+    idl = connect(remote, schema)
+    run_until(idl, lambda: idl.has_ever_connected() and len(idl.tables["Bridge"].rows) > 0)
+    timings = []
+    for r in range(rounds):
+        names = {"rc%d-%d" % (r, k) for k in range(3)}
+        seqno = idl._session.get_seqno()
+        start = time.perf_counter()
+        subprocess.run(["ovs-appctl", "-t", ctl, "ovsdb-server/reconnect"], check=True, stdout=subprocess.DEVNULL)
+        write_ports(remote[len("unix:"):], sorted(names))
+        # Reconnected (the session's seqno moves on disconnect and on connect) and holding every write.
+        run_until(idl, lambda: idl._session.get_seqno() >= seqno + 2 and idl._session.is_connected()
+                  and names <= port_names(idl))
+        timings.append((time.perf_counter() - start) * 1000)
+    idl.close()
+    print(json.dumps({"rounds": rounds, "ms": timings}))
+
+
 if __name__ == "__main__":
     mode, remote, schema, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    {"txn": txn, "sync": sync}[mode](remote, schema, n)
+    if mode == "reconnect":
+        reconnect(remote, schema, n, sys.argv[5])
+    else:
+        {"txn": txn, "sync": sync}[mode](remote, schema, n)

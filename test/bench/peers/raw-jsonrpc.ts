@@ -4,6 +4,7 @@
  * It also fills a database quickly for the sync benchmark.
  */
 import { connect, Socket } from 'node:net';
+import type { Operation } from '@ovs-fleet/ovsdb/protocol/wire';
 
 /** Counts complete top-level JSON values in a byte stream (replies), nothing more. */
 class ReplyCounter {
@@ -84,7 +85,7 @@ export function rawTransactions(
 }
 
 /** The benchmark's transaction: insert an Interface and a Port, add the Port to the bridge. */
-export function addPortOps(bridgeName: string, portName: string): unknown[] {
+export function addPortOps(bridgeName: string, portName: string): Operation[] {
   return [
     { op: 'insert', table: 'Interface', row: { name: portName }, 'uuid-name': 'i' },
     { op: 'insert', table: 'Port', row: { name: portName, interfaces: ['named-uuid', 'i'] }, 'uuid-name': 'p' },

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench:ovsdb`: libs/ovsdb against the reference Python IDL (python3-openvswitch)
+ * and a raw JSON-RPC writer, each contender on a fresh ovsdb-server (own temp dir, bridge
+ * br0 created first), each of ours in its own process:
+ *   1. OvsdbIdl, one transaction at a time   (insert Interface + Port, add the Port to br0)
+ *   2. OvsdbIdl, WINDOW transactions in flight
+ *   3. the Python IDL, one at a time
+ *   4. a raw JSON-RPC writer, 64 in flight (about the server's own limit)
+ *   5. initial sync of 20,000 ports + interfaces into the replica vs the Python IDL: s, RSS MiB
+ *   6. forced reconnect of a clustered server (history) while another client writes:
+ *      time until the replica holds everything again, vs the Python IDL
+ * Prints one line per contender, the ratios against the targets, and last one line of JSON.
+ * BENCH_TXN, BENCH_WINDOW, BENCH_SYNC_PORTS, BENCH_RECONNECT_ROUNDS change the sizes.
+ */
+import { join } from 'node:path';
+import { VSWITCH_SCHEMA, type OvsdbTestServer } from '../support/ovsdb-server';
+import type { ReconnectResult, SyncResult, TxnResult } from './ovsdb/contenders';
+import { runJsonChild, withServer } from './ovsdb/processes';
+import { BRIDGE, populateHostLike } from './ovsdb/workload';
+import { fillPorts } from './peers/raw-jsonrpc';
+
+const TXN = Number(process.env.BENCH_TXN ?? 3000);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
+const RAW_WINDOW = 64;
+const SYNC_PORTS = Number(process.env.BENCH_SYNC_PORTS ?? 20_000);
+const RECONNECT_ROUNDS = Number(process.env.BENCH_RECONNECT_ROUNDS ?? 5);
+const RECONNECT_PORTS = 2000;
+const PYTHON = '/usr/bin/python3';
+const PYTHON_IDL = join(__dirname, 'peers', 'python_idl.py');
+const CHILD = join(__dirname, 'ovsdb', 'child.ts');
+const MIB = 2 ** 20;
+
+/** One of our contenders in a fresh Node process (tsx's loader flags inherited; gc exposed for memory figures). */
+function ours<T>(args: readonly string[]): Promise<T> {
+  return runJsonChild<T>(process.execPath, [...process.execArgv, '--expose-gc', CHILD, ...args]);
+}
+
+function python<T>(args: readonly string[]): Promise<T> {
+  return runJsonChild<T>(PYTHON, [PYTHON_IDL, ...args]);
+}
+
+async function addBridge(server: OvsdbTestServer): Promise<void> {
+  await server.vsctl(['add-br', BRIDGE, '--', 'set', 'bridge', BRIDGE, 'datapath_type=netdev']);
+}
+
+async function portCount(server: OvsdbTestServer): Promise<number> {
+  const out = (await server.vsctl(['list-ports', BRIDGE])).stdout.trim();
+  return out === '' ? 0 : out.split('\n').length;
+}
+
+/** A transaction contender on a fresh server; the bridge must hold exactly `TXN` ports afterwards. */
+function txnContender(label: string, start: (server: OvsdbTestServer) => Promise<TxnResult>): Promise<TxnResult> {
+  return withServer({}, async (server) => {
+    await addBridge(server);
+    const result = await start(server);
+    const ports = await portCount(server);
+    if (ports !== TXN) throw new Error(`${label}: ${ports} ports on ${BRIDGE}, expected ${TXN}`);
+    console.log(`${label.padEnd(44)} ${TXN} txn in ${result.seconds.toFixed(2)} s = ${Math.round(result.txn_per_s)} txn/s`);
+    return result;
+  });
+}
+
+function syncContender(label: string, start: (server: OvsdbTestServer) => Promise<SyncResult>): Promise<SyncResult> {
+  return withServer({}, async (server) => {
+    await addBridge(server);
+    await populateHostLike(server.unixRemote, SYNC_PORTS);
+    const result = await start(server);
+    const heap = result.heap_after_gc_bytes === undefined ? '' : `, heap retained ${(result.heap_after_gc_bytes / MIB).toFixed(1)} MiB`;
+    console.log(`${label.padEnd(44)} ${result.seconds.toFixed(2)} s, RSS +${(result.rss_growth_bytes / MIB).toFixed(1)} MiB${heap}`);
+    return result;
+  });
+}
+
+function reconnectContender(label: string, start: (server: OvsdbTestServer) => Promise<ReconnectResult>): Promise<ReconnectResult> {
+  return withServer({ clustered: true }, async (server) => {
+    await addBridge(server);
+    await fillPorts(server.socket, BRIDGE, RECONNECT_PORTS);
+    const result = await start(server);
+    const kinds = result.kinds ? ` (${[...new Set(result.kinds)].join(', ')})` : '';
+    console.log(`${label.padEnd(44)} median ${median(result.ms).toFixed(1)} ms, max ${Math.max(...result.ms).toFixed(1)} ms over ${result.rounds} rounds${kinds}`);
+    return result;
+  });
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function verdict(label: string, ratio: number, target: string, met: boolean, unit = 'x'): void {
+  console.log(`  ${label.padEnd(48)} ${ratio.toFixed(2)}${unit}  (target ${target})  ${met ? 'met' : 'MISSED'}`);
+}
+
+async function main(): Promise<void> {
+  for (const [name, value] of Object.entries({ TXN, WINDOW, SYNC_PORTS, RECONNECT_ROUNDS })) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  }
+  const seq = await txnContender('this client (OvsdbIdl), one at a time', (s) => ours(['idl', s.unixRemote, String(TXN), '1']));
+  const pipelined = await txnContender(`this client (OvsdbIdl), ${WINDOW} in flight`, (s) => ours(['idl', s.unixRemote, String(TXN), String(WINDOW)]));
+  const pythonTxn = await txnContender('Python IDL, one at a time', (s) => python(['txn', s.unixRemote, VSWITCH_SCHEMA, String(TXN)]));
+  const raw = await txnContender(`raw JSON-RPC writer, ${RAW_WINDOW} in flight`, (s) => ours(['raw', s.unixRemote, String(TXN), String(RAW_WINDOW)]));
+  const sync = await syncContender(`initial sync ${SYNC_PORTS} ports, this client`, (s) => ours(['sync', s.unixRemote, String(SYNC_PORTS)]));
+  const pythonSync = await syncContender(`initial sync ${SYNC_PORTS} ports, Python IDL`, (s) => python(['sync', s.unixRemote, VSWITCH_SCHEMA, String(SYNC_PORTS)]));
+  const rc = await reconnectContender('forced reconnect, this client', (s) => ours(['reconnect', s.unixRemote, String(RECONNECT_ROUNDS), s.ctl]));
+  const pythonRc = await reconnectContender('forced reconnect, Python IDL', (s) => python(['reconnect', s.unixRemote, VSWITCH_SCHEMA, String(RECONNECT_ROUNDS), s.ctl]));
+
+  const ratios = {
+    seq_vs_python_idl: seq.txn_per_s / pythonTxn.txn_per_s,
+    pipelined_vs_raw: pipelined.txn_per_s / raw.txn_per_s,
+    sync_speedup_vs_python_idl: pythonSync.seconds / sync.seconds,
+    sync_memory_vs_python_idl: sync.rss_growth_bytes / pythonSync.rss_growth_bytes,
+  };
+  const reconnectMs = Math.max(...rc.ms);
+  console.log('ratios:');
+  verdict('one at a time vs Python IDL', ratios.seq_vs_python_idl, '>= 3x', ratios.seq_vs_python_idl >= 3);
+  verdict(`pipelined vs raw writer`, ratios.pipelined_vs_raw, '>= 0.9x', ratios.pipelined_vs_raw >= 0.9);
+  verdict('initial sync, speed vs Python IDL', ratios.sync_speedup_vs_python_idl, '>= 3x', ratios.sync_speedup_vs_python_idl >= 3);
+  verdict('initial sync, memory vs Python IDL', ratios.sync_memory_vs_python_idl, '<= 0.33x', ratios.sync_memory_vs_python_idl <= 1 / 3);
+  verdict('forced reconnect, slowest round', reconnectMs, '<= 150 ms', reconnectMs <= 150, ' ms');
+  console.log(
+    JSON.stringify({
+      seq_txn_per_s: Math.round(seq.txn_per_s),
+      pipelined_txn_per_s: Math.round(pipelined.txn_per_s),
+      python_idl_txn_per_s: Math.round(pythonTxn.txn_per_s),
+      raw_limit_txn_per_s: Math.round(raw.txn_per_s),
+      sync_20k_s: round(sync.seconds, 3),
+      sync_20k_mib: round(sync.rss_growth_bytes / MIB, 1),
+      python_idl_sync_20k_s: round(pythonSync.seconds, 3),
+      python_idl_sync_20k_mib: round(pythonSync.rss_growth_bytes / MIB, 1),
+      reconnect_ms: round(reconnectMs, 1),
+      reconnect_median_ms: round(median(rc.ms), 1),
+      python_idl_reconnect_ms: round(Math.max(...pythonRc.ms), 1),
+      python_idl_reconnect_median_ms: round(median(pythonRc.ms), 1),
+      txn: TXN,
+      window: WINDOW,
+      sync_ports: SYNC_PORTS,
+      ...Object.fromEntries(Object.entries(ratios).map(([key, value]) => [key, round(value, 3)])),
+    }),
+  );
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

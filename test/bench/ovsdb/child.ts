@@ -1,0 +1,34 @@
+/**
+ * Entry point of one of our contenders in its own process:
+ *   child.ts idl|raw REMOTE COUNT WINDOW      (IDL transactions or the raw writer, WINDOW in flight)
+ *   child.ts sync REMOTE ROWS
+ *   child.ts reconnect REMOTE ROUNDS UNIXCTL
+ * Prints one line of JSON.
+ */
+import { idlTransactions, initialSync, rawWriter, reconnect } from './contenders';
+
+async function main(argv: readonly string[]): Promise<unknown> {
+  const [mode, remote, n, extra] = argv;
+  const count = Number(n);
+  if (!remote || !Number.isInteger(count) || count < 1) throw new Error(`usage: child.ts MODE REMOTE COUNT [WINDOW|UNIXCTL], got ${argv.join(' ')}`);
+  switch (mode) {
+    case 'idl':
+      return idlTransactions(remote, count, Number(extra));
+    case 'raw':
+      return rawWriter(remote, count, Number(extra));
+    case 'sync':
+      return initialSync(remote, count);
+    case 'reconnect':
+      return reconnect(remote, count, extra);
+    default:
+      throw new Error(`unknown mode ${mode}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,130 @@
+/**
+ * What each of our contenders measures, run inside its own child process (a fresh heap,
+ * so memory figures are its own). Each prints one line of JSON on stdout.
+ */
+import { once } from 'node:events';
+import { run } from '@ovs-fleet/iproute';
+import { OvsdbClient } from '@ovs-fleet/ovsdb/client';
+import { OvsdbIdl, type IdlSyncInfo } from '@ovs-fleet/ovsdb/idl';
+import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
+import { addPortOps, rawTransactions } from '../peers/raw-jsonrpc';
+import { addPort, BRIDGE, bridgeUuid } from './workload';
+
+const DB = 'Open_vSwitch';
+
+export interface TxnResult {
+  txn: number;
+  seconds: number;
+  txn_per_s: number;
+}
+
+export interface SyncResult {
+  rows: number;
+  seconds: number;
+  rss_growth_bytes: number;
+  heap_after_gc_bytes?: number;
+}
+
+export interface ReconnectResult {
+  rounds: number;
+  /** Per round: from issuing `ovsdb-server/reconnect` to the replica holding every change written meanwhile. */
+  ms: number[];
+  kinds: string[];
+}
+
+function connectIdl(remote: string): Promise<OvsdbIdl> {
+  return OvsdbIdl.connect({
+    remote,
+    database: DB,
+    schema: OpenVSwitchSchema,
+    indexes: [
+      { table: 'Port', column: 'name', unique: true },
+      { table: 'Interface', column: 'name', unique: true },
+    ],
+    requestTimeoutMs: 30_000,
+  });
+}
+
+function elapsedS(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Contender 1 and 2: `window` IDL transactions in flight (1: one at a time). */
+export async function idlTransactions(remote: string, count: number, window: number): Promise<TxnResult> {
+  const idl = await connectIdl(remote);
+  try {
+    const bridge = bridgeUuid(idl);
+    let next = 0;
+    const start = process.hrtime.bigint();
+    const worker = async () => {
+      while (next < count) await addPort(idl, bridge, `p${next++}`);
+    };
+    await Promise.all(Array.from({ length: window }, worker));
+    const seconds = elapsedS(start);
+    if (idl.replica.lookup(Port, 'name', `p${count - 1}`) === undefined) throw new Error('the replica misses the last port');
+    return { txn: count, seconds, txn_per_s: count / seconds };
+  } finally {
+    idl.close();
+  }
+}
+
+/** Contender 4: the raw JSON-RPC writer (no library, no replica), `window` in flight. */
+export async function rawWriter(remote: string, count: number, window: number): Promise<TxnResult> {
+  if (!remote.startsWith('unix:')) throw new Error('the raw writer speaks unix sockets only');
+  const result = await rawTransactions(remote.slice('unix:'.length), count, window, (i) => addPortOps(BRIDGE, `r${i}`));
+  return { txn: result.txn, seconds: result.seconds, txn_per_s: result.txnPerS };
+}
+
+/** Contender 5: initial sync of the whole database into the replica; time and RSS growth. */
+export async function initialSync(remote: string, rows: number): Promise<SyncResult> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const heapBefore = process.memoryUsage().heapUsed;
+  const start = process.hrtime.bigint();
+  const idl = await connectIdl(remote);
+  try {
+    const seconds = elapsedS(start);
+    const rssGrowth = process.memoryUsage().rss - rssBefore;
+    const held = idl.replica.table(Port).size;
+    if (held < rows) throw new Error(`the replica holds ${held} ports, expected ${rows}`);
+    gc?.();
+    const heapAfterGc = process.memoryUsage().heapUsed - heapBefore;
+    return { rows, seconds, rss_growth_bytes: rssGrowth, ...(gc ? { heap_after_gc_bytes: heapAfterGc } : {}) };
+  } finally {
+    idl.close();
+  }
+}
+
+/**
+ * Contender 6: the server drops every connection (`ovs-appctl ovsdb-server/reconnect`),
+ * then another client adds `writes` ports (one transaction each) while the IDL
+ * reconnects; timed until the replica holds all of them after a completed resync.
+ */
+export async function reconnect(remote: string, rounds: number, ctl: string, writes = 3): Promise<ReconnectResult> {
+  const idl = await connectIdl(remote);
+  const ms: number[] = [];
+  const kinds: string[] = [];
+  try {
+    const bridge = bridgeUuid(idl);
+    for (let round = 0; round < rounds; round++) {
+      const names = Array.from({ length: writes }, (_, k) => `rc${round}-${k}`);
+      const resynced = once(idl, 'resynced') as Promise<[IdlSyncInfo]>;
+      const start = process.hrtime.bigint();
+      await run('ovs-appctl', ['-t', ctl, 'ovsdb-server/reconnect']);
+      const writer = await OvsdbClient.connect(remote);
+      try {
+        for (const name of names) await writer.transact(DB, addPortOps(BRIDGE, name));
+      } finally {
+        writer.close();
+      }
+      const [[info]] = await Promise.all([resynced, idl.replica.waitFor((replica) => names.every((name) => replica.lookup(Port, 'name', name) !== undefined), 30_000)]);
+      ms.push(elapsedS(start) * 1000);
+      kinds.push(info.kind);
+      if (bridgeUuid(idl) !== bridge) throw new Error('the bridge row changed identity');
+    }
+    return { rounds, ms, kinds };
+  } finally {
+    idl.close();
+  }
+}
