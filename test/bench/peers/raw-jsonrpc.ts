@@ -6,32 +6,35 @@
 import { connect, Socket } from 'node:net';
 import type { Operation } from '@ovs-fleet/ovsdb/protocol/wire';
 
-/** Counts complete top-level JSON values in a byte stream (replies), nothing more. */
+/** Cuts a byte stream into complete top-level JSON values (replies), nothing more. */
 class ReplyCounter {
   private depth = 0;
   private inString = false;
   private escaped = false;
-  private current: number[] = [];
+  private partial: Buffer[] = [];
 
   constructor(private readonly onReply: (text: string) => void) {}
 
   push(chunk: Buffer): void {
+    let start = 0;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
-      this.current.push(byte);
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (byte === 0x5c) this.escaped = true;
         else if (byte === 0x22) this.inString = false;
       } else if (byte === 0x22) this.inString = true;
-      else if (byte === 0x7b || byte === 0x5b) this.depth++;
-      else if (byte === 0x7d || byte === 0x5d) {
+      else if (byte === 0x7b || byte === 0x5b) {
+        if (this.depth++ === 0) start = i;
+      } else if (byte === 0x7d || byte === 0x5d) {
         if (--this.depth === 0) {
-          this.onReply(Buffer.from(this.current).toString('utf8'));
-          this.current = [];
+          this.partial.push(chunk.subarray(start, i + 1));
+          this.onReply(Buffer.concat(this.partial).toString('utf8'));
+          this.partial = [];
         }
       }
     }
+    if (this.depth > 0) this.partial.push(chunk.subarray(start));
   }
 }
 
