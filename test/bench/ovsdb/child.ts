@@ -1,6 +1,6 @@
 /**
  * Entry point of one of our contenders in its own process:
- *   child.ts idl|raw REMOTE COUNT WINDOW      (IDL transactions or the raw writer, WINDOW in flight)
+ *   child.ts idl|raw|raw-monitored REMOTE COUNT WINDOW   (IDL transactions or the raw writer, WINDOW in flight)
  *   child.ts sync REMOTE ROWS
  *   child.ts reconnect REMOTE ROUNDS UNIXCTL
  * Prints one line of JSON.
@@ -16,6 +16,8 @@ async function main(argv: readonly string[]): Promise<unknown> {
       return idlTransactions(remote, count, Number(extra));
     case 'raw':
       return rawWriter(remote, count, Number(extra));
+    case 'raw-monitored':
+      return rawWriter(remote, count, Number(extra), true);
     case 'sync':
       return initialSync(remote, count);
     case 'reconnect':

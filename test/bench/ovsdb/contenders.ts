@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { run } from '@ovs-fleet/iproute';
 import { OvsdbClient } from '@ovs-fleet/ovsdb/client';
 import { OvsdbIdl, type IdlSyncInfo } from '@ovs-fleet/ovsdb/idl';
+import { Replica } from '@ovs-fleet/ovsdb/replica';
 import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
 import { addPortOps, rawTransactions } from '../peers/raw-jsonrpc';
 import { addPort, BRIDGE, bridgeUuid } from './workload';
@@ -68,10 +69,14 @@ export async function idlTransactions(remote: string, count: number, window: num
   }
 }
 
-/** Contender 4: the raw JSON-RPC writer (no library, no replica), `window` in flight. */
-export async function rawWriter(remote: string, count: number, window: number): Promise<TxnResult> {
+/**
+ * Contender 4: the raw JSON-RPC writer (no library, no replica), `window` in flight; with
+ * `monitored`, it also monitors every table on its connection (and drops the updates).
+ */
+export async function rawWriter(remote: string, count: number, window: number, monitored = false): Promise<TxnResult> {
   if (!remote.startsWith('unix:')) throw new Error('the raw writer speaks unix sockets only');
-  const result = await rawTransactions(remote.slice('unix:'.length), count, window, (i) => addPortOps(BRIDGE, `r${i}`));
+  const monitor = monitored ? new Replica(OpenVSwitchSchema).monitorRequests() : undefined;
+  const result = await rawTransactions(remote.slice('unix:'.length), count, window, (i) => addPortOps(BRIDGE, `r${i}`), monitor);
   return { txn: result.txn, seconds: result.seconds, txn_per_s: result.txnPerS };
 }
 
