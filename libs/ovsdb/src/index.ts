@@ -8,3 +8,4 @@ export * from './schema';
 export * from './replica';
 export * from './schemas';
 export * from './idl';
+export * from './commands';
