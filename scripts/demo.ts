@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     const [h1, h2] = lab.hosts;
     console.log('\nOverlay: br-int on h1 and h2, VXLAN tunnels for networks blue (VNI 100) and red (VNI 200)');
     const sessions = await Promise.all([h1, h2].map((h) => connectPortStore(h.ovsdbUnix)));
+    const plumbers = [h1, h2].map((h, i) => new Plumber({ store: sessions[i].store, hostNetns: h.netns }));
     try {
       for (const [i, host] of [h1, h2].entries()) {
         await sessions[i].store.createBridge('br-int', 'netdev');
@@ -85,7 +86,6 @@ async function main(): Promise<void> {
         { name: 'blue2', host: 1, network: 'blue' as const, address: '10.10.0.2/24' },
         { name: 'red3', host: 1, network: 'red' as const, address: '10.10.0.3/24' },
       ];
-      const plumbers = [h1, h2].map((h, i) => new Plumber({ store: sessions[i].store, hostNetns: h.netns }));
       const namespaces: Record<string, string> = {};
       for (const c of containers) {
         const ns = await lab.createNamespace(c.name);
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
       allAsExpected = check('blue1 (h1) -> blue2 (h2) 10.10.0.2, same network', await ping(namespaces.blue1, '10.10.0.2'), true) && allAsExpected;
       allAsExpected = check('blue1 (h1) -> red3  (h2) 10.10.0.3, other network', await ping(namespaces.blue1, '10.10.0.3'), false) && allAsExpected;
     } finally {
+      await Promise.all(plumbers.map((p) => p.close()));
       for (const session of sessions) session.close();
     }
     console.log(allAsExpected ? '\nAll checks behaved as expected.' : '\nSome checks did not behave as expected.');

@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     });
     if ((await portCount(env)) !== 0) throw new Error('ovs-docker del-port left ports behind');
 
+    await plumber.close();
     console.log(`attach: ${(attachPerS / ovsDockerAttachPerS).toFixed(1)}x ovs-docker; detach: ${(detachPerS / ovsDockerDetachPerS).toFixed(1)}x`);
     console.log(`per attach: ${attachSpawns} process spawns, ${attachTxns} OVSDB transactions; per detach: ${detachSpawns} spawns, ${detachTxns} transactions`);
     console.log(JSON.stringify({

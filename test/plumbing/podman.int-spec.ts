@@ -30,6 +30,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  await plumber?.close();
   await env?.dispose();
 });
 

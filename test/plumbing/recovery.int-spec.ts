@@ -70,7 +70,9 @@ describe.each([
     expect((await ipJsonAt<{ ifname: string }[]>(victim.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo', 'eth1']);
     if (hangAt === 'waitLive') await expect(plumber.attach(request)).rejects.toThrow(/interrupted run: call recover\(\) first/);
 
-    const report = await new Plumber({ store: env.ovsdb.store, hostNetns: env.host.netns }).recover();
+    const recovering = new Plumber({ store: env.ovsdb.store, hostNetns: env.host.netns });
+    const report = await recovering.recover();
+    await recovering.close();
     const crashed = linksAfterCrash.find((n) => n !== healthy.attachment.hostIfname);
     expect(report.removedLinks).toEqual([crashed]);
     expect(report.removedPorts).toEqual(hangAt === 'waitLive' ? [crashed] : []);
@@ -83,6 +85,7 @@ describe.each([
     expect(await plumber.recover()).toEqual({ removedPorts: [], removedLinks: [] });
     await plumber.detach({ container: { netns: victim.netns } });
     await plumber.detach({ attachmentId: healthy.attachment.attachmentId });
+    await plumber.close();
     expect(await ourLinks()).toEqual([]);
   });
 });

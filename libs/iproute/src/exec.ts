@@ -31,7 +31,27 @@ export interface RunResult {
  * ever interpreted. Rejects with a CommandError naming the command on failure.
  */
 export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
+  const { input, ...rest } = options;
+  return prepare(file, args, rest).run(input ?? '');
+}
+
+/** A process already started and waiting for its standard input. */
+export interface PreparedCommand {
+  /** Writes `input`, closes standard input, and resolves when the process exits 0. */
+  run(input: string): Promise<RunResult>;
+  /** Closes standard input unread (a batch then runs nothing); its outcome is ignored. */
+  discard(): void;
+}
+
+/**
+ * Starts a program now and lets it wait for its input (e.g. `ip -batch -`), so the cost of
+ * starting it (fork, exec, entering a namespace) overlaps with other work and is off the
+ * path of the step that later runs it. No shell, as `run`.
+ */
+export function prepare(file: string, args: readonly string[], options: Omit<RunOptions, 'input'> = {}): PreparedCommand {
+  let stdin: NodeJS.WritableStream | null = null;
+  let used = false;
+  const result = new Promise<RunResult>((resolve, reject) => {
     const child = execFile(
       file,
       args,
@@ -45,6 +65,25 @@ export function run(file: string, args: readonly string[], options: RunOptions =
         }
       },
     );
-    if (options.input !== undefined) child.stdin?.end(options.input);
+    // A process that died early makes the write fail with EPIPE; its exit status tells why.
+    child.stdin?.on('error', () => undefined);
+    stdin = child.stdin;
   });
+  // It may fail before anyone runs it (say, its namespace vanished): run() reports that.
+  result.catch(() => undefined);
+  const take = (): NodeJS.WritableStream | null => {
+    if (used) throw new Error(`${file} ${args.join(' ')}: already run or discarded`);
+    used = true;
+    return stdin;
+  };
+  return {
+    run(input: string): Promise<RunResult> {
+      take()?.end(input);
+      return result;
+    },
+    discard(): void {
+      if (used) return;
+      take()?.end();
+    },
+  };
 }

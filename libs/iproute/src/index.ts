@@ -2,3 +2,4 @@ export * from './exec';
 export * from './names';
 export * from './address';
 export * from './ip';
+export * from './ip-session';

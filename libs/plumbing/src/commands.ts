@@ -1,16 +1,15 @@
 import { AttachSpec, NamespaceTarget } from './types';
 
 /**
- * Host side, one `ip -batch`: the veth pair is created with its peer already named, addressed
+ * Host side, one command: the veth pair is created with its peer already named, addressed
  * (MAC, MTU) and inside the container's namespace, so no temporary name is ever visible there;
- * the host end gets the same MTU and comes up.
+ * the host end gets the same MTU and is up from the start.
  */
 export function hostCreateCommands(spec: AttachSpec, hostName: string, target: NamespaceTarget): string[][] {
   const mtu = spec.mtu === null ? [] : ['mtu', String(spec.mtu)];
   const into = target.kind === 'pid' ? String(target.pid) : target.name;
   return [
-    ['link', 'add', hostName, ...mtu, 'type', 'veth', 'peer', 'name', spec.ifname, 'address', spec.mac, ...mtu, 'netns', into],
-    ['link', 'set', hostName, 'up'],
+    ['link', 'add', hostName, ...mtu, 'up', 'type', 'veth', 'peer', 'name', spec.ifname, 'address', spec.mac, ...mtu, 'netns', into],
   ];
 }
 

@@ -61,18 +61,19 @@ function setup() {
 const HOST = hostIfname(container.id, 'eth1');
 
 describe('Plumber.attach', () => {
-  it('plumbs with three spawns and records the attachment on the port', async () => {
+  it('plumbs with one host-side ip batch and two container-side processes, and records the attachment on the port', async () => {
     const { store, calls, plumber } = setup();
     const { attachment, changed } = await plumber.attach(request);
     expect(changed).toBe(true);
     expect(calls.map((c) => `${c.file} ${c.args.join(' ')}`)).toEqual([
-      'ip -n lab-h1 -batch -',
-      'nsenter --net=/proc/4242/ns/net sysctl -q -w net/ipv4/conf/eth1/arp_notify=1 net/ipv6/conf/eth1/ndisc_notify=1',
+      'ip -n lab-h1 -force -batch -',
+      'nsenter --net=/proc/4242/ns/net sysctl -q -p -',
       'nsenter --net=/proc/4242/ns/net ip -batch -',
     ]);
     expect(calls[0].input).toBe(
-      `link add ${HOST} mtu 1450 type veth peer name eth1 address ${attachment.spec.mac} mtu 1450 netns 4242\nlink set ${HOST} up\n`,
+      `link add ${HOST} mtu 1450 up type veth peer name eth1 address ${attachment.spec.mac} mtu 1450 netns 4242\n`,
     );
+    expect(calls[1].input).toBe('net/ipv4/conf/eth1/arp_notify=1\nnet/ipv6/conf/eth1/ndisc_notify=1\n');
     expect(calls[2].input).toBe(
       'address add 10.1.0.5/24 dev eth1\naddress add fd00::5/64 dev eth1 nodad\nlink set lo up\nlink set eth1 up\nroute add 0.0.0.0/0 via 10.1.0.1 dev eth1\n',
     );
@@ -162,7 +163,7 @@ describe('Plumber.attach', () => {
 
   it('creates nothing else when the veth cannot be made, and removes a half-made one', async () => {
     const { store, state, plumber, calls } = setup();
-    state.failOn = /link set ovfc\w+ up/;
+    state.failOn = /link add ovfc/;
     const error = (await plumber.attach(request).catch((e: unknown) => e)) as AttachError;
     expect(error.step).toBe('veth');
     expect(calls.map((c) => c.input?.split(' ').slice(0, 2).join(' '))).toEqual(['link add', 'link del']);
@@ -278,5 +279,36 @@ describe('Plumber options', () => {
     ['a negative live timeout', { liveTimeoutMs: -1 }],
   ])('refuses %s', (_what, options) => {
     expect(() => new Plumber({ store: new FakePortStore(), ...options })).toThrow(ValidationError);
+  });
+});
+
+describe('Plumber with a runner that keeps an ip session', () => {
+  it('sends host-side batches (create, undo, detach) to the one session and closes it', async () => {
+    const { runner, calls } = fakeRunner();
+    const batches: string[][] = [];
+    const sessions: string[] = [];
+    let closed = 0;
+    const withSession = Object.assign(runner, {
+      session: (netns: string | undefined) => {
+        sessions.push(String(netns));
+        return {
+          run: async (commands: readonly (readonly string[])[]) => {
+            batches.push(commands.map((c) => c.slice(0, 2).join(' ')));
+            return { stdout: '', stderr: '' };
+          },
+          close: async () => {
+            closed++;
+          },
+        };
+      },
+    });
+    const plumber = new Plumber({ store: new FakePortStore(), runner: withSession, hostNetns: 'lab-h1', resolve: async () => container });
+    const { attachment } = await plumber.attach(request);
+    await plumber.detach({ attachmentId: attachment.attachmentId });
+    expect(sessions).toEqual(['lab-h1']);
+    expect(batches).toEqual([['link add'], ['link del']]);
+    expect(calls.map((c) => c.file)).toEqual(['nsenter', 'nsenter']);
+    await plumber.close();
+    expect(closed).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import { driftOf, Inspection, readContainerView } from './inspection';
 import { assertNamespaceRef, CONTAINER_ID as CONTAINER_ID_PATTERN, netnsInode, resolveNamespace, ResolveOptions } from './namespace';
 import { PortRow, PortStore } from './port-store';
 import { buildSpec, diffSpecs, validateAttachRequest, validateVlan } from './request';
-import { defaultRunner, ipBatchIn, ipBatchInTarget, parseJsonLines, Runner, sysctlInTarget } from './runner';
+import { BatchSession, defaultRunner, ipBatchIn, parseJsonLines, PreparedBatch, prepareIpBatchInTarget, prepareSysctlInTarget, Runner, sessionWith } from './runner';
 import { Attachment, AttachRequest, AttachSpec, NamespaceRef, ResolvedContainer } from './types';
 
 export interface PlumberOptions {
@@ -62,6 +62,8 @@ export class Plumber {
   private readonly runner: Runner;
   private readonly hostNetns: string | undefined;
   private readonly liveTimeoutMs: number;
+  /** One long-lived `ip` in the host namespace for creating and deleting host ends. */
+  private readonly hostIp: BatchSession;
   /** Host-side names of attaches under way: recover() and a concurrent attach leave them alone. */
   private readonly inFlight = new Set<string>();
   /**
@@ -79,6 +81,7 @@ export class Plumber {
     this.hostNetns = options.hostNetns === undefined ? undefined : assertNetnsName(options.hostNetns, 'hostNetns');
     if (options.dockerSocket !== undefined) assertNamespaceRef({ dockerContainer: 'x', dockerSocket: options.dockerSocket }, 'dockerSocket');
     this.liveTimeoutMs = options.liveTimeoutMs ?? 5000;
+    this.hostIp = sessionWith(this.runner, this.hostNetns);
     if (!Number.isInteger(this.liveTimeoutMs) || this.liveTimeoutMs < 0) throw new ValidationError('liveTimeoutMs', 'must be a whole number of milliseconds');
   }
 
@@ -133,6 +136,8 @@ export class Plumber {
       spec,
       state: 'pending',
     };
+    let announceSide: { run(settings: readonly string[]): Promise<unknown>; discard(): void } | null = null;
+    let containerSide: PreparedBatch | null = null;
     const undo = new UndoStack();
     let step = 'veth';
     try {
@@ -146,14 +151,19 @@ export class Plumber {
       // The veth first, up: ovs-vswitchd must never see it down. Were the row there first, it
       // could open the device before `link set up` and, setting promiscuous mode from its stale
       // copy of the flags, turn it down again (seen here: the port then passes no traffic).
-      // Its undo goes first: the batch may stop after `link add` (the name is ours: prefix + hash
-      // of this container and interface, not in OVS, and no other attach of it is under way).
+      // Its undo goes first (the name is ours: prefix + hash of this container and interface,
+      // not in OVS, and no other attach of it is under way).
       undo.push(`delete veth ${hostName}`, () => this.deleteHostLinks([hostName]));
-      await ipBatchIn(this.runner, this.hostNetns, hostCreateCommands(spec, hostName, container.target));
+      const created = this.hostIp.run(hostCreateCommands(spec, hostName, container.target));
+      created.catch(() => undefined);
+      // While ip creates it, the container-side processes start, ahead of their input (see
+      // prepare() in @ovs-fleet/iproute): their start-up is then off the path of the steps below.
+      const sysctls = announceSysctls(spec);
+      if (sysctls.length > 0) announceSide = prepareSysctlInTarget(this.runner, container.target);
+      containerSide = prepareIpBatchInTarget(this.runner, container.target);
+      await created;
 
       // Then the port row, and the announcement sysctls inside the container, at once.
-      const sysctls = announceSysctls(spec);
-      const announceSide = sysctls.length > 0 ? sysctlInTarget(this.runner, container.target, sysctls) : Promise.resolve();
       const ovsSide = (async () => {
         const row = await this.store.addPort({
           bridge: spec.bridge,
@@ -167,11 +177,12 @@ export class Plumber {
         undo.push(`delete OVS port ${hostName}`, () => this.deletePorts([{ name: hostName, portUuid: row.portUuid }]));
         return row;
       })();
+      const announced = announceSide ? announceSide.run(sysctls) : Promise.resolve();
       // The server-side wait for ovs-vswitchd starts as soon as the row exists. If the attach fails
       // meanwhile, the undo deletes the row, which ends the wait; its outcome is then ignored.
       const liveSide = this.liveTimeoutMs > 0 ? ovsSide.then(() => this.store.waitLive(hostName, this.liveTimeoutMs)) : Promise.resolve(null);
       liveSide.catch(() => undefined);
-      const [announceResult, ovsResult] = await Promise.allSettled([announceSide, ovsSide]);
+      const [announceResult, ovsResult] = await Promise.allSettled([announced, ovsSide]);
       if (ovsResult.status === 'rejected') {
         step = 'ovs-port';
         throw ovsResult.reason;
@@ -187,7 +198,7 @@ export class Plumber {
       if (live !== null && live.ofport < 0) throw new Error(`ovs-vswitchd could not add ${hostName}: ${live.error ?? 'no ofport'}`);
 
       step = 'container-config';
-      await ipBatchInTarget(this.runner, container.target, containerConfigCommands(spec));
+      await containerSide.run(containerConfigCommands(spec));
 
       step = 'mark-ready';
       await this.store.updatePort(portRow, { externalIds: { [ids.STATE]: 'ready' } });
@@ -195,6 +206,10 @@ export class Plumber {
       return attachment;
     } catch (error) {
       throw new AttachError(step, error, await undo.unwind());
+    } finally {
+      // Whatever did not run exits without doing anything.
+      announceSide?.discard();
+      containerSide?.discard();
     }
   }
 
@@ -259,10 +274,10 @@ export class Plumber {
     const ours = names.filter(isOurHostIfname);
     if (ours.length === 0) return;
     try {
-      await ipBatchIn(this.runner, this.hostNetns, ours.map((name) => ['link', 'del', name]), { force: true });
+      await this.hostIp.run(ours.map((name) => ['link', 'del', name]));
     } catch (error) {
       const lines = error instanceof CommandError ? error.stderr.split('\n').filter((l) => l.trim() !== '') : ['?'];
-      const real = lines.filter((l) => !/Cannot find device|Command failed -:\d+/.test(l));
+      const real = lines.filter((l) => !/Cannot find device|Command failed/.test(l));
       if (real.length > 0) throw error;
     }
   }
@@ -298,6 +313,11 @@ export class Plumber {
       out.push(inspection);
     }
     return out;
+  }
+
+  /** Ends the long-lived host-side `ip`; the Plumber starts it again if used after. */
+  close(): Promise<void> {
+    return this.hostIp.close();
   }
 
   private async hostLinks(): Promise<Map<string, IpLink>> {

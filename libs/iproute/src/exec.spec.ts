@@ -1,0 +1,33 @@
+import { CommandError, prepare, run } from './exec';
+
+describe('run and prepare', () => {
+  it('passes input and returns output, with no shell in between', async () => {
+    await expect(run('cat', [], { input: 'a; echo $HOME\n' })).resolves.toEqual({ stdout: 'a; echo $HOME\n', stderr: '' });
+  });
+
+  it('closes standard input when no input is given (a reader does not hang)', async () => {
+    await expect(run('cat', [])).resolves.toEqual({ stdout: '', stderr: '' });
+  });
+
+  it('starts a prepared command at once and gives it its input later', async () => {
+    const started = prepare(process.execPath, ['-e', 'process.stderr.write("started\\n"); process.stdin.pipe(process.stdout)']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(started.run('later\n')).resolves.toEqual({ stdout: 'later\n', stderr: 'started\n' });
+    expect(() => started.run('again')).toThrow(/already run/);
+  });
+
+  it('discards a prepared command: its standard input closes unread', async () => {
+    const unused = prepare('cat', []);
+    unused.discard();
+    unused.discard();
+    expect(() => unused.run('x')).toThrow(/already run or discarded/);
+  });
+
+  it('reports a prepared command that died before its input as a CommandError', async () => {
+    const dead = prepare(process.execPath, ['-e', 'process.stderr.write("gone\\n"); process.exit(3)']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const error = await dead.run('x'.repeat(1 << 20)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandError);
+    expect(error).toMatchObject({ exitCode: 3, stderr: 'gone\n' });
+  });
+});
