@@ -231,7 +231,9 @@ export class CommandBatch {
   private async send(ops: Operation[]): Promise<CommitResult> {
     let results: readonly (OperationResult | null)[];
     try {
-      results = await this.target.transact(ops);
+      // allowErrors: a refused transaction is a reply like any other (OvsdbIdl then also
+      // applies the notifications that came before it, even while held).
+      results = await this.target.transact(ops, { allowErrors: true });
     } catch (error) {
       if (error instanceof OvsdbTransactionError) results = error.results;
       // The connection dropped: the outcome is unknown; re-planning from the resynced replica decides.
