@@ -1,6 +1,6 @@
 import { namedUuid } from '../data/uuid';
 import type { DatabaseSchema } from '../protocol/wire';
-import { parseSchema } from './parse';
+import { parseColumnType, parseSchema } from './parse';
 import { validateRow, validateValue } from './validate';
 import { OvsdbValidationError } from './validation-error';
 
@@ -60,6 +60,14 @@ describe('validateValue', () => {
     validateValue(col('mtu'), 1500);
     expect(() => validateValue(col('weight'), 1.5)).toThrow('Interface.weight: 1.5 is greater than the maximum 1');
     expect(() => validateValue(col('weight'), Number.NaN)).toThrow('finite');
+  });
+
+  it('refuses reals ovsdb-server cannot carry: subnormal, or out of range once printed with 15 digits', () => {
+    const real = { name: 'x', table: 'T', type: parseColumnType('real'), ephemeral: false, mutable: true };
+    expect(() => validateValue(col('weight'), 5e-324)).toThrow('Interface.weight: 5e-324 is too small for ovsdb-server');
+    expect(() => validateValue(real, 2.2250738585072014e-308)).toThrow('too small');
+    expect(() => validateValue(real, -Number.MAX_VALUE)).toThrow('T.x: -1.7976931348623157e+308 is too large for ovsdb-server');
+    for (const ok of [0, -0, 1e-307, -2.22507385850721e-308, 1.79769313486231e308, 1 / 3, -0.1]) validateValue(real, ok);
   });
 
   it('counts string length in characters, not UTF-16 units', () => {

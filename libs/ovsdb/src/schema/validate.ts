@@ -99,6 +99,7 @@ function checkAtom(base: BaseTypeMeta, atom: unknown, field: string, options: Va
       break;
     case 'real':
       if (typeof atom !== 'number' || !Number.isFinite(atom)) fail('is not a finite real number');
+      checkOvsdbReal(atom as number, fail);
       if (base.minReal !== undefined && (atom as number) < base.minReal) fail(`is less than the minimum ${base.minReal}`);
       if (base.maxReal !== undefined && (atom as number) > base.maxReal) fail(`is greater than the maximum ${base.maxReal}`);
       break;
@@ -116,6 +117,21 @@ function checkAtom(base: BaseTypeMeta, atom: unknown, field: string, options: Va
   if (base.enum !== undefined && !base.enum.has(atom as string | number | boolean)) {
     fail(`is not one of ${[...base.enum].map((member) => describeValue(member)).join(', ')}`);
   }
+}
+
+/** The smallest positive normal double (C's DBL_MIN). */
+const MIN_NORMAL_REAL = 2.2250738585072014e-308;
+
+/**
+ * ovsdb-server's JSON parser refuses subnormal and out-of-range numbers (strtod's ERANGE),
+ * dropping the whole connection, and it sends reals printed with 15 significant digits
+ * (`%.15g`): a real whose 15-digit form is out of range or subnormal (e.g. the largest
+ * double, or DBL_MIN) would be stored, then be unreadable by every OVS client it reaches.
+ */
+function checkOvsdbReal(real: number, fail: (reason: string) => never): void {
+  const printed = Math.abs(Number(real.toPrecision(15)));
+  if (printed === Infinity) fail('is too large for ovsdb-server, which sends reals with 15 significant digits');
+  if (printed !== 0 && printed < MIN_NORMAL_REAL) fail('is too small for ovsdb-server (a subnormal number once printed with 15 significant digits)');
 }
 
 function checkLength(base: BaseTypeMeta, text: string, fail: (reason: string) => never): void {
