@@ -70,6 +70,15 @@ describe('validateValue', () => {
     for (const ok of [0, -0, 1e-307, -2.22507385850721e-308, 1.79769313486231e308, 1 / 3, -0.1]) validateValue(real, ok);
   });
 
+  it('refuses sets and map keys of reals that differ only beyond the 15 digits ovsdb-server sends', () => {
+    const reals = { name: 'x', table: 'T', type: parseColumnType({ key: 'real', min: 0, max: 'unlimited' }), ephemeral: false, mutable: true };
+    const byReal = { name: 'y', table: 'T', type: parseColumnType({ key: 'real', value: 'string', min: 0, max: 'unlimited' }), ephemeral: false, mutable: true };
+    expect(() => validateValue(reals, [0.1, 0.1000000000000001])).toThrow('T.x: [0.1, 0.1000000000000001] contains 0.1000000000000001 twice (reals are sent with 15 significant digits)');
+    expect(() => validateValue(byReal, new Map([[1 / 3, 'a'], [0.333333333333333, 'b']]))).toThrow('has key 0.333333333333333 twice');
+    validateValue(reals, [0.1, 0.100000000000001]);
+    validateValue(byReal, new Map([[1 / 3, 'a'], [0.33333333333333, 'b']]));
+  });
+
   it('counts string length in characters, not UTF-16 units', () => {
     validateValue(col('label'), '😀😀');
     expect(() => validateValue(col('label'), '😀')).toThrow('shorter than 2');

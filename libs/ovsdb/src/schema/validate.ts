@@ -37,10 +37,12 @@ export function validateValue(column: ColumnMeta, value: WritableValue, options:
       const members = value as readonly unknown[];
       checkSize(members.length, type.min, type.max, value, field);
       const seen = new Set<unknown>();
+      const real = type.key.type === 'real';
       for (const member of members) {
         checkAtom(type.key, member, field, options);
-        const identity = member instanceof NamedUuid ? `named:${member.namedUuid}` : member;
-        if (seen.has(identity)) fail(value, `contains ${describeValue(member)} twice`);
+        // Reals as ovsdb-server sends them: two that differ only beyond 15 digits come back equal.
+        const identity = member instanceof NamedUuid ? `named:${member.namedUuid}` : real ? sentReal(member as number) : member;
+        if (seen.has(identity)) fail(value, `contains ${describeValue(member)} twice${real ? ' (reals are sent with 15 significant digits)' : ''}`);
         seen.add(identity);
       }
       return;
@@ -48,9 +50,12 @@ export function validateValue(column: ColumnMeta, value: WritableValue, options:
     case 'map': {
       if (!(value instanceof Map)) return fail(value, `is not a ${describeType(type)}`);
       checkSize(value.size, type.min, type.max, value, field);
+      const realKeys = type.key.type === 'real' ? new Set<number>() : undefined;
       for (const [k, v] of value as ReadonlyMap<unknown, unknown>) {
         checkAtom(type.key, k, `${field} key`, options);
         checkAtom(type.value!, v, `${field} value`, options);
+        if (realKeys?.has(sentReal(k as number))) fail(value, `has key ${describeValue(k)} twice (reals are sent with 15 significant digits)`);
+        realKeys?.add(sentReal(k as number));
       }
       return;
     }
@@ -119,6 +124,9 @@ function checkAtom(base: BaseTypeMeta, atom: unknown, field: string, options: Va
   }
 }
 
+/** A real as ovsdb-server sends it (`%.15g`). */
+const sentReal = (real: number): number => Number(real.toPrecision(15));
+
 /** The smallest positive normal double (C's DBL_MIN). */
 const MIN_NORMAL_REAL = 2.2250738585072014e-308;
 
@@ -129,7 +137,7 @@ const MIN_NORMAL_REAL = 2.2250738585072014e-308;
  * double, or DBL_MIN) would be stored, then be unreadable by every OVS client it reaches.
  */
 function checkOvsdbReal(real: number, fail: (reason: string) => never): void {
-  const printed = Math.abs(Number(real.toPrecision(15)));
+  const printed = Math.abs(sentReal(real));
   if (printed === Infinity) fail('is too large for ovsdb-server, which sends reals with 15 significant digits');
   if (printed !== 0 && printed < MIN_NORMAL_REAL) fail('is too small for ovsdb-server (a subnormal number once printed with 15 significant digits)');
 }
