@@ -57,7 +57,7 @@ function txnContender(label: string, start: (server: OvsdbTestServer) => Promise
     const result = await start(server);
     const ports = await portCount(server);
     if (ports !== TXN) throw new Error(`${label}: ${ports} ports on ${BRIDGE}, expected ${TXN}`);
-    console.log(`${label.padEnd(44)} ${TXN} txn in ${result.seconds.toFixed(2)} s = ${Math.round(result.txn_per_s)} txn/s`);
+    console.log(`${label.padEnd(44)} ${TXN} txn in ${result.seconds.toFixed(2)} s = ${String(Math.round(result.txn_per_s)).padStart(5)} txn/s, client CPU ${Math.round(result.cpu_us_per_txn)} us/txn`);
     return result;
   });
 }

@@ -38,19 +38,22 @@ export async function withServer<T>(options: OvsdbTestServerOptions, body: (serv
   }
 }
 
-/** Runs `file args...` and resolves with the JSON of the last line it printed on stdout. */
-export function runJsonChild<T>(file: string, args: readonly string[]): Promise<T> {
+/** Runs `file args...` and resolves with the JSON of the last line it printed on stdout; killed after `timeoutMs`. */
+export function runJsonChild<T>(file: string, args: readonly string[], timeoutMs = 120_000): Promise<T> {
   installSignalHooks();
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     children.add(child);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (text: string) => (out += text));
     child.on('error', (error) => {
+      clearTimeout(timer);
       children.delete(child);
       reject(error);
     });
     child.on('exit', (code, signal) => {
+      clearTimeout(timer);
       children.delete(child);
       if (code !== 0) return reject(new Error(`${file} ${args.join(' ')}: exited with ${signal ?? code}`));
       try {

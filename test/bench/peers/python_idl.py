@@ -51,6 +51,7 @@ def txn(remote, schema, count):
     run_until(idl, lambda: idl.has_ever_connected() and len(idl.tables["Bridge"].rows) > 0)
     bridge = next(iter(idl.tables["Bridge"].rows.values()))
     start = time.perf_counter()
+    cpu = time.process_time()
     for i in range(count):
         t = ovs.db.idl.Transaction(idl)
         iface = t.insert(idl.tables["Interface"])
@@ -63,8 +64,9 @@ def txn(remote, schema, count):
         if status != ovs.db.idl.Transaction.SUCCESS:
             raise SystemExit("transaction %d failed: %s %s" % (i, status, t.get_error()))
     elapsed = time.perf_counter() - start
+    cpu_us = (time.process_time() - cpu) * 1e6 / count
     idl.close()
-    print(json.dumps({"txn": count, "seconds": elapsed, "txn_per_s": count / elapsed}))
+    print(json.dumps({"txn": count, "seconds": elapsed, "txn_per_s": count / elapsed, "cpu_us_per_txn": cpu_us}))
 
 
 def sync(remote, schema, rows):

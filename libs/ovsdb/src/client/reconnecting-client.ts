@@ -153,7 +153,20 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
   }
 
   /** Runs `fn` with the connected client (waiting for one); the request's timeout covers the wait too. */
-  async use<T>(fn: (client: OvsdbClient, options: RequestOptions) => Promise<T>, options: RequestOptions = {}): Promise<T> {
+  use<T>(fn: (client: OvsdbClient, options: RequestOptions) => Promise<T>, options: RequestOptions = {}): Promise<T> {
+    const current = this.current;
+    if (this.connectionState === 'connected' && current !== undefined && !current.closed) {
+      // Nothing to wait for (the hot path): the whole timeout is left for the request.
+      try {
+        return fn(current, options);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    return this.useWhenConnected(fn, options);
+  }
+
+  private async useWhenConnected<T>(fn: (client: OvsdbClient, options: RequestOptions) => Promise<T>, options: RequestOptions): Promise<T> {
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 0;
     const client = await this.whenConnected({ signal: options.signal, timeoutMs });

@@ -235,17 +235,16 @@ export class IdlTransaction {
   private encodeMutation(table: TableMeta, column: string, mutator: Mutator, value: WritableValue): WireValue {
     const meta = this.column(table, column);
     const type = meta.type;
+    const shapes = mutationShapes(meta);
     if (mutator === 'insert' || mutator === 'delete') {
-      if (type.kind === 'map' && value instanceof Map) return columnCodec({ ...meta, type: { ...type, min: 0, max: Infinity } }).encode(value);
+      if (type.kind === 'map' && value instanceof Map) return columnCodec(shapes.map).encode(value);
       const members = Array.isArray(value) ? value : [value];
-      const asSet: ColumnMeta = { ...meta, type: { key: type.key, min: 0, max: Infinity, kind: 'set' } };
-      validateValue(asSet, members, { namedUuids: this.namedUuids });
-      return columnCodec(asSet).encode(members);
+      validateValue(shapes.set, members, { namedUuids: this.namedUuids });
+      return columnCodec(shapes.set).encode(members);
     }
-    const asAtom: ColumnMeta = { ...meta, type: { key: type.key, min: 1, max: 1, kind: 'atom' } };
     if (type.key.type !== 'integer' && type.key.type !== 'real') throw new OvsdbValidationError(`${table.name}.${column}`, value, `cannot take "${mutator}"`);
     if (typeof value !== 'number') throw new OvsdbValidationError(`${table.name}.${column}`, value, `"${mutator}" needs a number`);
-    return columnCodec(asAtom).encode(value);
+    return columnCodec(shapes.atom).encode(value);
   }
 
   private tableMeta(table: TableArg): TableMeta {
@@ -260,6 +259,32 @@ export class IdlTransaction {
     if (column === undefined) throw new OvsdbValidationError(`${table.name}.${name}`, name, `is not a column of ${table.name}`);
     return column;
   }
+}
+
+interface MutationShapes {
+  /** The column as a set of any size (set mutators on sets; their members are validated as such). */
+  readonly set: ColumnMeta;
+  /** The column as a map of any size (insert/delete of map entries). */
+  readonly map: ColumnMeta;
+  /** One atom of the column's key type (arithmetic mutators). */
+  readonly atom: ColumnMeta;
+}
+
+/** Built once per column: codecs are compiled per ColumnMeta object, so these must be stable. */
+const shapesByColumn = new WeakMap<ColumnMeta, MutationShapes>();
+
+function mutationShapes(meta: ColumnMeta): MutationShapes {
+  let shapes = shapesByColumn.get(meta);
+  if (shapes === undefined) {
+    const type = meta.type;
+    shapes = {
+      set: { ...meta, type: { key: type.key, min: 0, max: Infinity, kind: 'set' } },
+      map: { ...meta, type: { ...type, min: 0, max: Infinity } },
+      atom: { ...meta, type: { key: type.key, min: 1, max: 1, kind: 'atom' } },
+    };
+    shapesByColumn.set(meta, shapes);
+  }
+  return shapes;
 }
 
 /** Turns a transact reply into a status, as OVS does: hard errors, then lock errors, then failed waits. */
