@@ -6,6 +6,7 @@
  *   string of multi-byte UTF-8 and JSON escapes, null and set optionals, empty / one-element
  *   / many-element sets and maps);
  * - `atomArbitrary` / `valueArbitrary`: fast-check generators of the same kind of values.
+ * Reals stay within what ovsdb-server carries (see MAX_OVSDB_REAL).
  * uuid atoms are left to the caller (`UuidAtoms`), so references can point at real rows.
  */
 import fc from 'fast-check';
@@ -17,6 +18,19 @@ import type { Atom, BaseTypeMeta, ColumnTypeMeta } from '@ovs-fleet/ovsdb/schema
  * like an OVSDB set. NUL is left out: OVS refuses it in strings.
  */
 export const TRICKY_STRING = 'é€𝄞😀 "q" \\ / \n\t\r\b\f\u0001\u001f\u007f\u2028\u2029 ["set",[]]';
+
+/**
+ * ovsdb-server sends reals printed with 15 significant digits (`%.15g`) and refuses
+ * subnormal and out-of-range numbers: the largest and smallest magnitudes it carries, and
+ * what a real written comes back as.
+ */
+export const MAX_OVSDB_REAL = 1.79769313486231e308;
+export const MIN_OVSDB_REAL = 2.22507385850721e-308;
+export const asOvsdbSendsReal = (real: number): number => Number(real.toPrecision(15));
+const isOvsdbReal = (real: number): boolean => {
+  const sent = Math.abs(asOvsdbSendsReal(real));
+  return sent === 0 || (sent >= MIN_OVSDB_REAL && sent <= MAX_OVSDB_REAL);
+};
 
 const SAMPLE_UUIDS = ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-4fff-bfff-ffffffffffff', '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3'];
 
@@ -36,9 +50,9 @@ export function atomEdges(base: BaseTypeMeta): Atom[] {
       return unique([lo, hi, Math.min(Math.max(0, lo), hi)]);
     }
     case 'real': {
-      const lo = base.minReal ?? -Number.MAX_VALUE;
-      const hi = base.maxReal ?? Number.MAX_VALUE;
-      return unique([lo, hi, ...[-0.1, 1 / 3, -Number.MIN_VALUE, 2.5e-300].filter((x) => x >= lo && x <= hi)]);
+      const lo = base.minReal ?? -MAX_OVSDB_REAL;
+      const hi = base.maxReal ?? MAX_OVSDB_REAL;
+      return unique([lo, hi, ...[-0.1, 1 / 3, MIN_OVSDB_REAL, -1e-307, 2.5e-300].filter((x) => x >= lo && x <= hi)]);
     }
     case 'boolean':
       return [false, true];
@@ -73,7 +87,7 @@ export function atomArbitrary(base: BaseTypeMeta): fc.Arbitrary<Atom> {
     case 'integer':
       return fc.oneof(edges, fc.integer({ min: base.minInteger ?? Number.MIN_SAFE_INTEGER, max: base.maxInteger ?? Number.MAX_SAFE_INTEGER }));
     case 'real':
-      return fc.oneof(edges, fc.double({ min: base.minReal ?? -Number.MAX_VALUE, max: base.maxReal ?? Number.MAX_VALUE, noNaN: true, noDefaultInfinity: true }));
+      return fc.oneof(edges, fc.double({ min: base.minReal ?? -MAX_OVSDB_REAL, max: base.maxReal ?? MAX_OVSDB_REAL, noNaN: true, noDefaultInfinity: true }).filter(isOvsdbReal));
     case 'boolean':
       return fc.boolean();
     case 'string':
@@ -96,16 +110,18 @@ export function valueArbitrary<A>(type: ColumnTypeMeta, uuids: UuidAtoms<A>): fc
   const atom = (base: BaseTypeMeta): fc.Arbitrary<A | Atom> => (base.type === 'uuid' ? uuids.arbitrary(base) : atomArbitrary(base));
   const key = atom(type.key);
   const maxLength = Math.max(type.min, Math.min(type.max, 6));
+  // Reals differing only beyond the 15 digits ovsdb-server sends are the same member.
+  const keyIdentity = (a: A | Atom): unknown => (type.key.type === 'real' ? asOvsdbSendsReal(a as number) : uuids.identity(a));
   switch (type.kind) {
     case 'atom':
       return key;
     case 'optional':
       return fc.option(key, { nil: null });
     case 'set':
-      return fc.uniqueArray(key, { minLength: type.min, maxLength, selector: uuids.identity });
+      return fc.uniqueArray(key, { minLength: type.min, maxLength, selector: keyIdentity });
     case 'map':
       return fc
-        .uniqueArray(fc.tuple(key, atom(type.value!)), { minLength: type.min, maxLength, selector: (pair) => uuids.identity(pair[0]) })
+        .uniqueArray(fc.tuple(key, atom(type.value!)), { minLength: type.min, maxLength, selector: (pair) => keyIdentity(pair[0]) })
         .map((pairs) => new Map(pairs));
   }
 }
@@ -126,7 +142,8 @@ export function columnCases<A>(type: ColumnTypeMeta, keyAtoms: readonly A[], val
       const cases: A[][] = [];
       if (type.min === 0) cases.push([]);
       cases.push([keyAtoms[0]]);
-      if (keyAtoms.length >= 2) cases.push(keyAtoms.slice(0, type.max));
+      // Many-element sets of at most `max` members, together holding every corner atom.
+      if (keyAtoms.length >= 2) for (let i = 0; i < keyAtoms.length; i += type.max) cases.push(manyFrom(keyAtoms, i, type.max));
       return cases;
     }
     case 'map': {
@@ -134,11 +151,21 @@ export function columnCases<A>(type: ColumnTypeMeta, keyAtoms: readonly A[], val
       const cases: Map<A, A>[] = [];
       if (type.min === 0) cases.push(new Map());
       cases.push(new Map([[keyAtoms[0], valueAtoms[0]]]));
-      const keys = keyAtoms.slice(0, type.max);
-      // Enough many-key maps for every value atom to appear at least once.
-      const rounds = keys.length >= 2 ? Math.ceil(valueAtoms.length / keys.length) : 0;
-      for (let r = 0; r < rounds; r++) cases.push(new Map(keys.map((k, i) => [k, valueAtoms[(r * keys.length + i) % valueAtoms.length]])));
+      if (keyAtoms.length < 2 || type.max < 2) return cases;
+      // Many-key maps of at most `max` pairs, together holding every corner key and value.
+      const pairs = Math.max(keyAtoms.length, valueAtoms.length);
+      const step = Math.min(type.max, keyAtoms.length);
+      for (let i = 0; i < pairs; i += step) {
+        const keys = manyFrom(keyAtoms, i % keyAtoms.length, type.max);
+        cases.push(new Map(keys.map((k, j) => [k, valueAtoms[(i + j) % valueAtoms.length]])));
+      }
       return cases;
     }
   }
+}
+
+/** Up to `max` (at least 2) distinct atoms starting at `start`, wrapping around. */
+function manyFrom<A>(atoms: readonly A[], start: number, max: number): A[] {
+  const n = Math.min(atoms.length, Math.max(max, 2));
+  return Array.from({ length: n }, (_, j) => atoms[(start + j) % atoms.length]);
 }
