@@ -1,53 +1,23 @@
 import fc from 'fast-check';
 import type { WireValue } from '../protocol/wire';
 import { parseSchema } from '../schema/parse';
-import type { Atom, BaseTypeMeta, ColumnMeta, ColumnTypeMeta } from '../schema/types';
+import type { ColumnMeta } from '../schema/types';
 import { validateValue } from '../schema/validate';
 import { OvsdbValidationError } from '../schema/validation-error';
 import { OpenVSwitchSchema } from '../schemas/generated/open-vswitch';
 import { columnCodec, decodeValue, defaultValue, encodeValue } from './codec';
 import { valuesEqual } from './equal';
 import { EMPTY_MAP, EMPTY_SET } from './frozen';
-import type { TypedValue } from './typed-value';
 import { namedUuid } from './uuid';
+// Shared with the integration round trip (test/ovsdb/column-roundtrip.int-spec.ts).
+import { valueArbitrary, type UuidAtoms } from '../../../../test/support/column-values';
 
 const meta = parseSchema(OpenVSwitchSchema);
 const allColumns = [...meta.tables.values()].flatMap((table) => table.columns);
 const column = (table: string, name: string): ColumnMeta => meta.tables.get(table)!.columnsByName.get(name)!;
 
-/** Typed values that satisfy every constraint of the base type (enum, ranges, lengths). */
-function atomArbitrary(base: BaseTypeMeta): fc.Arbitrary<Atom> {
-  if (base.enum !== undefined) return fc.constantFrom(...base.enum);
-  switch (base.type) {
-    case 'integer':
-      return fc.integer({ min: base.minInteger ?? -(2 ** 40), max: base.maxInteger ?? 2 ** 40 });
-    case 'real':
-      return fc.double({ min: base.minReal ?? -1e12, max: base.maxReal ?? 1e12, noNaN: true, noDefaultInfinity: true });
-    case 'boolean':
-      return fc.boolean();
-    case 'string':
-      return fc.string({ minLength: base.minLength ?? 0, maxLength: Math.min(base.maxLength ?? 12, 12) });
-    case 'uuid':
-      return fc.uuid();
-  }
-}
-
-function valueArbitrary(type: ColumnTypeMeta): fc.Arbitrary<TypedValue> {
-  const key = atomArbitrary(type.key);
-  const maxLength = Math.min(type.max, 6);
-  switch (type.kind) {
-    case 'atom':
-      return key;
-    case 'optional':
-      return fc.option(key, { nil: null });
-    case 'set':
-      return fc.uniqueArray(key, { minLength: type.min, maxLength });
-    case 'map':
-      return fc
-        .uniqueArray(fc.tuple(key, atomArbitrary(type.value!)), { minLength: type.min, maxLength, selector: (pair) => pair[0] })
-        .map((pairs) => new Map(pairs));
-  }
-}
+/** Plain uuids for uuid columns (no rows to refer to here). */
+const uuids: UuidAtoms<string> = { arbitrary: () => fc.uuid(), identity: (atom) => atom };
 
 /** The other legal spelling of a wire value: one-element sets as bare atoms and back. */
 function respell(wire: WireValue): WireValue {
@@ -64,7 +34,7 @@ describe('column codecs, every column of the Open_vSwitch schema', () => {
   it.each(allColumns.map((c) => [`${c.table}.${c.name}`, c] as const))('%s: decode(JSON(encode(v))) equals v', (_name, col) => {
     const codec = columnCodec(col);
     fc.assert(
-      fc.property(valueArbitrary(col.type), (value) => {
+      fc.property(valueArbitrary(col.type, uuids), (value) => {
         validateValue(col, value);
         const wire = JSON.parse(JSON.stringify(codec.encode(value))) as WireValue;
         expect(codec.equals(codec.decode(wire), value)).toBe(true);
