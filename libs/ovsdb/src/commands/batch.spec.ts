@@ -230,6 +230,48 @@ describe('CommandBatch: bridges and ports (ops planned from the replica)', () =>
   });
 });
 
+describe('CommandBatch: partial changes stay partial', () => {
+  it('many ports added to and removed from one bridge make one mutate with just those members', async () => {
+    const { t, sent } = target(world());
+    const batch = commands(t);
+    for (let i = 0; i < 50; i++) batch.addPort('br0', `m${i}`);
+    batch.delPort('br0', 'm7');
+    batch.delPort(undefined, 'p1');
+    await batch.execute();
+    const bridgeOps = changes(sent[0]).filter((op) => tableOf(op) === 'Bridge');
+    expect(bridgeOps).toHaveLength(1);
+    const [[, , removed], [, , added]] = (bridgeOps[0] as { mutations: [string, string, WireValue][] }).mutations;
+    expect(removed).toEqual(set(uuid(13)));
+    expect((added as [string, unknown[]])[1]).toHaveLength(49);
+    expect(changes(sent[0]).filter((op) => op.op === 'insert' && tableOf(op) === 'Port')).toHaveLength(49);
+  });
+
+  it('later commands see pending partial changes: the holder of a port added in the batch, a re-added member', async () => {
+    const { t, sent } = target(world());
+    const wrong = commands(t);
+    wrong.addPort('br0', 'n1');
+    wrong.delPort('br1', 'n1');
+    await expect(wrong.execute()).rejects.toThrow('bridge br1 does not have a port n1');
+    const moved = commands(t);
+    moved.delPort('br0', 'p1');
+    moved.addPort('br1', 'p1', { interfaces: [{ name: 'p1', type: 'internal' }] });
+    moved.addPort('br1', 'p1x', { mayExist: true });
+    moved.addPort('br1', 'p1x', { mayExist: true });
+    const result = await moved.execute();
+    expect(result.status).toBe('success');
+    expect(changes(sent[0]).filter((op) => op.op === 'insert' && tableOf(op) === 'Port').map((op) => (op as { row: { name: string } }).row.name)).toEqual(['p1', 'p1x']);
+  });
+
+  it('size limits are checked on the folded value: a port keeps at least one interface', async () => {
+    const { t, sent } = target(world());
+    const batch = commands(t);
+    batch.remove(Port, 'p1', 'interfaces', [uuid(14)]);
+    await expect(batch.execute()).rejects.toThrow(OvsdbValidationError);
+    await expect(batch.execute()).rejects.toThrow('Port.interfaces');
+    expect(sent).toHaveLength(0);
+  });
+});
+
 describe('CommandBatch: generic record commands', () => {
   it('set writes whole columns (update) and single map keys (delete key + insert)', async () => {
     const { t, sent } = target(world());

@@ -3,11 +3,12 @@ import type { WritableAtom, WritableValue } from '../data/typed-value';
 import { isUuid } from '../data/uuid';
 import { OvsdbValidationError } from '../schema/validation-error';
 import { fail } from './failure';
-import { idOf, membersOf, type TableArg, type WorkingRow, type Workspace } from './workspace';
+import { idOf, membersOf, type Members, type TableArg, type WorkingRow, type Workspace } from './workspace';
+
+export type { Members };
 
 /** `{ column: value }`; `'column:key'` sets one key of a map column (`'external_ids:iface-id'`). */
 export type ColumnValues = Readonly<Record<string, WritableValue>>;
-export type Members = readonly WritableAtom[] | ReadonlyMap<WritableAtom, WritableAtom>;
 /**
  * Rows to find: per column, an equal value (sets without order); for a map column a Map
  * means "holds all these entries"; `'column:key'` matches one map entry.

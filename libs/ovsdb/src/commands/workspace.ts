@@ -2,66 +2,19 @@ import type { Operation, UuidString, WireCondition } from '../protocol/wire';
 import { columnCodec } from '../data/codec';
 import type { TypedValue, WritableAtom, WritableValue } from '../data/typed-value';
 import { NamedUuid } from '../data/uuid';
-import type { IdlTransaction, InsertHandle, TypedMutation } from '../idl/transaction';
+import type { IdlTransaction, TypedMutation } from '../idl/transaction';
 import type { Replica } from '../replica/replica';
 import type { TableRef } from '../schema/table-ref';
 import type { ColumnMeta, TableMeta } from '../schema/types';
 import { validateValue } from '../schema/validate';
 import { OvsdbValidationError } from '../schema/validation-error';
+import { applyDelta, idOf, membersOf, RowState, type Values, type WorkingRow } from './working-row';
+
+export { idOf, membersOf, refOf, type WorkingRow } from './working-row';
 
 export type TableArg = string | TableRef;
-type Values = Readonly<Record<string, WritableValue>>;
-type MutableRow = { -readonly [K in keyof WorkingRow]: WorkingRow[K] };
-
-/** A row as the batch sees it: the replica's row plus the effects of earlier commands. */
-export interface WorkingRow {
-  readonly table: TableMeta;
-  /** The real uuid, or the uuid-name of a row inserted by this batch. */
-  readonly id: string;
-  /** Set for rows inserted by this batch. */
-  readonly handle: InsertHandle | undefined;
-  /** Current values. Change them only through the Workspace. */
-  readonly values: Values;
-}
-
-/** Pending partial changes of one column of an existing row, sent as one mutate. */
-interface SetDelta {
-  readonly kind: 'set';
-  readonly adds: Map<string, WritableAtom>;
-  readonly removes: Map<string, WritableAtom>;
-}
-interface MapDelta {
-  readonly kind: 'map';
-  readonly puts: Map<WritableAtom, WritableAtom>;
-  readonly removedKeys: Map<string, WritableAtom>;
-  readonly removedPairs: Map<WritableAtom, WritableAtom>;
-}
-type Delta = SetDelta | MapDelta;
-
-interface Touched {
-  readonly row: WorkingRow;
-  deleted: boolean;
-  /** Columns written whole (update); never also sent as deltas. */
-  readonly whole: Set<string>;
-  readonly deltas: Map<string, Delta>;
-}
-
-/** The id a uuid atom stands for: the uuid itself, or the uuid-name of an inserted row. */
-export function idOf(atom: WritableAtom): string {
-  return atom instanceof NamedUuid ? atom.namedUuid : String(atom);
-}
-
-/** What to put in a uuid column to refer to this row. */
-export function refOf(row: WorkingRow): WritableAtom {
-  return row.handle ? row.handle.ref : row.id;
-}
-
-export function membersOf(value: WritableValue | undefined): readonly WritableAtom[] {
-  if (value === null || value === undefined || value instanceof Map) return [];
-  return Array.isArray(value) ? (value as readonly WritableAtom[]) : [value as WritableAtom];
-}
-
-type Members = readonly WritableAtom[] | ReadonlyMap<WritableAtom, WritableAtom>;
+/** Set members, or map entries (a Map). */
+export type Members = readonly WritableAtom[] | ReadonlyMap<WritableAtom, WritableAtom>;
 
 function isMap(value: Members): value is ReadonlyMap<WritableAtom, WritableAtom> {
   return value instanceof Map;
@@ -73,23 +26,37 @@ function keysOf(value: Members): readonly WritableAtom[] {
 }
 
 const whereUuid = (uuid: UuidString): WireCondition[] => [['_uuid', '==', ['uuid', uuid]]];
-const NO_INDEX = Symbol('no index');
-type BaseIndex = Map<string, string[]> | typeof NO_INDEX;
+
+/** A column's type with no size limits: what a partial change's members must satisfy. */
+const unboundedColumns = new WeakMap<ColumnMeta, ColumnMeta>();
+function unbounded(column: ColumnMeta): ColumnMeta {
+  let meta = unboundedColumns.get(column);
+  if (meta === undefined) {
+    const kind = column.type.kind === 'map' ? 'map' : 'set';
+    meta = { ...column, type: { ...column.type, min: 0, max: Infinity, kind } };
+    unboundedColumns.set(column, meta);
+  }
+  return meta;
+}
+
+/** Sizes only matter when the column has limits (`Bridge.ports` has none; `Port.interfaces` needs one). */
+function sizeLimited(column: ColumnMeta): boolean {
+  return column.type.min > 0 || column.type.max !== Infinity;
+}
 
 /**
  * The state a batch plans against: the replica overlaid with the changes of the commands
  * planned so far, so later commands see earlier ones (a port added to a bridge inserted in
- * the same batch). Changes go into an IdlTransaction (validated there and here); what was
- * read from the replica to make decisions is recorded as `wait` operations, so a
- * concurrent change makes the transaction fail with 'try again' instead of acting on
- * stale facts.
+ * the same batch). Changes go into an IdlTransaction, validated against the schema; what
+ * was read from the replica to decide is recorded as `wait` operations, so a concurrent
+ * change makes the transaction fail with 'try again' instead of acting on stale facts.
  */
 export class Workspace {
-  private readonly touched = new Map<string, Map<string, Touched>>();
+  private readonly touched = new Map<string, Map<string, RowState>>();
   /** Names given or freed by this batch, per table (null: freed). */
   private readonly names = new Map<string, Map<string, string | null>>();
-  /** Per `table.column`: the replica's index, or a map built by one scan (no index declared). */
-  private readonly baseIndexes = new Map<string, Map<string, string[]>>();
+  /** Per `table.column` without a declared replica index: member → uuids, built by one scan per batch. */
+  private readonly scanned = new Map<string, Map<string, string[]>>();
   private readonly waits = new Map<string, Operation>();
   private readonly verified = new Set<string>();
   private readonly namedUuids = new Map<string, string>();
@@ -115,10 +82,10 @@ export class Workspace {
   /** The row with this uuid (or uuid-name of a row inserted here), unless deleted. */
   get(table: TableArg, id: string): WorkingRow | undefined {
     const meta = this.table(table);
-    const touched = this.touched.get(meta.name)?.get(id);
-    if (touched) return touched.deleted ? undefined : touched.row;
+    const state = this.touched.get(meta.name)?.get(id);
+    if (state) return state.deleted ? undefined : state;
     const base = this.replica.get(meta.name, id);
-    return base === undefined ? undefined : this.touch(meta, base._uuid, base).row;
+    return base === undefined ? undefined : this.state(meta, base._uuid, base);
   }
 
   /** The row named `name` (tables with a `name` column). Reading the replica records a wait. */
@@ -146,24 +113,26 @@ export class Workspace {
    */
   holderOf(table: TableArg, column: string, member: WorkingRow): WorkingRow | undefined {
     const meta = this.table(table);
-    let baseHolder: string | undefined;
+    let baseHolders: readonly string[] = [];
     if (member.handle === undefined) {
-      baseHolder = this.baseLookup(meta, column, member.id)[0];
+      baseHolders = this.baseLookup(meta, column, member.id);
+      const holder = baseHolders[0];
       const memberCondition: WireCondition = [column, 'includes', ['uuid', member.id]];
       this.addWait(`member ${meta.name}.${column} ${member.id}`, {
         op: 'wait',
         table: meta.name,
         timeout: 0,
-        where: baseHolder === undefined ? [memberCondition] : [...whereUuid(baseHolder), memberCondition],
+        where: holder === undefined ? [memberCondition] : [...whereUuid(holder), memberCondition],
         columns: ['_uuid'],
         until: '==',
-        rows: baseHolder === undefined ? [] : [{ _uuid: ['uuid', baseHolder] }],
+        rows: holder === undefined ? [] : [{ _uuid: ['uuid', holder] }],
       });
     }
-    for (const touched of this.touched.get(meta.name)?.values() ?? []) {
-      if (!touched.deleted && membersOf(touched.row.values[column]).some((atom) => idOf(atom) === member.id)) return touched.row;
+    const touched = this.touched.get(meta.name);
+    for (const state of touched?.values() ?? []) {
+      if (!state.deleted && this.contains(state, column, member.id)) return state;
     }
-    if (baseHolder !== undefined && !this.touched.get(meta.name)?.has(baseHolder)) return this.get(meta, baseHolder);
+    for (const uuid of baseHolders) if (!touched?.has(uuid)) return this.get(meta, uuid);
     return undefined;
   }
 
@@ -172,11 +141,11 @@ export class Workspace {
     const meta = this.table(table);
     const touched = this.touched.get(meta.name);
     for (const [uuid, base] of this.replica.table(meta.name)) {
-      const t = touched?.get(uuid);
-      if (t === undefined) yield { table: meta, id: uuid, handle: undefined, values: base };
-      else if (!t.deleted) yield t.row;
+      const state = touched?.get(uuid);
+      if (state === undefined) yield { table: meta, id: uuid, handle: undefined, values: base };
+      else if (!state.deleted) yield state;
     }
-    for (const t of touched?.values() ?? []) if (t.row.handle && !t.deleted) yield t.row;
+    for (const state of touched?.values() ?? []) if (state.handle && !state.deleted) yield state;
   }
 
   /** Makes the transaction fail ('try again') if these columns of a database row change meanwhile. */
@@ -194,70 +163,56 @@ export class Workspace {
     this.namedUuids.set(handle.name, meta.name);
     const full: Record<string, WritableValue> = {};
     for (const column of meta.columns) full[column.name] = values[column.name] ?? columnCodec(column).defaultValue;
-    const row: WorkingRow = { table: meta, id: handle.name, handle, values: full };
-    this.tableTouched(meta).set(handle.name, { row, deleted: false, whole: new Set(), deltas: new Map() });
+    const state = new RowState(meta, handle.name, handle, full);
+    this.tableStates(meta).set(handle.name, state);
     if (typeof full.name === 'string') this.nameOverlay(meta).set(full.name, handle.name);
-    return row;
+    return state;
   }
 
   delete(row: WorkingRow): void {
-    const touched = this.touch(row.table, row.id, row.values);
-    if (touched.deleted) return;
-    touched.deleted = true;
+    const state = this.state(row.table, row.id, row.values);
+    if (state.deleted) return;
+    state.deleted = true;
     this.txn.delete(row.table.name, row.handle ?? row.id);
-    if (typeof row.values.name === 'string') this.nameOverlay(row.table).set(row.values.name, null);
+    const name = state.value('name');
+    if (typeof name === 'string') this.nameOverlay(row.table).set(name, null);
   }
 
   /** Writes a whole column. */
   set(row: WorkingRow, column: string, value: WritableValue): void {
     const meta = this.column(row.table, column);
-    this.check(meta, value);
-    const previousName = this.current(row).name;
-    const touched = this.write(row, column, value);
-    touched.deltas.delete(column);
-    touched.whole.add(column);
-    if (row.handle !== undefined) this.txn.update(row.table.name, row.handle, { [column]: value });
-    else this.txn.update(row.table.name, row.id, { [column]: value });
-    if (column === 'name' && row.table.columnsByName.has('name')) {
+    validateValue(meta, value, { namedUuids: this.namedUuids });
+    const state = this.writable(row);
+    const previousName = column === 'name' ? state.value('name') : undefined;
+    state.setWhole(column, value);
+    this.txn.update(row.table.name, row.handle ?? row.id, { [column]: value });
+    if (column === 'name') {
       const names = this.nameOverlay(row.table);
       if (typeof previousName === 'string') names.set(previousName, null);
       if (typeof value === 'string') names.set(value, row.id);
     }
   }
 
-  /** Adds set members or map entries (a map entry replaces the key's current value). */
+  /** Adds set members or map entries (an entry replaces the key's current value). */
   add(row: WorkingRow, column: string, value: Members): void {
     const meta = this.column(row.table, column);
-    const current = this.current(row)[column];
-    let next: WritableValue;
-    if (meta.type.kind === 'map') {
-      if (!isMap(value)) throw new OvsdbValidationError(`${row.table.name}.${column}`, value, 'is a map column: add key/value pairs (a Map)');
-      const merged = new Map(current as ReadonlyMap<WritableAtom, WritableAtom>);
-      for (const [k, v] of value) merged.set(k, v);
-      next = merged;
+    if (meta.type.kind === 'map' && !isMap(value)) throw new OvsdbValidationError(`${row.table.name}.${column}`, value, 'is a map column: add key/value pairs (a Map)');
+    validateValue(unbounded(meta), meta.type.kind === 'map' ? value : keysOf(value), { namedUuids: this.namedUuids });
+    const state = this.writable(row);
+    const delta = state.delta(column, meta.type.kind === 'map' ? 'map' : 'set');
+    if (delta.kind === 'map') {
+      for (const [key, atom] of value as ReadonlyMap<WritableAtom, WritableAtom>) {
+        delta.puts.set(key, atom);
+        delta.removedPairs.delete(key);
+        delta.removedKeys.delete(idOf(key));
+      }
     } else {
-      const members = keysOf(value);
-      const have = membersOf(current);
-      const ids = new Set(have.map(idOf));
-      const added = members.filter((m) => !ids.has(idOf(m)) && ids.add(idOf(m)));
-      next = meta.type.kind === 'set' ? [...have, ...added] : (added[0] ?? have[0] ?? null);
+      for (const atom of keysOf(value)) {
+        delta.removes.delete(idOf(atom));
+        delta.adds.set(idOf(atom), atom);
+      }
     }
-    this.check(meta, next);
-    this.partial(row, column, next, (delta) => {
-      if (delta.kind === 'map') {
-        for (const [k, v] of value as ReadonlyMap<WritableAtom, WritableAtom>) {
-          delta.puts.set(k, v);
-          delta.removedPairs.delete(k);
-          delta.removedKeys.delete(idOf(k));
-        }
-      }
-      else {
-        for (const m of keysOf(value)) {
-          delta.removes.delete(idOf(m));
-          delta.adds.set(idOf(m), m);
-        }
-      }
-    });
+    if (sizeLimited(meta)) this.checkFolded(state, meta);
   }
 
   /**
@@ -266,69 +221,63 @@ export class Workspace {
    */
   remove(row: WorkingRow, column: string, value: Members): void {
     const meta = this.column(row.table, column);
-    const current = this.current(row)[column];
-    let next: WritableValue;
-    if (meta.type.kind === 'map') {
-      const merged = new Map(current as ReadonlyMap<WritableAtom, WritableAtom>);
+    const state = this.writable(row);
+    const delta = state.delta(column, meta.type.kind === 'map' ? 'map' : 'set');
+    if (delta.kind === 'map') {
       if (isMap(value)) {
-        for (const [k, v] of value) if (merged.has(k) && idOf(merged.get(k)!) === idOf(v)) merged.delete(k);
-      } else for (const k of value) merged.delete(k);
-      next = merged;
-    } else {
-      const gone = new Set(keysOf(value).map(idOf));
-      const kept = membersOf(current).filter((m) => !gone.has(idOf(m)));
-      next = meta.type.kind === 'set' ? kept : (kept[0] ?? null);
-    }
-    this.check(meta, next);
-    this.partial(row, column, next, (delta) => {
-      if (delta.kind === 'map') {
-        if (isMap(value)) {
-          for (const [k, v] of value) {
-            if (delta.puts.has(k) && idOf(delta.puts.get(k)!) === idOf(v)) {
-              delta.puts.delete(k);
-              delta.removedKeys.set(idOf(k), k);
-            } else if (!delta.puts.has(k)) delta.removedPairs.set(k, v);
-          }
-        } else {
-          for (const k of value) {
-            delta.puts.delete(k);
-            delta.removedPairs.delete(k);
-            delta.removedKeys.set(idOf(k), k);
-          }
+        for (const [key, atom] of value) {
+          const put = delta.puts.get(key);
+          if (put !== undefined && idOf(put) === idOf(atom)) {
+            delta.puts.delete(key);
+            delta.removedKeys.set(idOf(key), key);
+          } else if (put === undefined) delta.removedPairs.set(key, atom);
         }
       } else {
-        for (const m of keysOf(value)) {
-          delta.adds.delete(idOf(m));
-          // A member inserted by this batch and dropped again is simply never added.
-          if (!(m instanceof NamedUuid)) delta.removes.set(idOf(m), m);
+        for (const key of value) {
+          delta.puts.delete(key);
+          delta.removedPairs.delete(key);
+          delta.removedKeys.set(idOf(key), key);
         }
       }
-    });
+    } else {
+      for (const atom of keysOf(value)) {
+        delta.adds.delete(idOf(atom));
+        // A member inserted by this batch and dropped again is simply never added.
+        if (!(atom instanceof NamedUuid)) delta.removes.set(idOf(atom), atom);
+      }
+    }
+    if (sizeLimited(meta)) this.checkFolded(state, meta);
   }
 
   /** Sends the pending partial changes and returns the wait operations to put first. */
   finish(): Operation[] {
-    for (const tableRows of this.touched.values()) {
-      for (const touched of tableRows.values()) {
-        if (touched.deleted || touched.deltas.size === 0) continue;
+    for (const states of this.touched.values()) {
+      for (const state of states.values()) {
+        if (state.deleted || state.deltas.size === 0) continue;
         const mutations: TypedMutation[] = [];
-        for (const [column, delta] of touched.deltas) {
-          if (delta.kind === 'set') {
+        const whole: Record<string, WritableValue> = {};
+        for (const [column, delta] of state.deltas) {
+          if (state.handle !== undefined || state.whole.has(column)) {
+            // Inserted rows and whole-written columns carry the whole value, validated once.
+            const meta = state.table.columnsByName.get(column)!;
+            whole[column] = applyDelta(delta, meta.type.kind === 'optional');
+          } else if (delta.kind === 'set') {
             if (delta.removes.size > 0) mutations.push([column, 'delete', [...delta.removes.values()]]);
             if (delta.adds.size > 0) mutations.push([column, 'insert', [...delta.adds.values()]]);
           } else {
             const keys = new Map(delta.removedKeys);
-            for (const k of delta.puts.keys()) keys.set(idOf(k), k);
+            for (const key of delta.puts.keys()) keys.set(idOf(key), key);
             if (keys.size > 0) mutations.push([column, 'delete', [...keys.values()]]);
             if (delta.removedPairs.size > 0) mutations.push([column, 'delete', new Map(delta.removedPairs)]);
             if (delta.puts.size > 0) mutations.push([column, 'insert', new Map(delta.puts)]);
           }
         }
-        if (mutations.length > 0) this.txn.mutate(touched.row.table.name, touched.row.id, mutations);
+        if (Object.keys(whole).length > 0) this.txn.update(state.table.name, state.handle ?? state.id, whole);
+        if (mutations.length > 0) this.txn.mutate(state.table.name, state.id, mutations);
       }
     }
     const ops: Operation[] = [];
-    for (const op of this.waits.values()) if (op.op === 'wait') ops.push(op);
+    for (const op of this.waits.values()) ops.push(op);
     return ops;
   }
 
@@ -337,54 +286,42 @@ export class Workspace {
     return row.handle === undefined ? row.id : inserted.get(row.handle.name);
   }
 
-  private partial(row: WorkingRow, column: string, next: WritableValue, change: (delta: Delta) => void): void {
-    const touched = this.write(row, column, next);
-    if (row.handle !== undefined || touched.whole.has(column)) {
-      // Inserted rows and whole-written columns carry the whole current value.
-      touched.whole.add(column);
-      if (row.handle !== undefined) this.txn.update(row.table.name, row.handle, { [column]: next });
-      else this.txn.update(row.table.name, row.id, { [column]: next });
-      return;
+  /** Whether the row's set column holds the member, without folding a large pending delta. */
+  private contains(state: RowState, column: string, memberId: string): boolean {
+    const delta = state.deltas.get(column);
+    if (delta?.kind === 'set') {
+      if (delta.adds.has(memberId)) return true;
+      if (delta.removes.has(memberId)) return false;
     }
-    let delta = touched.deltas.get(column);
-    if (delta === undefined) {
-      delta = row.table.columnsByName.get(column)!.type.kind === 'map'
-        ? { kind: 'map', puts: new Map(), removedKeys: new Map(), removedPairs: new Map() }
-        : { kind: 'set', adds: new Map(), removes: new Map() };
-      touched.deltas.set(column, delta);
+    if (state.handle === undefined && !state.whole.has(column)) return this.baseLookup(state.table, column, memberId).includes(state.id);
+    return membersOf(delta?.origin ?? state.value(column)).some((atom) => idOf(atom) === memberId);
+  }
+
+  /** A size-limited column's whole new value against the schema (min/max members). */
+  private checkFolded(state: RowState, column: ColumnMeta): void {
+    validateValue(column, state.value(column.name), { namedUuids: this.namedUuids });
+  }
+
+  private writable(row: WorkingRow): RowState {
+    const state = this.state(row.table, row.id, row.values);
+    if (state.deleted) throw new OvsdbValidationError(row.table.name, row.id, 'is deleted in this batch');
+    return state;
+  }
+
+  private state(meta: TableMeta, id: string, values: Values): RowState {
+    const states = this.tableStates(meta);
+    let state = states.get(id);
+    if (state === undefined) {
+      state = new RowState(meta, id, undefined, values);
+      states.set(id, state);
     }
-    change(delta);
+    return state;
   }
 
-  private current(row: WorkingRow): Values {
-    return this.touch(row.table, row.id, row.values).row.values;
-  }
-
-  private write(row: WorkingRow, column: string, value: WritableValue): Touched {
-    const touched = this.touch(row.table, row.id, row.values);
-    if (touched.deleted) throw new OvsdbValidationError(row.table.name, row.id, 'is deleted in this batch');
-    (touched.row as MutableRow).values = { ...touched.row.values, [column]: value };
-    return touched;
-  }
-
-  private check(column: ColumnMeta, value: WritableValue): void {
-    validateValue(column, value, { namedUuids: this.namedUuids });
-  }
-
-  private touch(meta: TableMeta, id: string, values: Values): Touched {
-    const rows = this.tableTouched(meta);
-    let touched = rows.get(id);
-    if (touched === undefined) {
-      touched = { row: { table: meta, id, handle: undefined, values }, deleted: false, whole: new Set(), deltas: new Map() };
-      rows.set(id, touched);
-    }
-    return touched;
-  }
-
-  private tableTouched(meta: TableMeta): Map<string, Touched> {
-    let rows = this.touched.get(meta.name);
-    if (rows === undefined) this.touched.set(meta.name, (rows = new Map()));
-    return rows;
+  private tableStates(meta: TableMeta): Map<string, RowState> {
+    let states = this.touched.get(meta.name);
+    if (states === undefined) this.touched.set(meta.name, (states = new Map()));
+    return states;
   }
 
   private nameOverlay(meta: TableMeta): Map<string, string | null> {
@@ -398,38 +335,36 @@ export class Workspace {
   }
 
   /** uuids of replica rows whose `column` holds `key`: the replica's index if declared, else one scan per batch. */
-  private baseLookup(meta: TableMeta, column: string, key: string): string[] {
+  private baseLookup(meta: TableMeta, column: string, key: string): readonly string[] {
     const id = `${meta.name}.${column}`;
-    let index: BaseIndex | undefined = this.baseIndexes.get(id) ?? indexSupport.get(this.replica)?.get(id);
-    if (index === undefined) {
-      try {
-        return this.replica.lookupAll(meta.name, column, key).map((row) => row._uuid);
-      } catch {
-        rememberNoIndex(this.replica, id);
-        index = NO_INDEX;
+    let scanned = this.scanned.get(id);
+    if (scanned === undefined) {
+      if (!unindexed.get(this.replica)?.has(id)) {
+        try {
+          return this.replica.lookupAll(meta.name, column, key).map((row) => row._uuid);
+        } catch {
+          rememberUnindexed(this.replica, id);
+        }
       }
-    }
-    if (index === NO_INDEX) {
-      const built = new Map<string, string[]>();
+      scanned = new Map();
       for (const [uuid, row] of this.replica.table(meta.name)) {
         for (const atom of membersOf(row[column] as TypedValue)) {
-          const list = built.get(String(atom));
-          if (list === undefined) built.set(String(atom), [uuid]);
+          const list = scanned.get(String(atom));
+          if (list === undefined) scanned.set(String(atom), [uuid]);
           else list.push(uuid);
         }
       }
-      this.baseIndexes.set(id, built);
-      index = built;
+      this.scanned.set(id, scanned);
     }
-    return index.get(key) ?? [];
+    return scanned.get(key) ?? [];
   }
 }
 
 /** Per replica: `table.column` pairs known to have no declared index (so lookups scan once per batch). */
-const indexSupport = new WeakMap<Replica, Map<string, typeof NO_INDEX>>();
+const unindexed = new WeakMap<Replica, Set<string>>();
 
-function rememberNoIndex(replica: Replica, id: string): void {
-  let known = indexSupport.get(replica);
-  if (known === undefined) indexSupport.set(replica, (known = new Map()));
-  known.set(id, NO_INDEX);
+function rememberUnindexed(replica: Replica, id: string): void {
+  let known = unindexed.get(replica);
+  if (known === undefined) unindexed.set(replica, (known = new Set()));
+  known.add(id);
 }
