@@ -259,7 +259,7 @@ describe('CommandBatch: partial changes stay partial', () => {
     moved.addPort('br1', 'p1x', { mayExist: true });
     const result = await moved.execute();
     expect(result.status).toBe('success');
-    expect(changes(sent[0]).filter((op) => op.op === 'insert' && tableOf(op) === 'Port').map((op) => (op as { row: { name: string } }).row.name)).toEqual(['p1', 'p1x']);
+    expect(changes(sent[0]).filter((op) => op.op === 'insert' && tableOf(op) === 'Port').map((op) => (op as unknown as { row: { name: string } }).row.name)).toEqual(['p1', 'p1x']);
   });
 
   it('size limits are checked on the folded value: a port keeps at least one interface', async () => {
