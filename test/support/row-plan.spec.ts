@@ -50,7 +50,11 @@ function problems(schema: DatabaseMeta, plan: readonly PlannedRow[]): string[] {
         const strongValue = value?.refTable !== undefined && value.refType === 'strong';
         const v = row.values.get(column.name)!;
         const refs = v instanceof Map ? [...v].flatMap(([k, x]) => [...(strongKey ? [k] : []), ...(strongValue ? [x] : [])]) : strongKey ? refsOf(v) : [];
-        for (const ref of refs as RowRef[]) if (!reached.has(ref.key)) (reached.add(ref.key), (grew = true));
+        for (const ref of refs as RowRef[]) {
+          if (reached.has(ref.key)) continue;
+          reached.add(ref.key);
+          grew = true;
+        }
       }
     }
   }
