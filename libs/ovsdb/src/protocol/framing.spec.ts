@@ -124,6 +124,37 @@ describe('JsonFrameParser', () => {
     expect(() => parser.push(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))).toThrow(/UTF-8/);
   });
 
+  it('refuses invalid UTF-8 in a value spanning chunks, wherever the chunks are cut', () => {
+    const invalid = [
+      [0xff], // never valid
+      [0xe2, 0x82], // a 3-byte character cut short by the closing quote
+      [0xf0, 0x9f, 0x98, 0x41], // a 4-byte character with a bad last byte
+      [0xc3, 0x28], // a lead byte followed by an ASCII byte
+    ];
+    for (const bad of invalid) {
+      const wire = Buffer.concat([Buffer.from('{"a":"' + 'x'.repeat(10) + '€'), Buffer.from(bad), Buffer.from('€"}')]);
+      for (let cut = 1; cut < wire.length; cut++) {
+        const { parser, values } = collect();
+        expect(() => {
+          parser.push(wire.subarray(0, cut));
+          parser.push(wire.subarray(cut));
+        }).toThrow(/UTF-8/);
+        expect(values).toEqual([]);
+      }
+    }
+  });
+
+  it('decodes a large value arriving in many chunks, characters split at every position', () => {
+    const text = '😀é€a'.repeat(5000);
+    const wire = Buffer.from(JSON.stringify({ text }));
+    for (const size of [1, 2, 3, 5, 64, 1000]) {
+      const { parser, values } = collect();
+      for (let i = 0; i < wire.length; i += size) parser.push(wire.subarray(i, i + size));
+      expect(values).toEqual([{ text }]);
+      expect(parser.idle).toBe(true);
+    }
+  });
+
   it('accepts a message of exactly the limit and refuses one byte more, even before it ends', () => {
     const exact = Buffer.from(JSON.stringify({ a: 'x'.repeat(93) }));
     expect(exact.length).toBe(101);

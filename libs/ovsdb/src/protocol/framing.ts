@@ -24,16 +24,20 @@ const isWhitespace = (byte: number) => byte === 0x20 || byte === 0x0a || byte ==
  * Cuts the OVSDB stream (JSON objects back to back, no delimiter) into parsed values.
  *
  * Every byte is scanned once: depth, in-string and escape state survive chunk
- * boundaries, so the work is linear in the input whatever the chunking. The bytes of an
- * unfinished value are kept as a list of slices and joined once, when the value ends;
- * UTF-8 is decoded only then, so characters split across chunks are whole again.
+ * boundaries, so the work is linear in the input whatever the chunking. A value that
+ * spans chunks is decoded chunk by chunk as it arrives (a character split across chunks
+ * waits for its last bytes), so socket buffers are released at once: a 20 MB initial
+ * sync holds its text once, not the chunks, their concatenation and the text.
  *
  * After a protocol error the parser stays failed: the stream cannot be resynchronised.
  */
 export class JsonFrameParser {
   private readonly maxFrameBytes: number;
   private readonly maxDepth: number;
-  private pending: Buffer[] = [];
+  /** Decoded text of the unfinished value, one string per chunk. */
+  private parts: string[] = [];
+  /** The first bytes of a UTF-8 character whose remaining bytes are in the next chunk. */
+  private carry: Buffer | undefined;
   private pendingBytes = 0;
   private depth = 0;
   private inString = false;
@@ -97,7 +101,7 @@ export class JsonFrameParser {
       const rest = length - start;
       if (this.pendingBytes + rest > this.maxFrameBytes) this.tooLarge(this.pendingBytes + rest);
       if (rest > 0) {
-        this.pending.push(start === 0 ? chunk : chunk.subarray(start));
+        this.decodePart(start === 0 ? chunk : chunk.subarray(start));
         this.pendingBytes += rest;
       }
     }
@@ -105,8 +109,7 @@ export class JsonFrameParser {
 
   /** Forgets any partial value and a previous failure (for reuse on a new connection). */
   reset(): void {
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.dropPartial();
     this.depth = 0;
     this.inString = false;
     this.escaped = false;
@@ -140,26 +143,54 @@ export class JsonFrameParser {
   }
 
   private emit(chunk: Buffer, start: number, end: number): void {
-    const tail = end - start;
-    const total = this.pendingBytes + tail;
+    const total = this.pendingBytes + end - start;
     if (total > this.maxFrameBytes) this.tooLarge(total);
-    let bytes: Buffer;
+    let text: string;
     if (this.pendingBytes === 0) {
-      bytes = chunk.subarray(start, end);
+      const bytes = chunk.subarray(start, end);
+      if (!isUtf8(bytes)) this.fail('message is not valid UTF-8');
+      text = bytes.toString('utf8');
     } else {
-      this.pending.push(chunk.subarray(start, end));
-      bytes = Buffer.concat(this.pending, total);
-      this.pending = [];
-      this.pendingBytes = 0;
+      this.decodePart(chunk.subarray(start, end));
+      if (this.carry !== undefined) this.fail('message is not valid UTF-8');
+      text = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
+      this.dropPartial();
     }
-    if (!isUtf8(bytes)) this.fail('message is not valid UTF-8');
     let value: unknown;
     try {
-      value = JSON.parse(bytes.toString('utf8'));
+      value = JSON.parse(text);
     } catch (error) {
       this.fail(`invalid JSON: ${(error as Error).message}`);
     }
     this.onValue(value);
+  }
+
+  /** Decodes the complete UTF-8 characters of `bytes` (after any carried bytes) into `parts`; keeps a copy of a split last character. */
+  private decodePart(bytes: Buffer): void {
+    if (this.carry !== undefined) {
+      const carry = this.carry;
+      const missing = utf8SequenceLength(carry[0]) - carry.length;
+      if (bytes.length < missing) {
+        this.carry = Buffer.concat([carry, bytes]);
+        return;
+      }
+      this.carry = undefined;
+      const character = Buffer.concat([carry, bytes.subarray(0, missing)]);
+      if (!isUtf8(character)) this.fail('message is not valid UTF-8');
+      this.parts.push(character.toString('utf8'));
+      bytes = bytes.subarray(missing);
+    }
+    const complete = completeUtf8Length(bytes);
+    const whole = complete === bytes.length ? bytes : bytes.subarray(0, complete);
+    if (!isUtf8(whole)) this.fail('message is not valid UTF-8');
+    if (whole.length > 0) this.parts.push(whole.toString('utf8'));
+    if (complete < bytes.length) this.carry = Buffer.from(bytes.subarray(complete));
+  }
+
+  private dropPartial(): void {
+    this.parts = [];
+    this.carry = undefined;
+    this.pendingBytes = 0;
   }
 
   private tooLarge(bytes: number): never {
@@ -167,11 +198,26 @@ export class JsonFrameParser {
   }
 
   private fail(message: string): never {
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.dropPartial();
     this.failure = new OvsdbProtocolError(message);
     throw this.failure;
   }
+}
+
+/** Bytes in the UTF-8 sequence that `lead` starts (1 for anything that is not a multi-byte lead: isUtf8 judges it). */
+function utf8SequenceLength(lead: number): number {
+  return lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xc2 && lead <= 0xdf ? 2 : 1;
+}
+
+/** Length of `bytes` without a multi-byte character cut short at its end (at most 3 bytes left out). */
+function completeUtf8Length(bytes: Buffer): number {
+  const length = bytes.length;
+  for (let i = length - 1; i >= 0 && i >= length - 3; i--) {
+    const byte = bytes[i];
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead
+    return i + utf8SequenceLength(byte) > length ? i : length;
+  }
+  return length;
 }
 
 function describeByte(byte: number): string {

@@ -324,6 +324,9 @@ export class Replica {
           continue;
         }
         const fresh = store.codec.create(uuid, wire);
+        // The snapshot is ours: let the parsed row go now (the key stays, for the deletions
+        // below), so a large sync does not hold the whole parsed reply next to the replica.
+        rowUpdates[uuid] = APPLIED;
         const old = store.rows.get(uuid);
         if (old === undefined || !store.codec.equals(old, fresh)) this.put(store, old, fresh);
         // Same contents under a new version (changed and changed back): no event, keep the version.
@@ -399,6 +402,9 @@ export class Replica {
     return meta;
   }
 }
+
+/** Stands in for a snapshot row once applied. */
+const APPLIED: Record<string, WireRow | undefined> = Object.freeze({});
 
 function isMeta(schema: DatabaseMeta | DatabaseSchema): schema is DatabaseMeta {
   return schema.tables instanceof Map;
