@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { OvsdbCancelledError, OvsdbClosedError, OvsdbConnectionError, OvsdbTimeoutError } from '../errors';
 import type { RequestOptions } from '../protocol/jsonrpc-session';
-import type { DatabaseSchema, Operation, OperationResult, TableUpdates, TableUpdates2, UuidString } from '../protocol/wire';
+import type { DatabaseSchema, Operation, OperationResult } from '../protocol/wire';
 import { parseRemote } from '../transport/remote';
 import { Backoff, BackoffOptions } from './backoff';
 import { LeaderWatch, requireLeader } from './leadership';
-import { MonitorId, OvsdbClient, OvsdbClientOptions, TransactOptions } from './ovsdb-client';
+import { OvsdbClient, OvsdbClientEvents, OvsdbClientOptions, TransactOptions } from './ovsdb-client';
 
 export interface ReconnectingClientOptions extends OvsdbClientOptions {
   /** One remote or several (e.g. the members of a cluster), tried in turn. */
@@ -29,19 +29,18 @@ export interface ConnectedInfo {
   reconnected: boolean;
 }
 
-export interface ReconnectingClientEvents {
+const FORWARDED = ['update', 'update2', 'update3', 'locked', 'stolen', 'monitor_canceled'] as const;
+
+/** The server's notifications, forwarded from whichever connection is current. */
+type ForwardedEvents = Pick<OvsdbClientEvents, (typeof FORWARDED)[number]>;
+
+export interface ReconnectingClientEvents extends ForwardedEvents {
   /** Connected and every onConnect hook has run. */
   connected: [client: OvsdbClient, info: ConnectedInfo];
   /** The connection was lost (or refused); in-flight requests failed with a retryable error. */
   disconnected: [error: Error | undefined, remote: string];
   /** The next attempt is scheduled. */
   reconnecting: [info: { remote: string; delayMs: number; attempt: number }];
-  update: [monitorId: MonitorId, updates: TableUpdates];
-  update2: [monitorId: MonitorId, updates: TableUpdates2];
-  update3: [monitorId: MonitorId, lastTxnId: UuidString, updates: TableUpdates2];
-  locked: [lockName: string];
-  stolen: [lockName: string];
-  monitor_canceled: [monitorId: MonitorId];
 }
 
 /** Runs on every (re)connection before it is handed out: re-issue monitors, re-take locks. */
@@ -51,8 +50,6 @@ interface Waiter {
   resolve: (client: OvsdbClient) => void;
   reject: (error: Error) => void;
 }
-
-const FORWARDED = ['update', 'update2', 'update3', 'locked', 'stolen', 'monitor_canceled'] as const;
 
 /**
  * Keeps one OvsdbClient connected: reconnects with jittered exponential backoff (the
