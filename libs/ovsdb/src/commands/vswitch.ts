@@ -57,8 +57,8 @@ function columns(entries: Record<string, WritableValue | undefined>, extra: Extr
   return out;
 }
 
-function nameOf(row: WorkingRow): string {
-  return String(row.values.name);
+function nameOf(ws: Workspace, row: WorkingRow): string {
+  return String(ws.valueOf(row, 'name'));
 }
 
 /** The Open_vSwitch row (there is one). */
@@ -86,7 +86,7 @@ export function bridgeOfPort(ws: Workspace, port: WorkingRow): WorkingRow | unde
 function bridgeNameOfInterface(ws: Workspace, iface: WorkingRow): string {
   const port = ws.holderOf('Port', 'interfaces', iface);
   const bridge = port && bridgeOfPort(ws, port);
-  return bridge ? nameOf(bridge) : '(none)';
+  return bridge ? nameOf(ws, bridge) : '(none)';
 }
 
 /** ovs-vsctl's check_conflicts: bridge, port and interface names share one namespace. */
@@ -95,7 +95,7 @@ function checkConflicts(ws: Workspace, name: string, what: string): void {
   const port = ws.byName('Port', name);
   if (port) {
     const bridge = bridgeOfPort(ws, port);
-    fail(`${what} because a port named ${name} already exists on bridge ${bridge ? nameOf(bridge) : '(none)'}`);
+    fail(`${what} because a port named ${name} already exists on bridge ${bridge ? nameOf(ws, bridge) : '(none)'}`);
   }
   const iface = ws.byName('Interface', name);
   if (iface) fail(`${what} because an interface named ${name} already exists on bridge ${bridgeNameOfInterface(ws, iface)}`);
@@ -131,7 +131,7 @@ export function addBridge(ws: Workspace, name: string, options: AddBridgeOptions
 
 /** Forgets a port and its interfaces (the server collects them once nothing refers to them). */
 function forgetPort(ws: Workspace, port: WorkingRow): void {
-  for (const atom of membersOf(port.values.interfaces)) {
+  for (const atom of membersOf(ws.valueOf(port, 'interfaces'))) {
     const iface = ws.get('Interface', idOf(atom));
     if (iface) ws.delete(iface);
   }
@@ -141,14 +141,14 @@ function forgetPort(ws: Workspace, port: WorkingRow): void {
 export function delBridge(ws: Workspace, name: string, options: DelOptions = {}): WorkingRow | undefined {
   const bridge = findBridge(ws, name, !options.ifExists);
   if (bridge === undefined) return undefined;
-  for (const atom of membersOf(bridge.values.ports)) {
+  for (const atom of membersOf(ws.valueOf(bridge, 'ports'))) {
     // The bridge goes, and its ports with it: no need to take them out of Bridge.ports.
     const port = ws.get('Port', idOf(atom));
     if (port) forgetPort(ws, port);
   }
   // A Flow_Sample_Collector_Set (a root table) holds a strong reference to its bridge.
   if (ws.replica.schema.tables.has('Flow_Sample_Collector_Set')) {
-    for (const set of monitoredRows(ws, 'Flow_Sample_Collector_Set')) if (idOf(set.values.bridge as string) === bridge.id) ws.delete(set);
+    for (const set of monitoredRows(ws, 'Flow_Sample_Collector_Set')) if (idOf(ws.valueOf(set, 'bridge') as string) === bridge.id) ws.delete(set);
   }
   ws.remove(rootRow(ws), 'bridges', [refOf(bridge)]);
   ws.delete(bridge);
@@ -179,14 +179,14 @@ export function addPort(ws: Workspace, bridgeName: string, portName: string, opt
     if (existing) {
       const bridge = bridgeOfPort(ws, existing);
       const wanted = findBridge(ws, bridgeName, false);
-      if (bridge === undefined || (wanted ? bridge.id !== wanted.id : nameOf(bridge) !== bridgeName)) {
-        fail(`"${command}" but ${portName} is actually attached to bridge ${bridge ? nameOf(bridge) : '(none)'}`);
+      if (bridge === undefined || (wanted ? bridge.id !== wanted.id : nameOf(ws, bridge) !== bridgeName)) {
+        fail(`"${command}" but ${portName} is actually attached to bridge ${bridge ? nameOf(ws, bridge) : '(none)'}`);
       }
       ws.verify(existing, ['interfaces']);
-      const have = membersOf(existing.values.interfaces).map((atom) => {
+      const have = membersOf(ws.valueOf(existing, 'interfaces')).map((atom) => {
         const iface = ws.get('Interface', idOf(atom));
         if (iface) ws.verify(iface, ['name']);
-        return iface ? nameOf(iface) : idOf(atom);
+        return iface ? nameOf(ws, iface) : idOf(atom);
       });
       const want = [...seen].sort();
       have.sort();

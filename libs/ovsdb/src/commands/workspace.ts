@@ -148,6 +148,11 @@ export class Workspace {
     for (const state of touched?.values() ?? []) if (state.handle && !state.deleted) yield state;
   }
 
+  /** One column's current value (folds only that column's pending changes). */
+  valueOf(row: WorkingRow, column: string): WritableValue {
+    return row instanceof RowState ? this.stateOf(row).value(column) : row.values[column];
+  }
+
   /** Makes the transaction fail ('try again') if these columns of a database row change meanwhile. */
   verify(row: WorkingRow, columns: readonly string[]): void {
     if (row.handle !== undefined) return;
@@ -170,7 +175,7 @@ export class Workspace {
   }
 
   delete(row: WorkingRow): void {
-    const state = this.state(row.table, row.id, row.values);
+    const state = this.stateOf(row);
     if (state.deleted) return;
     state.deleted = true;
     this.txn.delete(row.table.name, row.handle ?? row.id);
@@ -303,9 +308,15 @@ export class Workspace {
   }
 
   private writable(row: WorkingRow): RowState {
-    const state = this.state(row.table, row.id, row.values);
+    const state = this.stateOf(row);
     if (state.deleted) throw new OvsdbValidationError(row.table.name, row.id, 'is deleted in this batch');
     return state;
+  }
+
+  /** The batch's state of a row (rows yielded by `rows()` for the replica are plain snapshots). */
+  private stateOf(row: WorkingRow): RowState {
+    if (row instanceof RowState) return this.tableStates(row.table).get(row.id) ?? row;
+    return this.state(row.table, row.id, row.values);
   }
 
   private state(meta: TableMeta, id: string, values: Values): RowState {
