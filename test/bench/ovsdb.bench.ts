@@ -12,7 +12,9 @@
  *   6. forced reconnect of a clustered server (history) while another client writes:
  *      time until the replica holds everything again, vs the Python IDL
  * Prints one line per contender, the ratios against the targets, and last one line of JSON.
- * BENCH_TXN, BENCH_WINDOW, BENCH_SYNC_PORTS, BENCH_RECONNECT_ROUNDS change the sizes.
+ * Transaction contenders run BENCH_REPEAT (3) rounds and keep their best run: this machine
+ * is shared and noisy. BENCH_TXN, BENCH_WINDOW, BENCH_SYNC_PORTS, BENCH_RECONNECT_ROUNDS
+ * change the sizes.
  */
 import { join } from 'node:path';
 import { VSWITCH_SCHEMA, type OvsdbTestServer } from '../support/ovsdb-server';
@@ -26,6 +28,7 @@ const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
 const RAW_WINDOW = 64;
 const SYNC_PORTS = Number(process.env.BENCH_SYNC_PORTS ?? 20_000);
 const RECONNECT_ROUNDS = Number(process.env.BENCH_RECONNECT_ROUNDS ?? 5);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const RECONNECT_PORTS = 2000;
 const PYTHON = '/usr/bin/python3';
 const PYTHON_IDL = join(__dirname, 'peers', 'python_idl.py');
@@ -50,15 +53,36 @@ async function portCount(server: OvsdbTestServer): Promise<number> {
   return out === '' ? 0 : out.split('\n').length;
 }
 
-/** A transaction contender on a fresh server; the bridge must hold exactly `TXN` ports afterwards. */
-function txnContender(label: string, start: (server: OvsdbTestServer) => Promise<TxnResult>): Promise<TxnResult> {
+interface TxnContender {
+  label: string;
+  start: (server: OvsdbTestServer) => Promise<TxnResult>;
+}
+
+/** One run of a transaction contender on a fresh server; the bridge must hold exactly `TXN` ports afterwards. */
+function runTxnContender({ label, start }: TxnContender): Promise<TxnResult> {
   return withServer({}, async (server) => {
     await addBridge(server);
     const result = await start(server);
     const ports = await portCount(server);
     if (ports !== TXN) throw new Error(`${label}: ${ports} ports on ${BRIDGE}, expected ${TXN}`);
-    console.log(`${label.padEnd(44)} ${TXN} txn in ${result.seconds.toFixed(2)} s = ${String(Math.round(result.txn_per_s)).padStart(5)} txn/s, client CPU ${Math.round(result.cpu_us_per_txn)} us/txn`);
     return result;
+  });
+}
+
+/**
+ * REPEAT rounds, each running every contender once in turn (so a busy spell of this
+ * shared machine hits them all alike); each contender's best run counts.
+ */
+async function bestOf(contenders: readonly TxnContender[]): Promise<TxnResult[]> {
+  const runs: TxnResult[][] = contenders.map(() => []);
+  for (let round = 0; round < REPEAT; round++) {
+    for (let i = 0; i < contenders.length; i++) runs[i].push(await runTxnContender(contenders[i]));
+  }
+  return contenders.map(({ label }, i) => {
+    const best = runs[i].reduce((a, b) => (b.txn_per_s > a.txn_per_s ? b : a));
+    const all = runs[i].map((run) => Math.round(run.txn_per_s)).join(', ');
+    console.log(`${label.padEnd(44)} ${String(Math.round(best.txn_per_s)).padStart(5)} txn/s, client CPU ${String(Math.round(best.cpu_us_per_txn)).padStart(3)} us/txn  (runs: ${all})`);
+    return best;
   });
 }
 
@@ -101,16 +125,19 @@ function reference(label: string, ratio: number, monitoredRatio?: number): void 
 }
 
 async function main(): Promise<void> {
-  for (const [name, value] of Object.entries({ TXN, WINDOW, SYNC_PORTS, RECONNECT_ROUNDS })) {
+  for (const [name, value] of Object.entries({ TXN, WINDOW, SYNC_PORTS, RECONNECT_ROUNDS, REPEAT })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
   }
-  const seq = await txnContender('this client (OvsdbIdl), one at a time', (s) => ours(['idl', s.unixRemote, String(TXN), '1']));
-  const pipelined = await txnContender(`this client (OvsdbIdl), ${WINDOW} in flight`, (s) => ours(['idl', s.unixRemote, String(TXN), String(WINDOW)]));
-  const pythonTxn = await txnContender('Python IDL, one at a time', (s) => python(['txn', s.unixRemote, VSWITCH_SCHEMA, String(TXN)]));
-  const raw = await txnContender(`raw JSON-RPC writer, ${RAW_WINDOW} in flight`, (s) => ours(['raw', s.unixRemote, String(TXN), String(RAW_WINDOW)]));
-  const rawSeq = await txnContender('raw JSON-RPC writer, one at a time', (s) => ours(['raw', s.unixRemote, String(TXN), '1']));
-  const rawMonitored = await txnContender(`raw writer + monitor, ${RAW_WINDOW} in flight`, (s) => ours(['raw-monitored', s.unixRemote, String(TXN), String(RAW_WINDOW)]));
-  const rawMonitoredSeq = await txnContender('raw writer + monitor, one at a time', (s) => ours(['raw-monitored', s.unixRemote, String(TXN), '1']));
+  console.log(`${TXN} transactions per run, best of ${REPEAT} runs:`);
+  const [seq, pipelined, pythonTxn, raw, rawSeq, rawMonitored, rawMonitoredSeq] = await bestOf([
+    { label: 'this client (OvsdbIdl), one at a time', start: (s) => ours(['idl', s.unixRemote, String(TXN), '1']) },
+    { label: `this client (OvsdbIdl), ${WINDOW} in flight`, start: (s) => ours(['idl', s.unixRemote, String(TXN), String(WINDOW)]) },
+    { label: 'Python IDL, one at a time', start: (s) => python(['txn', s.unixRemote, VSWITCH_SCHEMA, String(TXN)]) },
+    { label: `raw JSON-RPC writer, ${RAW_WINDOW} in flight`, start: (s) => ours(['raw', s.unixRemote, String(TXN), String(RAW_WINDOW)]) },
+    { label: 'raw JSON-RPC writer, one at a time', start: (s) => ours(['raw', s.unixRemote, String(TXN), '1']) },
+    { label: `raw writer + monitor, ${RAW_WINDOW} in flight`, start: (s) => ours(['raw-monitored', s.unixRemote, String(TXN), String(RAW_WINDOW)]) },
+    { label: 'raw writer + monitor, one at a time', start: (s) => ours(['raw-monitored', s.unixRemote, String(TXN), '1']) },
+  ]);
   const sync = await syncContender(`initial sync ${SYNC_PORTS} ports, this client`, (s) => ours(['sync', s.unixRemote, String(SYNC_PORTS)]));
   const pythonSync = await syncContender(`initial sync ${SYNC_PORTS} ports, Python IDL`, (s) => python(['sync', s.unixRemote, VSWITCH_SCHEMA, String(SYNC_PORTS)]));
   const rc = await reconnectContender('forced reconnect, this client', (s) => ours(['reconnect', s.unixRemote, String(RECONNECT_ROUNDS), s.ctl]));
@@ -150,6 +177,7 @@ async function main(): Promise<void> {
       python_idl_reconnect_ms: round(Math.max(...pythonRc.ms), 1),
       python_idl_reconnect_median_ms: round(median(pythonRc.ms), 1),
       txn: TXN,
+      repeat: REPEAT,
       window: WINDOW,
       sync_ports: SYNC_PORTS,
       ...Object.fromEntries(Object.entries(ratios).map(([key, value]) => [key, round(value, 3)])),
