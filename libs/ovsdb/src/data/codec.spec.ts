@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { WireValue } from '../protocol/wire';
-import { parseSchema } from '../schema/parse';
+import { parseColumnType, parseSchema } from '../schema/parse';
 import type { ColumnMeta } from '../schema/types';
 import { validateValue } from '../schema/validate';
 import { OvsdbValidationError } from '../schema/validation-error';
@@ -80,6 +80,11 @@ describe('RFC 7047 5.1 edge cases', () => {
     expect(encodeValue(ports, [])).toEqual(['set', []]);
     expect(encodeValue(column('Bridge', 'fail_mode'), null)).toEqual(['set', []]);
     expect(encodeValue(column('Bridge', 'other_config'), new Map([['a', 'b']]))).toEqual(['map', [['a', 'b']]]);
+  });
+
+  it('encodes reals with 15 significant digits, as OVS does, so the server holds what it sends back', () => {
+    const real = { name: 'x', table: 'T', type: parseColumnType({ key: 'real', min: 0, max: 'unlimited' }), ephemeral: false, mutable: true };
+    expect(encodeValue(real, [1 / 3, -0.1, 1.7976931348623051e308, 2.5])).toEqual(['set', [0.333333333333333, -0.1, 1.79769313486231e308, 2.5]]);
   });
 
   it('encodes named-uuids as ["named-uuid", id] and real uuids as ["uuid", ...]', () => {

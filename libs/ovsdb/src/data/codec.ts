@@ -197,12 +197,22 @@ function atomEncoder(type: AtomicType, fail: (value: unknown) => never): AtomEnc
     case 'integer':
       return (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : fail(v));
     case 'real':
-      return (v) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(v));
+      return (v) => (typeof v === 'number' && Number.isFinite(v) ? toOvsdbReal(v) : fail(v));
     case 'boolean':
       return (v) => (typeof v === 'boolean' ? v : fail(v));
     case 'uuid':
       return (v) => (v instanceof NamedUuid ? v.toWire() : isUuid(v) ? ['uuid', v] : fail(v));
   }
+}
+
+/**
+ * A real as Open vSwitch writes it: 15 significant digits (`%.15g`, what ovsdb-server and
+ * OVS's clients print). Sending reals this way keeps the server holding exactly what it
+ * sends back: a real with more digits would be stored as written but sent rounded, so
+ * update2 set diffs computed by the server would no longer apply to what clients hold.
+ */
+export function toOvsdbReal(real: number): number {
+  return Number(real.toPrecision(15));
 }
 
 export function describeBaseType(base: BaseTypeMeta): string {

@@ -1,6 +1,6 @@
 import { NamedUuid, isUuid } from '../data/uuid';
 import type { WritableRow, WritableValue } from '../data/typed-value';
-import { describeType } from '../data/codec';
+import { describeType, toOvsdbReal } from '../data/codec';
 import type { BaseTypeMeta, ColumnMeta, TableMeta } from './types';
 import { describeValue, OvsdbValidationError } from './validation-error';
 
@@ -41,7 +41,7 @@ export function validateValue(column: ColumnMeta, value: WritableValue, options:
       for (const member of members) {
         checkAtom(type.key, member, field, options);
         // Reals as ovsdb-server sends them: two that differ only beyond 15 digits come back equal.
-        const identity = member instanceof NamedUuid ? `named:${member.namedUuid}` : real ? sentReal(member as number) : member;
+        const identity = member instanceof NamedUuid ? `named:${member.namedUuid}` : real ? toOvsdbReal(member as number) : member;
         if (seen.has(identity)) fail(value, `contains ${describeValue(member)} twice${real ? ' (reals are sent with 15 significant digits)' : ''}`);
         seen.add(identity);
       }
@@ -54,8 +54,8 @@ export function validateValue(column: ColumnMeta, value: WritableValue, options:
       for (const [k, v] of value as ReadonlyMap<unknown, unknown>) {
         checkAtom(type.key, k, `${field} key`, options);
         checkAtom(type.value!, v, `${field} value`, options);
-        if (realKeys?.has(sentReal(k as number))) fail(value, `has key ${describeValue(k)} twice (reals are sent with 15 significant digits)`);
-        realKeys?.add(sentReal(k as number));
+        if (realKeys?.has(toOvsdbReal(k as number))) fail(value, `has key ${describeValue(k)} twice (reals are sent with 15 significant digits)`);
+        realKeys?.add(toOvsdbReal(k as number));
       }
       return;
     }
@@ -124,9 +124,6 @@ function checkAtom(base: BaseTypeMeta, atom: unknown, field: string, options: Va
   }
 }
 
-/** A real as ovsdb-server sends it (`%.15g`). */
-const sentReal = (real: number): number => Number(real.toPrecision(15));
-
 /** The smallest positive normal double (C's DBL_MIN). */
 const MIN_NORMAL_REAL = 2.2250738585072014e-308;
 
@@ -137,7 +134,7 @@ const MIN_NORMAL_REAL = 2.2250738585072014e-308;
  * double, or DBL_MIN) would be stored, then be unreadable by every OVS client it reaches.
  */
 function checkOvsdbReal(real: number, fail: (reason: string) => never): void {
-  const printed = Math.abs(sentReal(real));
+  const printed = Math.abs(toOvsdbReal(real));
   if (printed === Infinity) fail('is too large for ovsdb-server, which sends reals with 15 significant digits');
   if (printed !== 0 && printed < MIN_NORMAL_REAL) fail('is too small for ovsdb-server (a subnormal number once printed with 15 significant digits)');
 }
