@@ -159,6 +159,25 @@ export function randomPlan(schema: DatabaseMeta): fc.Arbitrary<PlannedRow[]> {
   return fc.tuple(...tables).map((perTable) => makeConsistent(perTable.flat()));
 }
 
+/**
+ * `next` as an update of the rows written for `previous`: a row of the same table and index
+ * is the same database row, so it keeps its immutable values; root rows of `previous` that
+ * `next` lacks are kept (deleting a root row still referenced by rows the server has yet to
+ * garbage-collect would be refused). Made consistent again; values are copied.
+ */
+export function evolvePlan(previous: readonly PlannedRow[], next: readonly PlannedRow[]): PlannedRow[] {
+  const before = new Map(previous.map((row) => [row.key, row]));
+  const rows = next.map((row) => {
+    const values = new Map(row.values);
+    const old = before.get(row.key);
+    if (old !== undefined) for (const column of row.table.columns) if (!column.mutable) values.set(column.name, old.values.get(column.name)!);
+    return new PlannedRow(row.table, row.index, values);
+  });
+  const keys = new Set(rows.map((row) => row.key));
+  for (const old of previous) if (old.table.isRoot && !keys.has(old.key)) rows.push(new PlannedRow(old.table, old.index, new Map(old.values)));
+  return makeConsistent(rows);
+}
+
 /** Maps every RowRef inside a planned value (atoms, set members, map keys and values). */
 export function resolveValue<T>(value: PlanValue, resolve: (ref: RowRef) => T): T | Atom | null | (T | Atom)[] | Map<T | Atom, T | Atom> {
   const atom = (a: PlanAtom): T | Atom => (a instanceof RowRef ? resolve(a) : a);
