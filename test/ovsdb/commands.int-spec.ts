@@ -225,6 +225,31 @@ describe('concurrent changes', () => {
     }
   });
 
+  it('two clients racing: the same --may-exist port from both and distinct ports, no error, every port once', async () => {
+    const other = await OvsdbIdl.connect({ remote: host.ovsdbUnix, database: DB, schema: OpenVSwitchSchema, indexes, requestTimeoutMs: 10_000 });
+    try {
+      for (let round = 0; round < 15; round++) {
+        await Promise.all(
+          [idl, other].map((client, i) => {
+            const batch = commands(client);
+            batch.addPort('ca-br', `race${round}`, { mayExist: true, interfaces: [{ name: `race${round}`, type: 'internal' }] });
+            batch.addPort('ca-br', `race${round}-${i}`, { interfaces: [{ name: `race${round}-${i}`, type: 'internal' }] });
+            return batch.execute({ retries: 5 });
+          }),
+        );
+      }
+      const ports = (await vsctl(['list-ports', 'ca-br'])).split('\n').filter((name) => name.startsWith('race'));
+      expect(ports).toHaveLength(45);
+      // Without the waits the loser would meet the Port name index instead ("constraint violation");
+      // seen here: a re-plan in nearly every round.
+      const cleanup = commands(idl);
+      for (const port of ports) cleanup.delPort('ca-br', port);
+      await cleanup.execute();
+    } finally {
+      other.close();
+    }
+  });
+
   it('re-planning reports the conflict as ovs-vsctl would; with no retries the error is a retryable OvsdbCommitError', async () => {
     let release = idl.hold();
     try {
