@@ -2,15 +2,24 @@
  * Every column of the Open_vSwitch schema round-trips through a real ovsdb-server.
  *
  * Tables and columns come from the schema at run time, so a new column is covered without
- * edits. Each round replaces the database contents in one IDL transaction: every root row
- * is deleted, and rows of every table are inserted with every column written (immutable
- * ones included: they are written at insert, which OVSDB allows), references given as
- * named-uuids of rows inserted in the same transaction. What the server holds is then read
- * back twice, independently: (a) the OvsdbIdl replica, compared with `valuesEqual`, and
- * (b) `ovsdb-client --format=json dump` (OVS's own encoder), decoded with our codec.
+ * edits, and no column is skipped: every column of every row is written, immutable ones at
+ * insert (OVSDB allows that; updates in place keep them). References are named-uuids of
+ * rows inserted in the same transaction (strong and weak), and every non-root row is
+ * reachable from a root row, or the server would garbage-collect it (test/support/row-plan.ts).
  *
- * Deterministic rounds write each column's corner cases (see test/support/column-values.ts),
- * and a coverage check proves every case was written; seeded fast-check rounds add variety.
+ * What the server then holds is read back three ways: (a) the OvsdbIdl replica, compared
+ * with `valuesEqual`; (b) `ovsdb-client --format=json dump` (OVS's own encoder, an
+ * independent source) decoded with our codec; (c) that dump's JSON against our encoding of
+ * the written value, without our decoder (a bug shared by encode and decode shows there).
+ *
+ * Deterministic plans write each column's corner cases (test/support/column-values.ts) and
+ * a coverage check proves that every case was written; seeded fast-check plans add variety.
+ * Each is inserted on an emptied database (the replica sees inserts) and also turned into
+ * the next in place (the replica applies update2 "modify" diffs). Reals are expected as
+ * ovsdb-server sends them: 15 significant digits (`%.15g`).
+ *
+ * Two more suites: values written by `ovs-vsctl` read by the replica, and a small schema of
+ * ours for the types the Open_vSwitch schema does not use (reals first of all).
  */
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -117,7 +126,12 @@ class Coverage {
     const out: string[] = [];
     for (const table of this.schema.tables.values()) {
       for (const column of table.columns) {
-        const required = new Set((planCases(this.schema, column) ?? []).flatMap((value) => labels(column, value)));
+        const cases = planCases(this.schema, column);
+        if (cases === undefined) {
+          out.push(`${table.name}.${column.name}: no case (its refTable never gets rows)`);
+          continue;
+        }
+        const required = new Set(cases.flatMap((value) => labels(column, value)));
         if (column.type.kind === 'set') required.add(BARE_ATOM);
         const seen = this.seen.get(`${table.name}.${column.name}`) ?? new Set();
         for (const label of required) if (!seen.has(label)) out.push(`${table.name}.${column.name}: ${label}`);
