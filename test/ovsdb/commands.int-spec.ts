@@ -250,6 +250,20 @@ describe('concurrent changes', () => {
     }
   });
 
+  it('a connection dropped while the transaction is in flight: the batch re-plans after the resync', async () => {
+    for (let round = 0; round < 5; round++) {
+      const batch = commands(idl);
+      const handle = batch.addPort('ca-br', `rc${round}`, { mayExist: true, interfaces: [{ name: `rc${round}`, type: 'internal' }] });
+      const done = batch.execute({ retries: 5 });
+      idl.forceReconnect();
+      const result = await done;
+      // Whether the first attempt committed or not, the port is there exactly once.
+      expect(result.uuid(handle)).toBe(await vsctl(['get', 'Port', `rc${round}`, '_uuid']));
+    }
+    const ports = (await vsctl(['list-ports', 'ca-br'])).split('\n').filter((name) => name.startsWith('rc'));
+    expect(ports.sort()).toEqual(['rc0', 'rc1', 'rc2', 'rc3', 'rc4']);
+  });
+
   it('re-planning reports the conflict as ovs-vsctl would; with no retries the error is a retryable OvsdbCommitError', async () => {
     let release = idl.hold();
     try {
