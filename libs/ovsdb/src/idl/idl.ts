@@ -5,7 +5,7 @@ import type { MonitorCondSinceResult, OvsdbClient, TransactOptions } from '../cl
 import type { DatabaseSchema, Operation, OperationResult, TableUpdates2, WireCondition } from '../protocol/wire';
 import { Replica } from '../replica/replica';
 import type { IndexSpec } from '../replica/column-index';
-import { IdlTransaction, type CommitResult } from './transaction';
+import { IdlTransaction, type CommitResult, type TransactionTarget } from './transaction';
 import type { DatabaseMeta } from '../schema/types';
 
 export interface OvsdbIdlOptions extends Omit<ReconnectingClientOptions, 'remotes'> {
@@ -67,6 +67,8 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
   /** Set when the replica may differ from the server: the next sync takes a full snapshot. */
   private needsFullSync = false;
   private deferred: (() => void)[] = [];
+  /** What IDL transactions see of this IDL; built once (the replica never changes once made). */
+  private transactionTarget: TransactionTarget | undefined;
   private readyResolve!: () => void;
 
   private constructor(private readonly options: OvsdbIdlOptions) {
@@ -122,12 +124,16 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
 
   /** A new IDL transaction on this replica (see IdlTransaction). */
   transaction(): IdlTransaction {
-    const replica = this.replica;
-    return new IdlTransaction({
-      schema: replica.schema,
-      get: (table, uuid) => replica.get(table, uuid),
-      transact: (ops) => this.transact(ops, { allowErrors: true }),
-    });
+    if (this.transactionTarget === undefined) {
+      const replica = this.replica;
+      const options: TransactOptions = { allowErrors: true };
+      this.transactionTarget = {
+        schema: replica.schema,
+        get: (table, uuid) => replica.get(table, uuid),
+        transact: (ops) => this.transact(ops, options),
+      };
+    }
+    return new IdlTransaction(this.transactionTarget);
   }
 
   /**

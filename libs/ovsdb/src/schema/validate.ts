@@ -20,46 +20,52 @@ export interface ValidationOptions {
  * Throws OvsdbValidationError naming `Table.column` and the offending value.
  */
 export function validateValue(column: ColumnMeta, value: WritableValue, options: ValidationOptions = {}): void {
-  const field = `${column.table}.${column.name}`;
+  // Hot path (every value of every transaction): no closures or strings unless it fails.
   const type = column.type;
-  const fail = (offending: unknown, reason: string): never => {
-    throw new OvsdbValidationError(field, offending, reason);
-  };
   switch (type.kind) {
     case 'atom':
-      checkAtom(type.key, value, field, options);
+      checkAtom(type.key, value, column, '', options);
       return;
     case 'optional':
-      if (value !== null) checkAtom(type.key, value, field, options);
+      if (value !== null) checkAtom(type.key, value, column, '', options);
       return;
     case 'set': {
-      if (!Array.isArray(value)) return fail(value, `is not a ${describeType(type)}`);
+      if (!Array.isArray(value)) throw valueError(column, '', value, `is not a ${describeType(type)}`);
       const members = value as readonly unknown[];
-      checkSize(members.length, type.min, type.max, value, field);
+      checkSize(members.length, type.min, type.max, value, column);
+      if (members.length === 1) {
+        checkAtom(type.key, members[0], column, '', options);
+        return;
+      }
       const seen = new Set<unknown>();
       const real = type.key.type === 'real';
       for (const member of members) {
-        checkAtom(type.key, member, field, options);
+        checkAtom(type.key, member, column, '', options);
         // Reals as ovsdb-server sends them: two that differ only beyond 15 digits come back equal.
         const identity = member instanceof NamedUuid ? `named:${member.namedUuid}` : real ? toOvsdbReal(member as number) : member;
-        if (seen.has(identity)) fail(value, `contains ${describeValue(member)} twice${real ? ' (reals are sent with 15 significant digits)' : ''}`);
+        if (seen.has(identity)) throw valueError(column, '', value, `contains ${describeValue(member)} twice${real ? ' (reals are sent with 15 significant digits)' : ''}`);
         seen.add(identity);
       }
       return;
     }
     case 'map': {
-      if (!(value instanceof Map)) return fail(value, `is not a ${describeType(type)}`);
-      checkSize(value.size, type.min, type.max, value, field);
+      if (!(value instanceof Map)) throw valueError(column, '', value, `is not a ${describeType(type)}`);
+      checkSize(value.size, type.min, type.max, value, column);
       const realKeys = type.key.type === 'real' ? new Set<number>() : undefined;
       for (const [k, v] of value as ReadonlyMap<unknown, unknown>) {
-        checkAtom(type.key, k, `${field} key`, options);
-        checkAtom(type.value!, v, `${field} value`, options);
-        if (realKeys?.has(toOvsdbReal(k as number))) fail(value, `has key ${describeValue(k)} twice (reals are sent with 15 significant digits)`);
+        checkAtom(type.key, k, column, ' key', options);
+        checkAtom(type.value!, v, column, ' value', options);
+        if (realKeys?.has(toOvsdbReal(k as number))) throw valueError(column, '', value, `has key ${describeValue(k)} twice (reals are sent with 15 significant digits)`);
         realKeys?.add(toOvsdbReal(k as number));
       }
       return;
     }
   }
+}
+
+/** The error for `column` (`part`: '' for the value, ' key' or ' value' for a map's). */
+function valueError(column: ColumnMeta, part: string, offending: unknown, reason: string): OvsdbValidationError {
+  return new OvsdbValidationError(`${column.table}.${column.name}${part}`, offending, reason);
 }
 
 /**
@@ -82,46 +88,49 @@ export function validateRow<R extends WritableRow<R>>(table: TableMeta, row: R, 
   }
 }
 
-function checkSize(size: number, min: number, max: number, value: unknown, field: string): void {
-  if (size < min) throw new OvsdbValidationError(field, value, `has ${size} elements, at least ${min} required`);
-  if (size > max) throw new OvsdbValidationError(field, value, `has ${size} elements, at most ${max} allowed`);
+function checkSize(size: number, min: number, max: number, value: unknown, column: ColumnMeta): void {
+  if (size < min) throw valueError(column, '', value, `has ${size} elements, at least ${min} required`);
+  if (size > max) throw valueError(column, '', value, `has ${size} elements, at most ${max} allowed`);
 }
 
-function checkAtom(base: BaseTypeMeta, atom: unknown, field: string, options: ValidationOptions): void {
-  const fail = (reason: string): never => {
-    throw new OvsdbValidationError(field, atom, reason);
-  };
+function checkAtom(base: BaseTypeMeta, atom: unknown, column: ColumnMeta, part: string, options: ValidationOptions): void {
   switch (base.type) {
     case 'string':
-      if (typeof atom !== 'string') fail('is not a string');
-      checkLength(base, atom as string, fail);
+      if (typeof atom !== 'string') throw valueError(column, part, atom, 'is not a string');
+      if (base.minLength !== undefined || base.maxLength !== undefined) checkLength(base, atom, failWith(column, part, atom));
       break;
     case 'integer':
-      if (typeof atom !== 'number' || !Number.isInteger(atom)) fail('is not an integer');
-      if (!Number.isSafeInteger(atom)) fail('is outside the range of integers a JavaScript number holds exactly (2^53)');
-      if (base.minInteger !== undefined && (atom as number) < base.minInteger) fail(`is less than the minimum ${base.minInteger}`);
-      if (base.maxInteger !== undefined && (atom as number) > base.maxInteger) fail(`is greater than the maximum ${base.maxInteger}`);
+      if (typeof atom !== 'number' || !Number.isInteger(atom)) throw valueError(column, part, atom, 'is not an integer');
+      if (!Number.isSafeInteger(atom)) throw valueError(column, part, atom, 'is outside the range of integers a JavaScript number holds exactly (2^53)');
+      if (base.minInteger !== undefined && atom < base.minInteger) throw valueError(column, part, atom, `is less than the minimum ${base.minInteger}`);
+      if (base.maxInteger !== undefined && atom > base.maxInteger) throw valueError(column, part, atom, `is greater than the maximum ${base.maxInteger}`);
       break;
     case 'real':
-      if (typeof atom !== 'number' || !Number.isFinite(atom)) fail('is not a finite real number');
-      checkOvsdbReal(atom as number, fail);
-      if (base.minReal !== undefined && (atom as number) < base.minReal) fail(`is less than the minimum ${base.minReal}`);
-      if (base.maxReal !== undefined && (atom as number) > base.maxReal) fail(`is greater than the maximum ${base.maxReal}`);
+      if (typeof atom !== 'number' || !Number.isFinite(atom)) throw valueError(column, part, atom, 'is not a finite real number');
+      checkOvsdbReal(atom, failWith(column, part, atom));
+      if (base.minReal !== undefined && atom < base.minReal) throw valueError(column, part, atom, `is less than the minimum ${base.minReal}`);
+      if (base.maxReal !== undefined && atom > base.maxReal) throw valueError(column, part, atom, `is greater than the maximum ${base.maxReal}`);
       break;
     case 'boolean':
-      if (typeof atom !== 'boolean') fail('is not a boolean');
+      if (typeof atom !== 'boolean') throw valueError(column, part, atom, 'is not a boolean');
       break;
     case 'uuid':
       if (atom instanceof NamedUuid) {
-        checkNamedUuid(base, atom, options, fail);
+        if (options.namedUuids !== undefined) checkNamedUuid(base, atom, options.namedUuids, failWith(column, part, atom));
         return;
       }
-      if (!isUuid(atom)) fail('is not a uuid (36 characters like 5d1e2f3a-...) or a named-uuid');
+      if (!isUuid(atom)) throw valueError(column, part, atom, 'is not a uuid (36 characters like 5d1e2f3a-...) or a named-uuid');
       break;
   }
   if (base.enum !== undefined && !base.enum.has(atom as string | number | boolean)) {
-    fail(`is not one of ${[...base.enum].map((member) => describeValue(member)).join(', ')}`);
+    throw valueError(column, part, atom, `is not one of ${[...base.enum].map((member) => describeValue(member)).join(', ')}`);
   }
+}
+
+function failWith(column: ColumnMeta, part: string, atom: unknown): (reason: string) => never {
+  return (reason) => {
+    throw valueError(column, part, atom, reason);
+  };
 }
 
 /** The smallest positive normal double (C's DBL_MIN). */
@@ -148,9 +157,7 @@ function checkLength(base: BaseTypeMeta, text: string, fail: (reason: string) =>
   if (base.maxLength !== undefined && length > base.maxLength) fail(`is longer than ${base.maxLength} characters`);
 }
 
-function checkNamedUuid(base: BaseTypeMeta, atom: NamedUuid, options: ValidationOptions, fail: (reason: string) => never): void {
-  const namedUuids = options.namedUuids;
-  if (namedUuids === undefined) return;
+function checkNamedUuid(base: BaseTypeMeta, atom: NamedUuid, namedUuids: ReadonlyMap<string, string>, fail: (reason: string) => never): void {
   const table = namedUuids.get(atom.namedUuid);
   if (table === undefined) fail('names no row inserted earlier in this transaction');
   if (base.refTable !== undefined && table !== base.refTable) fail(`names a row of ${table}, but the column refers to ${base.refTable}`);
