@@ -225,6 +225,22 @@ describe('concurrent changes', () => {
     }
   });
 
+  it('a row written by uuid and deleted meanwhile by another client: try again, then "no row" on the re-plan', async () => {
+    await vsctl(['add-br', 'cc-gone', '--', 'set', 'Bridge', 'cc-gone', 'datapath_type=netdev']);
+    const uuid = await vsctl(['get', 'Bridge', 'cc-gone', '_uuid']);
+    const release = idl.hold();
+    try {
+      await vsctl(['del-br', 'cc-gone']);
+      const batch = commands(idl);
+      batch.set('Bridge', uuid, { 'external_ids:owner': 'x' });
+      const error = await batch.execute({ retries: 1 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OvsdbCommandError);
+      expect((error as Error).message).toContain(`no row "${uuid}" in table Bridge`);
+    } finally {
+      release();
+    }
+  });
+
   it('two clients racing: the same --may-exist port from both and distinct ports, no error, every port once', async () => {
     const other = await OvsdbIdl.connect({ remote: host.ovsdbUnix, database: DB, schema: OpenVSwitchSchema, indexes, requestTimeoutMs: 10_000 });
     try {

@@ -331,6 +331,18 @@ describe('CommandBatch: generic record commands', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('a row written by uuid is asserted to exist (an update of a vanished row would match nothing); by name the name wait does it', async () => {
+    const { t, sent } = target(world());
+    const batch = commands(t);
+    batch.set(Bridge, uuid(20), { 'external_ids:a': '1' });
+    batch.set(Bridge, 'br0', { 'external_ids:a': '1' });
+    await batch.execute();
+    const exists = (id: string): Operation => ({ op: 'wait', table: 'Bridge', timeout: 0, where: where(id), columns: ['_uuid'], until: '==', rows: [{ _uuid: ['uuid', id] }] });
+    expect(sent[0]).toContainEqual(exists(uuid(20)));
+    expect(sent[0]).not.toContainEqual(exists(uuid(10)));
+    expect(sent[0]).toContainEqual(present('Bridge', 'br0', uuid(10)));
+  });
+
   it('records by name, uuid, "." and by an earlier command; missing records fail as ovs-vsctl', async () => {
     const { t, sent } = target(world());
     const batch = commands(t);

@@ -171,10 +171,11 @@ export class CommandBatch {
     const retries = options.retries ?? 3;
     const replica = this.target.replica;
     for (let attempt = 1; ; attempt++) {
+      // The transaction only builds and validates ops: the batch sends them itself, its waits first.
       const txn = new IdlTransaction({
         schema: replica.schema,
         get: (table, uuid) => replica.get(table, uuid),
-        transact: () => Promise.reject(new OvsdbError('not used')),
+        transact: () => Promise.reject(new OvsdbError('IdlTransaction.commit is not used by command batches')),
       });
       const ws = new Workspace(replica, txn);
       const outcomes = this.plan(ws);
@@ -190,7 +191,8 @@ export class CommandBatch {
         return this.result('success', attempt, outcomes, commit.inserted, commit.incrementNewValue);
       }
       if (commit.status === 'try again' && attempt <= retries) continue;
-      throw new OvsdbCommitError(commit.status === 'try again' ? 'try again' : commit.status === 'not locked' ? 'not locked' : 'error', commit.error, commit.details, attempt);
+      const status = commit.status === 'try again' || commit.status === 'not locked' ? commit.status : 'error';
+      throw new OvsdbCommitError(status, commit.error, commit.details, attempt);
     }
   }
 

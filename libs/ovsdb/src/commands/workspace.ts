@@ -59,6 +59,8 @@ export class Workspace {
   private readonly scanned = new Map<string, Map<string, string[]>>();
   private readonly waits = new Map<string, Operation>();
   private readonly verified = new Set<string>();
+  /** Database rows whose existence a wait already asserts (found by name, or holding a member). */
+  private readonly confirmed = new Set<string>();
   private readonly namedUuids = new Map<string, string>();
 
   constructor(
@@ -103,7 +105,9 @@ export class Workspace {
       until: '==',
       rows: uuids.map((uuid) => ({ _uuid: ['uuid', uuid] })),
     });
-    return uuids.length === 0 ? undefined : this.get(meta, uuids[0]);
+    if (uuids.length === 0) return undefined;
+    this.confirmed.add(uuids[0]);
+    return this.get(meta, uuids[0]);
   }
 
   /**
@@ -117,6 +121,7 @@ export class Workspace {
     if (member.handle === undefined) {
       baseHolders = this.baseLookup(meta, column, member.id);
       const holder = baseHolders[0];
+      if (holder !== undefined) this.confirmed.add(holder);
       const memberCondition: WireCondition = [column, 'includes', ['uuid', member.id]];
       this.addWait(`member ${meta.name}.${column} ${member.id}`, {
         op: 'wait',
@@ -258,6 +263,7 @@ export class Workspace {
   finish(): Operation[] {
     for (const states of this.touched.values()) {
       for (const state of states.values()) {
+        this.confirmExistence(state);
         if (state.deleted || state.deltas.size === 0) continue;
         const mutations: TypedMutation[] = [];
         const whole: Record<string, WritableValue> = {};
@@ -289,6 +295,26 @@ export class Workspace {
   /** The real uuid of a row after the commit (`inserted`: uuid-name → uuid). */
   static resolve(row: WorkingRow, inserted: ReadonlyMap<string, UuidString>): UuidString | undefined {
     return row.handle === undefined ? row.id : inserted.get(row.handle.name);
+  }
+
+  /**
+   * An update or mutate of a row that another client deleted meanwhile would match nothing
+   * and still "succeed": a database row the batch writes is asserted to exist, unless a
+   * name or membership wait already does.
+   */
+  private confirmExistence(state: RowState): void {
+    if (state.handle !== undefined || this.confirmed.has(state.id)) return;
+    const writes = state.deleted ? state.table.isRoot : state.whole.size > 0 || state.deltas.size > 0;
+    if (!writes) return;
+    this.addWait(`exists ${state.table.name} ${state.id}`, {
+      op: 'wait',
+      table: state.table.name,
+      timeout: 0,
+      where: whereUuid(state.id),
+      columns: ['_uuid'],
+      until: '==',
+      rows: [{ _uuid: ['uuid', state.id] }],
+    });
   }
 
   /** Whether the row's set column holds the member, without folding a large pending delta. */
