@@ -1,4 +1,4 @@
-import type { Operation, OperationResult, TableUpdates2, WireValue } from '../protocol/wire';
+import type { Operation, OperationResult, TableUpdates2, WireCondition, WireValue } from '../protocol/wire';
 import { Replica } from '../replica/replica';
 import { OvsdbValidationError } from '../schema/validation-error';
 import { Bridge, OpenVSwitchSchema, Port } from '../schemas/generated/open-vswitch';
@@ -8,7 +8,7 @@ import type { CommandTarget } from './target';
 
 const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const ROOT = uuid(1);
-const where = (id: string) => [['_uuid', '==', ['uuid', id]]];
+const where = (id: string): WireCondition[] => [['_uuid', '==', ['uuid', id]]];
 const set = (...ids: string[]): WireValue => ['set', ids.map((id): WireValue => ['uuid', id])] as WireValue;
 const named = (...names: string[]) => ['set', names.map((name) => ['named-uuid', name])];
 const absent = (table: string, name: string): Operation => ({ op: 'wait', table, timeout: 0, where: [['name', '==', name]], columns: ['_uuid'], until: '==', rows: [] });
