@@ -25,64 +25,21 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '@ovs-fleet/iproute';
 import { columnCodec, valuesEqual, type TypedValue, type WritableValue } from '@ovs-fleet/ovsdb/data';
 import { OvsdbIdl } from '@ovs-fleet/ovsdb/idl';
 import type { InsertHandle } from '@ovs-fleet/ovsdb/idl';
-import type { DatabaseSchema, WireValue } from '@ovs-fleet/ovsdb/protocol/wire';
+import type { DatabaseSchema } from '@ovs-fleet/ovsdb/protocol/wire';
 import type { Replica, ReplicaRow } from '@ovs-fleet/ovsdb/replica';
 import { parseSchema, type Atom, type ColumnMeta, type DatabaseMeta } from '@ovs-fleet/ovsdb/schema';
 import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
 import { OvsdbTestServer } from '../support/ovsdb-server';
+import { canonicalWire, dump, dumpedRows, type DumpTable } from '../support/ovsdb-dump';
 import { asOvsdbSendsReal, TRICKY_STRING } from '../support/column-values';
 import { edgePlans, evolvePlan, planCases, randomPlan, resolveValue, RowRef, rowKey, type PlanAtom, type PlannedRow, type PlanValue } from '../support/row-plan';
 
 /** Fixed so that runs are reproducible; ROUNDTRIP_SEED / ROUNDTRIP_RUNS explore further. */
 const SEED = Number(process.env.ROUNDTRIP_SEED ?? 20261122);
 const RANDOM_ROUNDS = Number(process.env.ROUNDTRIP_RUNS ?? 25);
-
-interface DumpTable {
-  caption: string;
-  headings: string[];
-  data: WireValue[][];
-}
-
-/** `ovsdb-client --format=json dump`: one JSON object per table, captioned "<Table> table". */
-async function dump(server: OvsdbTestServer, database: string): Promise<Map<string, DumpTable>> {
-  const { stdout } = await run('ovsdb-client', ['--format=json', '--timeout=10', 'dump', server.unixRemote, database]);
-  const tables = new Map<string, DumpTable>();
-  for (const line of stdout.split('\n')) {
-    if (line.trim() === '') continue;
-    const table = JSON.parse(line) as DumpTable;
-    tables.set(table.caption.replace(/ table$/, ''), table);
-  }
-  return tables;
-}
-
-/** Dumped rows by table and uuid, each column still as OVS encoded it. */
-function dumpedRows(tables: Map<string, DumpTable>): Map<string, Map<string, Map<string, WireValue>>> {
-  const out = new Map<string, Map<string, Map<string, WireValue>>>();
-  for (const [name, table] of tables) {
-    const rows = new Map<string, Map<string, WireValue>>();
-    const uuidAt = table.headings.indexOf('_uuid');
-    for (const values of table.data) rows.set((values[uuidAt] as ['uuid', string])[1], new Map(table.headings.map((heading, i) => [heading, values[i]])));
-    out.set(name, rows);
-  }
-  return out;
-}
-
-/**
- * A wire value in one spelling, to compare OVS's own JSON with our encoder's without
- * decoding either: a one-element set as its atom, set members and map pairs sorted.
- */
-function canonicalWire(wire: WireValue): string {
-  if (Array.isArray(wire) && wire[0] === 'set') {
-    const members = (wire[1] as WireValue[]).map((m) => JSON.stringify(m));
-    return members.length === 1 ? members[0] : `set${JSON.stringify(members.sort())}`;
-  }
-  if (Array.isArray(wire) && wire[0] === 'map') return `map${JSON.stringify((wire[1] as WireValue[]).map((pair) => JSON.stringify(pair)).sort())}`;
-  return JSON.stringify(wire);
-}
 
 const show = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? { map: [...(v as Map<unknown, unknown>)] } : v instanceof RowRef ? v.key : v));
