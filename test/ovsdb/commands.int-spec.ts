@@ -184,6 +184,16 @@ describe('waiting for ovs-vswitchd', () => {
     expect(dpif).toMatch(/wv-p1 \d+\/\d+: \(tap\)/);
     expect(dpif).toMatch(/wv-vx \d+\/\d+: \(vxlan/);
 
+    expect(result.interfaceErrors).toEqual([]);
+
+    // A system interface for a device that does not exist: ovs-vsctl reports it after the reload, so do we.
+    const missing = commands(idl);
+    missing.addPort('wv-br', 'wv-nodev');
+    const reported = await missing.execute({ waitForVswitchd: true, timeoutMs: 20_000 });
+    expect(reported.interfaceErrors).toEqual([{ name: 'wv-nodev', uuid: await vsctl(['get', 'Interface', 'wv-nodev', '_uuid']), error: expect.stringContaining('could not open network device wv-nodev') }]);
+    const theirs = await run('ovs-vsctl', [`--db=${host.ovsdbUnix}`, '--timeout=10', 'add-port', 'wv-br', 'wv-nodev2']);
+    expect(theirs.stderr).toContain(`Error detected while setting up 'wv-nodev2': ${reported.interfaceErrors[0].error!.replace('wv-nodev', 'wv-nodev2')}`);
+
     const del = commands(idl);
     del.delPort('wv-br', 'wv-p1');
     await del.execute({ waitForVswitchd: true, timeoutMs: 20_000 });

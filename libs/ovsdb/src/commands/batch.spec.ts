@@ -428,6 +428,30 @@ describe('CommandBatch: concurrency and ovs-vswitchd', () => {
     expect(result.nextCfg).toBe(5);
   });
 
+  it('waitForVswitchd reports the new interfaces ovs-vswitchd could not set up (no ofport), as ovs-vsctl does', async () => {
+    const replica = world();
+    const { t } = target(replica, (ops) => {
+      // Read your writes: the server's update arrives before the reply.
+      const results = ops.map((op, i): OperationResult => (op.op === 'insert' ? { uuid: ['uuid', uuid(200 + i)] } : op.op === 'select' ? { rows: [{ next_cfg: 5 }] } : {}));
+      const inserted = ops.flatMap((op, i) => (op.op === 'insert' && op.table === 'Interface' ? [[uuid(200 + i), op.row.name]] : []));
+      void replica.applyUpdate2({ Interface: Object.fromEntries(inserted.map(([id, name]) => [id, { insert: { name: name as string } }])) });
+      return results;
+    });
+    const batch = commands(t);
+    batch.addPort('br0', 'ok1');
+    batch.addPort('br0', 'bad1');
+    const done = batch.execute({ waitForVswitchd: true, timeoutMs: 5_000 });
+    await new Promise((r) => setImmediate(r));
+    const uuidNamed = (name: string) => [...replica.table('Interface').values()].find((row) => row.name === name)!._uuid;
+    const [okUuid, badUuid] = [uuidNamed('ok1'), uuidNamed('bad1')];
+    void replica.applyUpdate2({
+      Interface: { [okUuid]: { modify: { ofport: 3 } }, [badUuid]: { modify: { ofport: -1, error: 'could not open network device bad1 (No such device)' } } },
+      Open_vSwitch: { [ROOT]: { modify: { cur_cfg: 5 } } },
+    });
+    const result = await done;
+    expect(result.interfaceErrors).toEqual([{ name: 'bad1', uuid: badUuid, error: 'could not open network device bad1 (No such device)' }]);
+  });
+
   it('waitForVswitchd with nothing else to change still waits (as ovs-vsctl does)', async () => {
     const replica = world();
     const { t, sent } = target(replica);

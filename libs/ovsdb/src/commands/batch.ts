@@ -45,6 +45,14 @@ interface Step {
 
 export type BatchStatus = 'success' | 'unchanged';
 
+/** An interface the batch added that ovs-vswitchd could not set up (no ofport), as ovs-vsctl reports them. */
+export interface InterfaceSetupError {
+  readonly name: string;
+  readonly uuid: UuidString;
+  /** ovs-vswitchd's `Interface.error`, e.g. "could not open network device x (No such device)". */
+  readonly error: string | null;
+}
+
 /** What an executed batch did. */
 export class BatchResult {
   constructor(
@@ -55,6 +63,8 @@ export class BatchResult {
     private readonly found: readonly (readonly unknown[] | undefined)[],
     /** The configuration number ovs-vswitchd applied (waitForVswitchd only). */
     readonly nextCfg: number | undefined,
+    /** waitForVswitchd only: interfaces added by the batch that got no ofport (ovs-vsctl prints these). */
+    readonly interfaceErrors: readonly InterfaceSetupError[] = [],
   ) {}
 
   /** The uuid of the row a command created, found (may-exist) or deleted. */
@@ -187,8 +197,9 @@ export class CommandBatch {
       const ops = [...waits, ...built];
       const commit = await this.send(ops);
       if (commit.status === 'success') {
-        if (options.waitForVswitchd) await waitForVswitchd(replica, commit.incrementNewValue!, options.timeoutMs ?? 10_000);
-        return this.result('success', attempt, outcomes, commit.inserted, commit.incrementNewValue);
+        if (!options.waitForVswitchd) return this.result('success', attempt, outcomes, commit.inserted, undefined);
+        await waitForVswitchd(replica, commit.incrementNewValue!, options.timeoutMs ?? 10_000);
+        return this.result('success', attempt, outcomes, commit.inserted, commit.incrementNewValue, setupErrors(ws, commit.inserted));
       }
       if (commit.status === 'try again' && attempt <= retries) continue;
       const status = commit.status === 'try again' || commit.status === 'not locked' ? commit.status : 'error';
@@ -245,7 +256,14 @@ export class CommandBatch {
     return interpret(ops, results);
   }
 
-  private result(status: BatchStatus, attempts: number, outcomes: Outcome[], inserted: ReadonlyMap<string, UuidString>, nextCfg: number | undefined): BatchResult {
+  private result(
+    status: BatchStatus,
+    attempts: number,
+    outcomes: Outcome[],
+    inserted: ReadonlyMap<string, UuidString>,
+    nextCfg: number | undefined,
+    interfaceErrors: InterfaceSetupError[] = [],
+  ): BatchResult {
     const replica = this.target.replica;
     const uuids: (UuidString | undefined)[] = [];
     const found: (unknown[] | undefined)[] = [];
@@ -264,8 +282,20 @@ export class CommandBatch {
         found.push(undefined);
       }
     }
-    return new BatchResult(status, attempts, uuids, found, nextCfg);
+    return new BatchResult(status, attempts, uuids, found, nextCfg, interfaceErrors);
   }
+}
+
+/** As ovs-vsctl's post-reload check: new interfaces without an ofport (or -1) after ovs-vswitchd applied the change. */
+function setupErrors(ws: Workspace, inserted: ReadonlyMap<string, UuidString>): InterfaceSetupError[] {
+  const errors: InterfaceSetupError[] = [];
+  for (const row of ws.inserted('Interface')) {
+    const uuid = Workspace.resolve(row, inserted);
+    const current = uuid === undefined ? undefined : ws.replica.get('Interface', uuid);
+    if (current === undefined || (current.ofport !== null && current.ofport !== -1)) continue;
+    errors.push({ name: String(current.name), uuid: uuid!, error: typeof current.error === 'string' ? current.error : null });
+  }
+  return errors;
 }
 
 function failGone(ref: CommandHandle): never {

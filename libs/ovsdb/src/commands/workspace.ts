@@ -141,6 +141,11 @@ export class Workspace {
     return undefined;
   }
 
+  /** The rows of a table this batch inserts (and does not delete again). */
+  *inserted(table: TableArg): IterableIterator<WorkingRow> {
+    for (const state of this.touched.get(this.table(table).name)?.values() ?? []) if (state.handle && !state.deleted) yield state;
+  }
+
   /** Every current row of a table (replica rows not deleted here, then rows inserted here). */
   *rows(table: TableArg): IterableIterator<WorkingRow> {
     const meta = this.table(table);
