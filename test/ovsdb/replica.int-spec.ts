@@ -2,35 +2,17 @@
  * The replica against a real ovsdb-server: fed by monitor_cond / monitor_cond_since over a
  * unix socket, changed with ovs-vsctl, and compared with `ovsdb-client --format=json dump`.
  */
-import { run } from '@ovs-fleet/iproute';
 import { columnCodec } from '@ovs-fleet/ovsdb/data';
 import { parseSchema } from '@ovs-fleet/ovsdb/schema';
 import { Bridge, Interface, OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
 import { Replica, type ReplicaEvent, type ChangeSubscription } from '@ovs-fleet/ovsdb/replica';
 import { OvsdbClient } from '@ovs-fleet/ovsdb/client';
-import type { WireValue } from '@ovs-fleet/ovsdb/protocol/wire';
 import { OvsdbTestServer } from '../support/ovsdb-server';
+import { dump as dumpDatabase, DumpTable } from '../support/ovsdb-dump';
 
 const DB = 'Open_vSwitch';
 const meta = parseSchema(OpenVSwitchSchema);
-
-interface DumpTable {
-  caption: string;
-  headings: string[];
-  data: WireValue[][];
-}
-
-/** `ovsdb-client dump`: one JSON object per table, "<Table> table" captions. */
-async function dump(server: OvsdbTestServer): Promise<Map<string, DumpTable>> {
-  const { stdout } = await run('ovsdb-client', ['--format=json', '--timeout=10', 'dump', server.unixRemote, DB]);
-  const tables = new Map<string, DumpTable>();
-  for (const line of stdout.split('\n')) {
-    if (line.trim() === '') continue;
-    const table = JSON.parse(line) as DumpTable;
-    tables.set(table.caption.replace(/ table$/, ''), table);
-  }
-  return tables;
-}
+const dump = (server: OvsdbTestServer): Promise<Map<string, DumpTable>> => dumpDatabase(server, DB);
 
 /** Differences between the replica and a dump, as readable strings (empty: identical). */
 function differences(replica: Replica, tables: Map<string, DumpTable>): string[] {
