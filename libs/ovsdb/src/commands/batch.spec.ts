@@ -364,7 +364,19 @@ describe('CommandBatch: generic record commands', () => {
     const owned = batch.findRows(Port, { 'external_ids:owner': 'a' });
     const tagged = batch.findRows(Port, { tag: 5 });
     const untagged = batch.findRows(Port, (row) => row.values.tag === null);
+    const byMap = batch.findRows('Interface', { external_ids: new Map([['owner', 'a']]) });
+    const bySet = batch.findRows(Bridge, { ports: [uuid(13), uuid(11)] });
+    const byUuid = batch.findRows(Bridge, { _uuid: uuid(20) });
+    const none = batch.findRows(Port, { tag: '5' });
+    batch.addPort('br1', 'fresh', { tag: 5 });
+    const withNew = batch.findRows(Port, { tag: 5 });
     const result = await batch.execute();
+    expect(result.rows(byMap).map((row) => row.name)).toEqual(['p1']);
+    expect(result.rows(bySet).map((row) => row.name)).toEqual(['br0']);
+    expect(result.rows(byUuid).map((row) => row.name)).toEqual(['br1']);
+    expect(result.rows(none)).toEqual([]);
+    // 'fresh' matched in the batch; the fake server does not feed the replica, so only p1 is read back.
+    expect(result.rows(withNew).map((row) => row.name)).toEqual(['p1']);
     // The fake server does not feed the replica: it still shows the old values.
     expect(result.rows(owned).map((row) => row.name)).toEqual(['br1']);
     expect(result.rows(tagged).map((row) => row.name)).toEqual(['p1']);

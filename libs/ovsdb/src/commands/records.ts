@@ -1,6 +1,6 @@
 import { columnCodec } from '../data/codec';
 import type { WritableAtom, WritableValue } from '../data/typed-value';
-import { isUuid } from '../data/uuid';
+import { isUuid, NamedUuid } from '../data/uuid';
 import { OvsdbValidationError } from '../schema/validation-error';
 import { fail } from './failure';
 import { idOf, membersOf, type Members, type TableArg, type WorkingRow, type Workspace } from './workspace';
@@ -74,8 +74,11 @@ export function clearColumn(ws: Workspace, row: WorkingRow, column: string): voi
   ws.set(row, column, columnCodec(meta).defaultValue);
 }
 
+/** Atoms equal by value; a uuid equals a named-uuid only if they name the same row. */
 function atomEqual(a: WritableValue | undefined, b: WritableValue | undefined): boolean {
-  return a !== undefined && b !== undefined && typeof a !== 'object' === (typeof b !== 'object') && idOf(a as WritableAtom) === idOf(b as WritableAtom);
+  if (a === undefined || b === undefined || a === null || b === null || Array.isArray(a) || Array.isArray(b) || a instanceof Map || b instanceof Map) return false;
+  if (a instanceof NamedUuid || b instanceof NamedUuid) return idOf(a as WritableAtom) === idOf(b as WritableAtom);
+  return a === b;
 }
 
 function matches(row: WorkingRow, column: string, key: string | undefined, want: WritableValue): boolean {
