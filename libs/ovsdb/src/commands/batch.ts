@@ -1,6 +1,7 @@
 import { OvsdbError, OvsdbTransactionError } from '../errors';
 import type { Operation, OperationResult, UuidString } from '../protocol/wire';
 import { IdlTransaction, interpret, type CommitResult } from '../idl/transaction';
+import type { ReplicaRow } from '../replica/row-codec';
 import type { RowOf, TableRef } from '../schema/table-ref';
 import { describeValue } from '../schema/validation-error';
 import { OvsdbCommandError, OvsdbCommitError } from './errors';
@@ -170,7 +171,7 @@ export class CommandBatch {
 
   /** Rows matching at this point of the batch (see RowMatch); no wait is added for them. */
   findRows<T extends TableRef>(table: T, match: RowMatch | ((row: WorkingRow) => boolean)): FindHandle<T>;
-  findRows(table: string, match: RowMatch | ((row: WorkingRow) => boolean)): FindHandle<TableRef>;
+  findRows(table: string, match: RowMatch | ((row: WorkingRow) => boolean)): FindHandle<TableRef<string, ReplicaRow>>;
   findRows(table: TableArg, match: RowMatch | ((row: WorkingRow) => boolean)): FindHandle<unknown> {
     const text = `find ${tableName(table)}${typeof match === 'function' ? ' (predicate)' : renderValues(match)}`;
     return this.push(text, (ws) => findRows(ws, table, match));
