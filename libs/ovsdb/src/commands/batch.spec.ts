@@ -404,7 +404,11 @@ describe('CommandBatch: concurrency and ovs-vswitchd', () => {
   });
 
   it("stays 'try again' after the retries: a retryable OvsdbCommitError", async () => {
-    const { t, sent } = target(world(), (ops) => [...ops.map(() => ({})), { error: 'timed out' }].slice(0, 1).concat([{ error: 'timed out' }]));
+    // The first op (a wait) fails every time: the server stops there.
+    const { t, sent } = target(world(), (ops) => {
+      expect(ops[0].op).toBe('wait');
+      return [{ error: 'timed out', details: '"where" clause test failed' }];
+    });
     const batch = commands(t);
     batch.addPort('br0', 'p5');
     const error = await batch.execute({ retries: 1 }).catch((e: unknown) => e);
