@@ -237,6 +237,19 @@ describe('OvsdbIdl', () => {
     await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
   });
 
+  it('hold(): a transaction the server refuses still applies the notifications that arrived before its reply', async () => {
+    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS'] });
+    const release = idl.hold();
+    await server.vsctl(['create', 'QoS', 'type=held-before-error']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const types = () => [...idl!.replica.table(QoS).values()].map((row) => row.type).sort();
+    expect(types()).toEqual([]);
+    await expect(idl.transact([{ op: 'wait', table: 'QoS', where: [], columns: ['type'], until: '==', rows: [], timeout: 0 }])).rejects.toThrow(/timed out/);
+    expect(types()).toEqual(['held-before-error']);
+    release();
+    await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
+  });
+
   it('conditions: only matching rows are mirrored; setConditions moves rows in and out (as inserts and deletes)', async () => {
     idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS'], conditions: { QoS: [['type', '==', 'c-1']] } });
     await idl.transact([insertQos('c-1'), insertQos('c-2')]);

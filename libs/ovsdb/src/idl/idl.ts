@@ -115,8 +115,13 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
    * receives each notification in arrival order; if it is busy with a large sync we wait.
    */
   async transact(ops: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
-    const results = await this.client.transact(this.database, ops, options);
-    this.applyDeferred();
+    let results: OperationResult[];
+    try {
+      results = await this.client.transact(this.database, ops, options);
+    } finally {
+      // Also when the server refused it: what arrived before the reply is older than it.
+      this.applyDeferred();
+    }
     const replica = this.replica;
     if (replica.appliedSeq < replica.submittedSeq) await replica.idle();
     return results;
