@@ -3,14 +3,11 @@
  * ovs-vswitchd's database would), then batches that add and delete ports on it. The fake
  * target answers every op with success, so this measures planning + op building only.
  *
- *   npx tsx libs/ovsdb/src/commands/bench/plan.bench.ts [ports=20000]
+ *   npm run bench:commands   (or: npx tsx test/bench/commands/plan.bench.ts [ports=20000])
  */
 import { randomUUID } from 'node:crypto';
-import type { Operation, OperationResult, TableUpdates2, WireValue } from '../../protocol/wire';
-import { Replica } from '../../replica/replica';
-import { OpenVSwitchSchema } from '../../schemas/generated/open-vswitch';
-import { commands } from '../batch';
-import type { CommandTarget } from '../target';
+import { commands, OpenVSwitchSchema, Replica } from '@ovs-fleet/ovsdb';
+import type { CommandTarget, Operation, OperationResult, TableUpdates2, WireValue } from '@ovs-fleet/ovsdb';
 
 const ports = Number(process.argv[2] ?? 20_000);
 

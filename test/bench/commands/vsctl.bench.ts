@@ -2,20 +2,11 @@
  * Commands against ovs-vsctl on a real ovsdb-server (no ovs-vswitchd, so both without
  * waiting for it): adding ports one change at a time and in one batch.
  *
- *   npx tsx libs/ovsdb/src/commands/bench/vsctl.bench.ts [ports=200]
- *
- * The server runs in a mkdtemp directory (prefix ovs-fleet-cmdbench-), removed at the end.
+ *   npm run bench:commands   (or: npx tsx test/bench/commands/vsctl.bench.ts [ports=200])
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { OvsdbIdl } from '../../idl/idl';
-import { OpenVSwitchSchema } from '../../schemas/generated/open-vswitch';
-import { commands } from '../batch';
+import { commands, OpenVSwitchSchema, OvsdbIdl } from '@ovs-fleet/ovsdb';
+import { OvsdbTestServer } from '../../support/ovsdb-server';
 
-const run = promisify(execFile);
 const n = Number(process.argv[2] ?? 200);
 const indexes = (['Bridge', 'Port', 'Interface'] as const).map((table) => ({ table, column: 'name', unique: true }));
 
@@ -27,18 +18,13 @@ async function timed(label: string, count: number, fn: () => Promise<void>): Pro
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'ovs-fleet-cmdbench-'));
-  const db = `unix:${join(dir, 'db.sock')}`;
-  const vsctl = (args: string[]) => run('ovs-vsctl', [`--db=${db}`, '--no-wait', ...args]);
+  const server = await OvsdbTestServer.start();
+  const vsctl = (args: string[]) => server.vsctl(args);
   let idl: OvsdbIdl | undefined;
   try {
-    await run('ovsdb-tool', ['create', join(dir, 'conf.db'), '/usr/share/openvswitch/vswitch.ovsschema']);
-    await run('ovsdb-server', ['--detach', '--no-chdir', '-vconsole:off', `--log-file=${join(dir, 'ovsdb.log')}`, `--pidfile=${join(dir, 'ovsdb.pid')}`,
-      `--unixctl=${join(dir, 'ovsdb.ctl')}`, `--remote=punix:${join(dir, 'db.sock')}`, join(dir, 'conf.db')]);
-    await vsctl(['init']);
     await vsctl(['add-br', 'br-a', '--', 'set', 'Bridge', 'br-a', 'datapath_type=netdev']);
     await vsctl(['add-br', 'br-b', '--', 'set', 'Bridge', 'br-b', 'datapath_type=netdev']);
-    idl = await OvsdbIdl.connect({ remote: db, database: 'Open_vSwitch', schema: OpenVSwitchSchema, indexes });
+    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: 'Open_vSwitch', schema: OpenVSwitchSchema, indexes });
     const client = idl;
 
     await timed(`ovs-vsctl add-port, one process per port (${n})`, n, async () => {
@@ -68,12 +54,7 @@ async function main(): Promise<void> {
     });
   } finally {
     idl?.close();
-    try {
-      process.kill(Number(readFileSync(join(dir, 'ovsdb.pid'), 'utf8')), 'SIGTERM');
-    } catch {
-      // not started
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await server.dispose();
   }
 }
 
