@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawnOffThread } from './spawner';
 
 /** A spawned command that exited non-zero (or could not start). Carries what was run. */
 export class CommandError extends Error {
@@ -46,44 +46,32 @@ export interface PreparedCommand {
 /**
  * Starts a program now and lets it wait for its input (e.g. `ip -batch -`), so the cost of
  * starting it (fork, exec, entering a namespace) overlaps with other work and is off the
- * path of the step that later runs it. No shell, as `run`.
+ * path of the step that later runs it. No shell, as `run`. Processes are started from a
+ * worker thread (see spawner.ts): starting one never stalls the event loop.
  */
 export function prepare(file: string, args: readonly string[], options: Omit<RunOptions, 'input'> = {}): PreparedCommand {
-  let stdin: NodeJS.WritableStream | null = null;
-  let used = false;
-  const result = new Promise<RunResult>((resolve, reject) => {
-    const child = execFile(
-      file,
-      args,
-      { env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (error) {
-          const code = typeof error.code === 'number' ? error.code : null;
-          reject(new CommandError(file, args, code, stderr || error.message, error));
-        } else {
-          resolve({ stdout, stderr });
-        }
-      },
-    );
-    // A process that died early makes the write fail with EPIPE; its exit status tells why.
-    child.stdin?.on('error', () => undefined);
-    stdin = child.stdin;
+  const child = spawnOffThread(file, args, options.env ?? process.env, options.timeoutMs ?? 60_000);
+  const result = child.outcome.then(({ stdout, stderr, error }) => {
+    if (error) throw new CommandError(file, args, error.code, stderr || error.message, new Error(error.message));
+    return { stdout, stderr };
   });
   // It may fail before anyone runs it (say, its namespace vanished): run() reports that.
   result.catch(() => undefined);
-  const take = (): NodeJS.WritableStream | null => {
+  let used = false;
+  const take = (): void => {
     if (used) throw new Error(`${file} ${args.join(' ')}: already run or discarded`);
     used = true;
-    return stdin;
   };
   return {
     run(input: string): Promise<RunResult> {
-      take()?.end(input);
+      take();
+      child.end(input);
       return result;
     },
     discard(): void {
       if (used) return;
-      take()?.end();
+      take();
+      child.end('');
     },
   };
 }
