@@ -36,6 +36,21 @@ afterAll(async () => {
   await env?.dispose();
 });
 
+describe('attachMany', () => {
+  it('plumbs six containers three at a time; each reaches the first one; one bad request fails alone', async () => {
+    const many = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => container(`m${i}`)));
+    const requests = many.map((c, i) => request(c, `10.76.0.${i + 1}`, { tag: 76 }));
+    const outcomes = await plumber.attachMany([...requests, request(many[0], '10.76.0.99', { ifname: 'eth1;x' })], { concurrency: 3 });
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    for (const c of many.slice(1)) expect(await pings(c.path, '10.76.0.1')).toBe(true);
+    const hostEnds = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.attachment.hostIfname] : []));
+    expect(hostEnds.every((name) => name.startsWith('ovfc'))).toBe(true);
+    for (const c of many) await plumber.detach({ container: { netns: c.netns } });
+    const left = await hostLinkNames(env.host);
+    expect(hostEnds.filter((name) => left.includes(name))).toEqual([]);
+  });
+});
+
 describe('VLAN isolation', () => {
   let a: Attachment;
   let b: Attachment;

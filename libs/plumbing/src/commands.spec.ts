@@ -8,7 +8,9 @@ const spec = (extra: object = {}) =>
 describe('commands', () => {
   it('creates the peer directly in a named namespace; without MTU none is set', () => {
     expect(hostCreateCommands(spec(), 'ovfc0123456789a', { kind: 'netns', name: 'web1', path: '/var/run/netns/web1' })).toEqual([
-      ['link', 'add', 'ovfc0123456789a', 'up', 'type', 'veth', 'peer', 'name', 'eth0.5', 'address', '02:00:00:00:00:01', 'netns', 'web1'],
+      ['link', 'add', 'ovfc0123456789a', 'type', 'veth', 'peer', 'name', 'eth0.5', 'address', '02:00:00:00:00:01', 'netns', 'web1'],
+      ['link', 'set', 'ovfc0123456789a', 'addrgenmode', 'none'],
+      ['link', 'set', 'ovfc0123456789a', 'up'],
     ]);
   });
 

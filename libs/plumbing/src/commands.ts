@@ -1,15 +1,20 @@
 import { AttachSpec, NamespaceTarget } from './types';
 
 /**
- * Host side, one command: the veth pair is created with its peer already named, addressed
+ * Host side, one batch: the veth pair is created with its peer already named, addressed
  * (MAC, MTU) and inside the container's namespace, so no temporary name is ever visible there;
- * the host end gets the same MTU and is up from the start.
+ * the host end gets the same MTU, no IPv6 link-local address (it is a switch port: no address
+ * configuration, duplicate address detection or MLD work for the kernel), and comes up.
+ * `addrgenmode` cannot be given to `link add` (the kernel refuses address-family settings for
+ * a new link), hence a `link set` before `up`.
  */
 export function hostCreateCommands(spec: AttachSpec, hostName: string, target: NamespaceTarget): string[][] {
   const mtu = spec.mtu === null ? [] : ['mtu', String(spec.mtu)];
   const into = target.kind === 'pid' ? String(target.pid) : target.name;
   return [
-    ['link', 'add', hostName, ...mtu, 'up', 'type', 'veth', 'peer', 'name', spec.ifname, 'address', spec.mac, ...mtu, 'netns', into],
+    ['link', 'add', hostName, ...mtu, 'type', 'veth', 'peer', 'name', spec.ifname, 'address', spec.mac, ...mtu, 'netns', into],
+    ['link', 'set', hostName, 'addrgenmode', 'none'],
+    ['link', 'set', hostName, 'up'],
   ];
 }
 

@@ -71,7 +71,7 @@ describe('Plumber.attach', () => {
       'nsenter --net=/proc/4242/ns/net ip -batch -',
     ]);
     expect(calls[0].input).toBe(
-      `link add ${HOST} mtu 1450 up type veth peer name eth1 address ${attachment.spec.mac} mtu 1450 netns 4242\n`,
+      `link add ${HOST} mtu 1450 type veth peer name eth1 address ${attachment.spec.mac} mtu 1450 netns 4242\nlink set ${HOST} addrgenmode none\nlink set ${HOST} up\n`,
     );
     expect(calls[1].input).toBe('net/ipv4/conf/eth1/arp_notify=1\nnet/ipv6/conf/eth1/ndisc_notify=1\n');
     expect(calls[2].input).toBe(
@@ -199,6 +199,25 @@ describe('Plumber.attach', () => {
   });
 });
 
+describe('Plumber.attachMany', () => {
+  it('attaches each request on its own: one outcome per request, in order, a failure leaving the others', async () => {
+    const { store, plumber } = setup();
+    const outcomes = await plumber.attachMany(
+      [request, { ...request, ifname: 'eth2', addresses: ['10.2.0.5/24'], gateway: undefined }, { ...request, ifname: 'e;th' }, { ...request, ifname: 'eth3', addresses: ['10.3.0.5/24'], gateway: undefined }],
+      { concurrency: 2 },
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.attachment.ifname : null))).toEqual(['eth1', 'eth2', null, 'eth3']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(ValidationError);
+    expect(store.rows.size).toBe(3);
+  });
+
+  it('refuses a concurrency outside 1-64', async () => {
+    const { plumber } = setup();
+    await expect(plumber.attachMany([request], { concurrency: 0 })).rejects.toThrow(ValidationError);
+  });
+});
+
 describe('Plumber.detach, setVlan, recover', () => {
   it('detaches one interface: port first, then the veth', async () => {
     const { store, calls, plumber } = setup();
@@ -306,7 +325,7 @@ describe('Plumber with a runner that keeps an ip session', () => {
     const { attachment } = await plumber.attach(request);
     await plumber.detach({ attachmentId: attachment.attachmentId });
     expect(sessions).toEqual(['lab-h1']);
-    expect(batches).toEqual([['link add'], ['link del']]);
+    expect(batches).toEqual([['link add', 'link set', 'link set'], ['link del']]);
     expect(calls.map((c) => c.file)).toEqual(['nsenter', 'nsenter']);
     await plumber.close();
     expect(closed).toBe(1);

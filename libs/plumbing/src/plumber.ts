@@ -107,6 +107,30 @@ export class Plumber {
     }
   }
 
+  /**
+   * Attaches many containers, `concurrency` at a time (default 8): ovs-vswitchd then takes
+   * several ports per reconfiguration, which one-at-a-time attaches wait for one by one. One
+   * outcome per request, in order; each attach is all or nothing on its own.
+   */
+  async attachMany(requests: readonly AttachRequest[], options: { concurrency?: number } = {}): Promise<PromiseSettledResult<AttachResult>[]> {
+    const concurrency = options.concurrency ?? 8;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ValidationError('concurrency', 'must be a whole number from 1 to 64');
+    const outcomes: PromiseSettledResult<AttachResult>[] = new Array(requests.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < requests.length) {
+        const i = next++;
+        try {
+          outcomes[i] = { status: 'fulfilled', value: await this.attach(requests[i]) };
+        } catch (reason) {
+          outcomes[i] = { status: 'rejected', reason };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
+    return outcomes;
+  }
+
   private sameOrConflict({ row, attachment: current }: { row: PortRow; attachment: Attachment }, spec: AttachSpec, container: ResolvedContainer): Attachment {
     if (current.state !== 'ready') throw new ConflictError(`${spec.ifname} of container ${container.id} was left half-attached by an interrupted run: call recover() first`);
     const differing = diffSpecs(current.spec, spec);
