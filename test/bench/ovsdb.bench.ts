@@ -13,8 +13,8 @@
  *      time until the replica holds everything again, vs the Python IDL
  * Prints one line per contender, the ratios against the targets, and last one line of JSON.
  * Transaction contenders run BENCH_REPEAT (3) rounds and keep their best run: this machine
- * is shared and noisy. BENCH_TXN, BENCH_WINDOW, BENCH_SYNC_PORTS, BENCH_RECONNECT_ROUNDS
- * change the sizes.
+ * is shared and noisy; each run starts with BENCH_WARMUP (300) untimed transactions.
+ * BENCH_TXN, BENCH_WINDOW, BENCH_SYNC_PORTS, BENCH_RECONNECT_ROUNDS change the sizes.
  */
 import { join } from 'node:path';
 import { VSWITCH_SCHEMA, type OvsdbTestServer } from '../support/ovsdb-server';
@@ -29,6 +29,8 @@ const RAW_WINDOW = 64;
 const SYNC_PORTS = Number(process.env.BENCH_SYNC_PORTS ?? 20_000);
 const RECONNECT_ROUNDS = Number(process.env.BENCH_RECONNECT_ROUNDS ?? 5);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+/** Untimed transactions first, for every transaction contender alike (JIT warm-up for the Node ones). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const RECONNECT_PORTS = 2000;
 const PYTHON = '/usr/bin/python3';
 const PYTHON_IDL = join(__dirname, 'peers', 'python_idl.py');
@@ -58,13 +60,13 @@ interface TxnContender {
   start: (server: OvsdbTestServer) => Promise<TxnResult>;
 }
 
-/** One run of a transaction contender on a fresh server; the bridge must hold exactly `TXN` ports afterwards. */
+/** One run of a transaction contender on a fresh server; the bridge must hold exactly `WARMUP + TXN` ports afterwards. */
 function runTxnContender({ label, start }: TxnContender): Promise<TxnResult> {
   return withServer({}, async (server) => {
     await addBridge(server);
     const result = await start(server);
     const ports = await portCount(server);
-    if (ports !== TXN) throw new Error(`${label}: ${ports} ports on ${BRIDGE}, expected ${TXN}`);
+    if (ports !== TXN + WARMUP) throw new Error(`${label}: ${ports} ports on ${BRIDGE}, expected ${TXN + WARMUP}`);
     return result;
   });
 }
@@ -128,15 +130,16 @@ async function main(): Promise<void> {
   for (const [name, value] of Object.entries({ TXN, WINDOW, SYNC_PORTS, RECONNECT_ROUNDS, REPEAT })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
   }
-  console.log(`${TXN} transactions per run, best of ${REPEAT} runs:`);
+  if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error('WARMUP must be a whole number');
+  console.log(`${TXN} transactions per run after ${WARMUP} untimed, best of ${REPEAT} runs:`);
   const [seq, pipelined, pythonTxn, raw, rawSeq, rawMonitored, rawMonitoredSeq] = await bestOf([
-    { label: 'this client (OvsdbIdl), one at a time', start: (s) => ours(['idl', s.unixRemote, String(TXN), '1']) },
-    { label: `this client (OvsdbIdl), ${WINDOW} in flight`, start: (s) => ours(['idl', s.unixRemote, String(TXN), String(WINDOW)]) },
-    { label: 'Python IDL, one at a time', start: (s) => python(['txn', s.unixRemote, VSWITCH_SCHEMA, String(TXN)]) },
-    { label: `raw JSON-RPC writer, ${RAW_WINDOW} in flight`, start: (s) => ours(['raw', s.unixRemote, String(TXN), String(RAW_WINDOW)]) },
-    { label: 'raw JSON-RPC writer, one at a time', start: (s) => ours(['raw', s.unixRemote, String(TXN), '1']) },
-    { label: `raw writer + monitor, ${RAW_WINDOW} in flight`, start: (s) => ours(['raw-monitored', s.unixRemote, String(TXN), String(RAW_WINDOW)]) },
-    { label: 'raw writer + monitor, one at a time', start: (s) => ours(['raw-monitored', s.unixRemote, String(TXN), '1']) },
+    { label: 'this client (OvsdbIdl), one at a time', start: (s) => ours(['idl', s.unixRemote, String(TXN), '1', String(WARMUP)]) },
+    { label: `this client (OvsdbIdl), ${WINDOW} in flight`, start: (s) => ours(['idl', s.unixRemote, String(TXN), String(WINDOW), String(WARMUP)]) },
+    { label: 'Python IDL, one at a time', start: (s) => python(['txn', s.unixRemote, VSWITCH_SCHEMA, String(TXN), String(WARMUP)]) },
+    { label: `raw JSON-RPC writer, ${RAW_WINDOW} in flight`, start: (s) => ours(['raw', s.unixRemote, String(TXN), String(RAW_WINDOW), String(WARMUP)]) },
+    { label: 'raw JSON-RPC writer, one at a time', start: (s) => ours(['raw', s.unixRemote, String(TXN), '1', String(WARMUP)]) },
+    { label: `raw writer + monitor, ${RAW_WINDOW} in flight`, start: (s) => ours(['raw-monitored', s.unixRemote, String(TXN), String(RAW_WINDOW), String(WARMUP)]) },
+    { label: 'raw writer + monitor, one at a time', start: (s) => ours(['raw-monitored', s.unixRemote, String(TXN), '1', String(WARMUP)]) },
   ]);
   const sync = await syncContender(`initial sync ${SYNC_PORTS} ports, this client`, (s) => ours(['sync', s.unixRemote, String(SYNC_PORTS)]));
   const pythonSync = await syncContender(`initial sync ${SYNC_PORTS} ports, Python IDL`, (s) => python(['sync', s.unixRemote, VSWITCH_SCHEMA, String(SYNC_PORTS)]));
@@ -178,6 +181,7 @@ async function main(): Promise<void> {
       python_idl_reconnect_median_ms: round(median(pythonRc.ms), 1),
       txn: TXN,
       repeat: REPEAT,
+      warmup: WARMUP,
       window: WINDOW,
       sync_ports: SYNC_PORTS,
       ...Object.fromEntries(Object.entries(ratios).map(([key, value]) => [key, round(value, 3)])),

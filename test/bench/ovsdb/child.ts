@@ -1,6 +1,7 @@
 /**
  * Entry point of one of our contenders in its own process:
- *   child.ts idl|raw|raw-monitored REMOTE COUNT WINDOW   (IDL transactions or the raw writer, WINDOW in flight)
+ *   child.ts idl|raw|raw-monitored REMOTE COUNT WINDOW WARMUP
+ *       (IDL transactions or the raw writer, WINDOW in flight, after WARMUP untimed ones)
  *   child.ts sync REMOTE ROWS
  *   child.ts reconnect REMOTE ROUNDS UNIXCTL
  * Prints one line of JSON.
@@ -8,16 +9,17 @@
 import { idlTransactions, initialSync, rawWriter, reconnect } from './contenders';
 
 async function main(argv: readonly string[]): Promise<unknown> {
-  const [mode, remote, n, extra] = argv;
+  const [mode, remote, n, extra, warmupArg] = argv;
+  const warmup = Number(warmupArg ?? 0);
   const count = Number(n);
   if (!remote || !Number.isInteger(count) || count < 1) throw new Error(`usage: child.ts MODE REMOTE COUNT [WINDOW|UNIXCTL], got ${argv.join(' ')}`);
   switch (mode) {
     case 'idl':
-      return idlTransactions(remote, count, Number(extra));
+      return idlTransactions(remote, count, Number(extra), warmup);
     case 'raw':
-      return rawWriter(remote, count, Number(extra));
+      return rawWriter(remote, count, Number(extra), warmup);
     case 'raw-monitored':
-      return rawWriter(remote, count, Number(extra), true);
+      return rawWriter(remote, count, Number(extra), warmup, true);
     case 'sync':
       return initialSync(remote, count);
     case 'reconnect':

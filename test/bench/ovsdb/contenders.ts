@@ -56,18 +56,24 @@ function elapsedS(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** Contender 1 and 2: `window` IDL transactions in flight (1: one at a time). */
-export async function idlTransactions(remote: string, count: number, window: number): Promise<TxnResult> {
+/** Runs `count` IDL transactions with `window` in flight, ports named `prefix<i>`. */
+async function addPorts(idl: OvsdbIdl, count: number, window: number, prefix: string): Promise<void> {
+  const bridge = bridgeUuid(idl);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await addPort(idl, bridge, `${prefix}${next++}`);
+  };
+  await Promise.all(Array.from({ length: window }, worker));
+}
+
+/** Contender 1 and 2: `window` IDL transactions in flight (1: one at a time), after `warmup` untimed ones. */
+export async function idlTransactions(remote: string, count: number, window: number, warmup: number): Promise<TxnResult> {
   const idl = await connectIdl(remote);
   try {
-    const bridge = bridgeUuid(idl);
-    let next = 0;
+    await addPorts(idl, warmup, window, 'w');
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
-    const worker = async () => {
-      while (next < count) await addPort(idl, bridge, `p${next++}`);
-    };
-    await Promise.all(Array.from({ length: window }, worker));
+    await addPorts(idl, count, window, 'p');
     const seconds = elapsedS(start);
     const cpuUs = cpuUsPer(cpu, count);
     if (idl.replica.lookup(Port, 'name', `p${count - 1}`) === undefined) throw new Error('the replica misses the last port');
@@ -81,11 +87,13 @@ export async function idlTransactions(remote: string, count: number, window: num
  * Contender 4: the raw JSON-RPC writer (no library, no replica), `window` in flight; with
  * `monitored`, it also monitors every table on its connection (and drops the updates).
  */
-export async function rawWriter(remote: string, count: number, window: number, monitored = false): Promise<TxnResult> {
+export async function rawWriter(remote: string, count: number, window: number, warmup: number, monitored = false): Promise<TxnResult> {
   if (!remote.startsWith('unix:')) throw new Error('the raw writer speaks unix sockets only');
+  const socket = remote.slice('unix:'.length);
   const monitor = monitored ? new Replica(OpenVSwitchSchema).monitorRequests() : undefined;
+  if (warmup > 0) await rawTransactions(socket, warmup, window, (i) => addPortOps(BRIDGE, `w${i}`), monitor);
   const cpu = process.cpuUsage();
-  const result = await rawTransactions(remote.slice('unix:'.length), count, window, (i) => addPortOps(BRIDGE, `r${i}`), monitor);
+  const result = await rawTransactions(socket, count, window, (i) => addPortOps(BRIDGE, `r${i}`), monitor);
   return { txn: result.txn, seconds: result.seconds, txn_per_s: result.txnPerS, cpu_us_per_txn: cpuUsPer(cpu, count) };
 }
 

@@ -2,8 +2,10 @@
 """The reference peer: Open vSwitch's own Python IDL (python3-openvswitch), measured on
 the same workloads as libs/ovsdb. Prints one line of JSON.
 
-  python_idl.py txn REMOTE SCHEMA COUNT   one transaction at a time: insert an Interface
-                                          and a Port, add the Port to the bridge
+  python_idl.py txn REMOTE SCHEMA COUNT [WARMUP]
+                                          one transaction at a time: insert an Interface
+                                          and a Port, add the Port to the bridge (after
+                                          WARMUP untimed ones)
   python_idl.py sync REMOTE SCHEMA ROWS   initial sync of the whole database into the IDL
                                           until it holds ROWS Port rows; time and memory
   python_idl.py reconnect unix:SOCK SCHEMA ROUNDS UNIXCTL
@@ -46,23 +48,28 @@ def run_until(idl, done):
         poller.block()
 
 
-def txn(remote, schema, count):
-    idl = connect(remote, schema)
-    run_until(idl, lambda: idl.has_ever_connected() and len(idl.tables["Bridge"].rows) > 0)
-    bridge = next(iter(idl.tables["Bridge"].rows.values()))
-    start = time.perf_counter()
-    cpu = time.process_time()
+def add_ports(idl, bridge, count, prefix):
     for i in range(count):
         t = ovs.db.idl.Transaction(idl)
         iface = t.insert(idl.tables["Interface"])
-        iface.name = "py%d" % i
+        iface.name = "%s%d" % (prefix, i)
         port = t.insert(idl.tables["Port"])
-        port.name = "py%d" % i
+        port.name = "%s%d" % (prefix, i)
         port.interfaces = [iface]
         bridge.addvalue("ports", port.uuid)
         status = t.commit_block()
         if status != ovs.db.idl.Transaction.SUCCESS:
             raise SystemExit("transaction %d failed: %s %s" % (i, status, t.get_error()))
+
+
+def txn(remote, schema, count, warmup=0):
+    idl = connect(remote, schema)
+    run_until(idl, lambda: idl.has_ever_connected() and len(idl.tables["Bridge"].rows) > 0)
+    bridge = next(iter(idl.tables["Bridge"].rows.values()))
+    add_ports(idl, bridge, warmup, "w")
+    start = time.perf_counter()
+    cpu = time.process_time()
+    add_ports(idl, bridge, count, "py")
     elapsed = time.perf_counter() - start
     cpu_us = (time.process_time() - cpu) * 1e6 / count
     idl.close()
@@ -143,5 +150,7 @@ if __name__ == "__main__":
     mode, remote, schema, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     if mode == "reconnect":
         reconnect(remote, schema, n, sys.argv[5])
+    elif mode == "txn":
+        txn(remote, schema, n, int(sys.argv[5]) if len(sys.argv) > 5 else 0)
     else:
-        {"txn": txn, "sync": sync}[mode](remote, schema, n)
+        sync(remote, schema, n)
