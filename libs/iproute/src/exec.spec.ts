@@ -5,6 +5,11 @@ describe('run and prepare', () => {
     await expect(run('cat', [], { input: 'a; echo $HOME\n' })).resolves.toEqual({ stdout: 'a; echo $HOME\n', stderr: '' });
   });
 
+  it('gives the child this process\'s environment, or the one asked for', async () => {
+    expect((await run('printenv', ['PATH'])).stdout.trim()).toBe(process.env.PATH);
+    expect((await run('printenv', ['OVF_ONLY'], { env: { OVF_ONLY: 'x' } })).stdout).toBe('x\n');
+  });
+
   it('closes standard input when no input is given (a reader does not hang)', async () => {
     await expect(run('cat', [])).resolves.toEqual({ stdout: '', stderr: '' });
   });

@@ -50,7 +50,7 @@ export interface PreparedCommand {
  * worker thread (see spawner.ts): starting one never stalls the event loop.
  */
 export function prepare(file: string, args: readonly string[], options: Omit<RunOptions, 'input'> = {}): PreparedCommand {
-  const child = spawnOffThread(file, args, options.env ?? process.env, options.timeoutMs ?? 60_000);
+  const child = spawnOffThread(file, args, options.env, options.timeoutMs ?? 60_000);
   const result = child.outcome.then(({ stdout, stderr, error }) => {
     if (error) throw new CommandError(file, args, error.code, stderr || error.message, new Error(error.message));
     return { stdout, stderr };

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 
 /**
  * Starting a process blocks the calling thread until the child has exec'd (libuv reports a
@@ -13,7 +13,7 @@ const { execFile } = require('node:child_process');
 const children = new Map();
 parentPort.on('message', (message) => {
   if (message.type === 'start') {
-    const child = execFile(message.file, message.args, { env: message.env, timeout: message.timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+    const child = execFile(message.file, message.args, { env: message.env || process.env, timeout: message.timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
       children.delete(message.id);
       parentPort.postMessage({
         id: message.id,
@@ -47,7 +47,8 @@ const pending = new Map<number, Pending>();
 
 function theWorker(): Worker {
   if (worker) return worker;
-  const started = new Worker(WORKER_SOURCE, { eval: true });
+  // SHARE_ENV: the worker's process.env is this process's, so a child inherits it as from here.
+  const started = new Worker(WORKER_SOURCE, { eval: true, env: SHARE_ENV });
   started.on('message', (outcome: SpawnOutcome & { id: number }) => {
     const entry = pending.get(outcome.id);
     if (!entry) return;
@@ -79,11 +80,12 @@ export interface SpawnedProcess {
   end(input: string): void;
 }
 
-export function spawnOffThread(file: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): SpawnedProcess {
+/** `env` undefined: this process's environment (copying it into every message costs more than the spawn's bookkeeping). */
+export function spawnOffThread(file: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined, timeoutMs: number): SpawnedProcess {
   const thread = theWorker();
   const id = nextId++;
   // A plain copy: jest's process.env is a proxy, which cannot cross threads.
-  thread.postMessage({ type: 'start', id, file, args: [...args], env: { ...env }, timeoutMs });
+  thread.postMessage({ type: 'start', id, file, args: [...args], env: env === undefined ? undefined : { ...env }, timeoutMs });
   const outcome = new Promise<SpawnOutcome>((settle) => pending.set(id, { settle }));
   thread.ref();
   return {
