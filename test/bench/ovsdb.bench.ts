@@ -7,7 +7,7 @@
  *   3. the Python IDL, one at a time
  *   4. a raw JSON-RPC writer, 64 in flight (about the server's own limit); for reference the
  *      same writer one at a time, and both also monitoring every table on their connection
- *      (the server's work for an IDL, minus any client work): ceilings no client can pass
+ *      (the server's work for an IDL, minus any client work): about the best a client can do
  *   5. initial sync of 20,000 ports + interfaces into the replica vs the Python IDL: s, RSS MiB
  *   6. forced reconnect of a clustered server (history) while another client writes:
  *      time until the replica holds everything again, vs the Python IDL
@@ -120,7 +120,7 @@ function verdict(label: string, ratio: number, target: string, met: boolean, uni
   console.log(`  ${label.padEnd(48)} ${ratio.toFixed(2)}${unit}  (target ${target})  ${met ? 'met' : 'MISSED'}`);
 }
 
-/** An informative ratio, no target: `(with monitor: ...)` when a monitored variant is given. */
+/** An informative ratio, no target; `(with a monitor: ...)` when a monitored variant is given. */
 function reference(label: string, ratio: number, monitoredRatio?: number): void {
   const monitored = monitoredRatio === undefined ? '' : ` (with a monitor: ${monitoredRatio.toFixed(2)}x)`;
   console.log(`  ${label.padEnd(48)} ${ratio.toFixed(2)}x${monitored}`);
