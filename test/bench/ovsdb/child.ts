@@ -1,12 +1,12 @@
 /**
  * Entry point of one of our contenders in its own process:
- *   child.ts idl|raw|raw-monitored REMOTE COUNT WINDOW WARMUP
- *       (IDL transactions or the raw writer, WINDOW in flight, after WARMUP untimed ones)
+ *   child.ts idl|client|raw|raw-monitored REMOTE COUNT WINDOW WARMUP
+ *       (IDL transactions, plain client transactions or the raw writer, WINDOW in flight, after WARMUP untimed ones)
  *   child.ts sync REMOTE ROWS
  *   child.ts reconnect REMOTE ROUNDS UNIXCTL
  * Prints one line of JSON.
  */
-import { idlTransactions, initialSync, rawWriter, reconnect } from './contenders';
+import { clientTransactions, idlTransactions, initialSync, rawWriter, reconnect } from './contenders';
 
 async function main(argv: readonly string[]): Promise<unknown> {
   const [mode, remote, n, extra, warmupArg] = argv;
@@ -16,6 +16,8 @@ async function main(argv: readonly string[]): Promise<unknown> {
   switch (mode) {
     case 'idl':
       return idlTransactions(remote, count, Number(extra), warmup);
+    case 'client':
+      return clientTransactions(remote, count, Number(extra), warmup);
     case 'raw':
       return rawWriter(remote, count, Number(extra), warmup);
     case 'raw-monitored':

@@ -84,6 +84,31 @@ export async function idlTransactions(remote: string, count: number, window: num
 }
 
 /**
+ * This client without a replica (OvsdbClient, typed errors, timeouts, validation-free ops): the
+ * same work as the raw writer, `window` in flight, after `warmup` untimed ones.
+ */
+export async function clientTransactions(remote: string, count: number, window: number, warmup: number): Promise<TxnResult> {
+  const client = await OvsdbClient.connect(remote);
+  try {
+    const transactMany = async (n: number, prefix: string) => {
+      let next = 0;
+      const worker = async () => {
+        while (next < n) await client.transact(DB, addPortOps(BRIDGE, `${prefix}${next++}`));
+      };
+      await Promise.all(Array.from({ length: window }, worker));
+    };
+    await transactMany(warmup, 'w');
+    const cpu = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    await transactMany(count, 'c');
+    const seconds = elapsedS(start);
+    return { txn: count, seconds, txn_per_s: count / seconds, cpu_us_per_txn: cpuUsPer(cpu, count) };
+  } finally {
+    client.close();
+  }
+}
+
+/**
  * Contender 4: the raw JSON-RPC writer (no library, no replica), `window` in flight; with
  * `monitored`, it also monitors every table on its connection (and drops the updates).
  */
