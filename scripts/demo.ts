@@ -1,15 +1,14 @@
 /**
  * The demo (`npm run demo`): three simulated hosts, an overlay network between two of them
  * over VXLAN, containers plumbed into it, traffic that must pass and traffic that must not.
- * Everything is removed at the end unless `--keep` is given.
+ * Everything is removed at the end unless `--keep` is given; `--name N` names the lab (default demo).
  */
 import { parseArgs } from 'node:util';
 import { run } from '@ovs-fleet/iproute';
-import { formatStatus, Lab } from '@ovs-fleet/lab';
-import { OvsdbClient } from '@ovs-fleet/ovsdb';
+import { assertLabName, formatStatus, Lab } from '@ovs-fleet/lab';
+import { commands, OpenVSwitchSchema, OvsdbIdl, tunnelInterface } from '@ovs-fleet/ovsdb';
 import { connectPortStore, Plumber } from '@ovs-fleet/plumbing';
 
-const LAB = 'demo';
 const VNI = { blue: 100, red: 200 };
 const VLAN = { blue: 10, red: 20 };
 
@@ -29,22 +28,31 @@ function check(label: string, ok: boolean, expected: boolean): boolean {
   return ok === expected;
 }
 
-/** One VXLAN port per (network, remote host): the network's local VLAN goes out with its VNI. */
-async function addTunnel(ovsdb: string, name: string, remoteIp: string, key: number, tag: number): Promise<void> {
-  const client = await OvsdbClient.connect(ovsdb);
+/**
+ * br-int on a host, with one VXLAN port per (network, remote host): the network's local VLAN
+ * goes out with its VNI. One atomic transaction through the command layer, which returns
+ * once ovs-vswitchd has applied it (as ovs-vsctl without --no-wait).
+ */
+async function buildOverlay(ovsdb: string, remoteIp: string): Promise<string[]> {
+  const idl = await OvsdbIdl.connect({ remote: ovsdb, database: 'Open_vSwitch', schema: OpenVSwitchSchema });
   try {
-    await client.transact('Open_vSwitch', [
-      { op: 'insert', table: 'Interface', 'uuid-name': 'i', row: { name, type: 'vxlan', options: ['map', [['remote_ip', remoteIp], ['key', String(key)]]] } },
-      { op: 'insert', table: 'Port', 'uuid-name': 'p', row: { name, interfaces: ['named-uuid', 'i'], tag } },
-      { op: 'mutate', table: 'Bridge', where: [['name', '==', 'br-int']], mutations: [['ports', 'insert', ['set', [['named-uuid', 'p']]]]] },
-    ]);
+    const batch = commands(idl);
+    batch.addBridge('br-int', { mayExist: true, datapathType: 'netdev' });
+    for (const network of ['blue', 'red'] as const) {
+      const name = `vx-${network}`;
+      batch.addPort('br-int', name, { tag: VLAN[network], interfaces: [tunnelInterface({ name, type: 'vxlan', remoteIp, key: VNI[network] })] });
+    }
+    const result = await batch.execute({ waitForVswitchd: true, timeoutMs: 10_000 });
+    if (result.interfaceErrors.length > 0) throw new Error(`ovs-vswitchd could not set up: ${JSON.stringify(result.interfaceErrors)}`);
+    return batch.describe();
   } finally {
-    client.close();
+    idl.close();
   }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false }, name: { type: 'string', default: 'demo' } } });
+  const LAB = assertLabName(values.name);
   let lab: Lab | undefined;
   let allAsExpected = true;
   const stop = async () => {
@@ -74,11 +82,10 @@ async function main(): Promise<void> {
     const sessions = await Promise.all([h1, h2].map((h) => connectPortStore(h.ovsdbUnix)));
     const plumbers = [h1, h2].map((h, i) => new Plumber({ store: sessions[i].store, hostNetns: h.netns }));
     try {
-      for (const [i, host] of [h1, h2].entries()) {
-        await sessions[i].store.createBridge('br-int', 'netdev');
+      for (const host of [h1, h2]) {
         const peer = host === h1 ? h2 : h1;
-        await addTunnel(host.ovsdbUnix, 'vx-blue', peer.underlayIp, VNI.blue, VLAN.blue);
-        await addTunnel(host.ovsdbUnix, 'vx-red', peer.underlayIp, VNI.red, VLAN.red);
+        const done = await buildOverlay(host.ovsdbUnix, peer.underlayIp);
+        console.log(`  ${host.id}: ${done.join(' -- ')}`);
       }
       // Two networks with the same subnet: only the VNI keeps them apart.
       const containers = [

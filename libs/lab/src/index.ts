@@ -9,7 +9,7 @@ export type { PodmanContainer } from './podman';
 export { RangeConflictError, findConflicts } from './conflicts';
 export { planAddresses, MGMT_SPACE, UNDERLAY_SPACE, DEFAULT_RANGES } from './ranges';
 export type { LabRanges } from './ranges';
-export { labNames, DEFAULT_LAB_ROOT } from './naming';
+export { labNames, assertLabName, DEFAULT_LAB_ROOT } from './naming';
 export { redisPing } from './redis';
 export { ensureBusyboxImage, BUSYBOX_IMAGE } from './busybox-image';
 export { formatStatus, formatTeardown } from './cli-format';
