@@ -220,34 +220,36 @@ describe('OvsdbIdl', () => {
     expect(idl.replica.get(Open_vSwitch, root._uuid)?.next_cfg).toBe(start + 10);
   });
 
-  it('hold(): notifications wait until release, then apply in order; transact still reads its own writes', async () => {
-    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS'] });
-    const release = idl.hold();
-    await server.vsctl(['create', 'QoS', 'type=held-1']);
+  /** A QoS-only IDL on hold, and a QoS row another client (ovs-vsctl) created meanwhile, not applied yet. */
+  async function heldWithForeignRow(type: string): Promise<{ held: OvsdbIdl; release: () => void; types: () => string[] }> {
+    const held = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS'] });
+    idl = held;
+    const release = held.hold();
+    await server.vsctl(['create', 'QoS', `type=${type}`]);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const types = () => [...idl!.replica.table(QoS).values()].map((row) => row.type).sort();
+    const types = () => [...held.replica.table(QoS).values()].map((row) => row.type).sort();
     expect(types()).toEqual([]);
-    await idl.transact([insertQos('held-2')]);
+    return { held, release, types };
+  }
+
+  it('hold(): notifications wait until release, then apply in order; transact still reads its own writes', async () => {
+    const { held, release, types } = await heldWithForeignRow('held-1');
+    await held.transact([insertQos('held-2')]);
     expect(types()).toEqual(['held-1', 'held-2']);
     await server.vsctl(['create', 'QoS', 'type=held-3']);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(types()).toEqual(['held-1', 'held-2']);
     release();
     expect(types()).toEqual(['held-1', 'held-2', 'held-3']);
-    await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
+    await held.transact([{ op: 'delete', table: 'QoS', where: [] }]);
   });
 
   it('hold(): a transaction the server refuses still applies the notifications that arrived before its reply', async () => {
-    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS'] });
-    const release = idl.hold();
-    await server.vsctl(['create', 'QoS', 'type=held-before-error']);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const types = () => [...idl!.replica.table(QoS).values()].map((row) => row.type).sort();
-    expect(types()).toEqual([]);
-    await expect(idl.transact([{ op: 'wait', table: 'QoS', where: [], columns: ['type'], until: '==', rows: [], timeout: 0 }])).rejects.toThrow(/timed out/);
+    const { held, release, types } = await heldWithForeignRow('held-before-error');
+    await expect(held.transact([{ op: 'wait', table: 'QoS', where: [], columns: ['type'], until: '==', rows: [], timeout: 0 }])).rejects.toThrow(/timed out/);
     expect(types()).toEqual(['held-before-error']);
     release();
-    await idl.transact([{ op: 'delete', table: 'QoS', where: [] }]);
+    await held.transact([{ op: 'delete', table: 'QoS', where: [] }]);
   });
 
   it('conditions: only matching rows are mirrored; setConditions moves rows in and out (as inserts and deletes)', async () => {
