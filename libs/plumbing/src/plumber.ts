@@ -9,7 +9,7 @@ import { driftOf, Inspection, readContainerView } from './inspection';
 import { assertNamespaceRef, CONTAINER_ID as CONTAINER_ID_PATTERN, netnsInode, resolveNamespace, ResolveOptions } from './namespace';
 import { PortRow, PortStore } from './port-store';
 import { buildSpec, diffSpecs, validateAttachRequest, validateVlan } from './request';
-import { BatchSession, defaultRunner, ipBatchIn, parseJsonLines, PreparedBatch, prepareIpBatchInTarget, prepareSysctlInTarget, Runner, sessionWith } from './runner';
+import { BatchSession, defaultRunner, ipBatchIn, parseJsonLines, Prepared, PreparedBatch, prepareIpBatchInTarget, prepareSysctlInTarget, Runner, sessionWith } from './runner';
 import { Attachment, AttachRequest, AttachSpec, NamespaceRef, ResolvedContainer } from './types';
 
 export interface PlumberOptions {
@@ -160,7 +160,7 @@ export class Plumber {
       spec,
       state: 'pending',
     };
-    let announceSide: { run(settings: readonly string[]): Promise<unknown>; discard(): void } | null = null;
+    let announceSide: Prepared<readonly string[]> | null = null;
     let containerSide: PreparedBatch | null = null;
     const undo = new UndoStack();
     let step = 'veth';

@@ -67,15 +67,17 @@ function prepareWith(runner: Runner, file: string, args: readonly string[]): Pre
   };
 }
 
-/** An `ip -batch -` started ahead of its commands. */
-export interface PreparedBatch {
-  run(commands: readonly (readonly string[])[]): Promise<RunResult>;
+/** A process started ahead of its input, which it takes as `T` (ip commands, sysctl settings). */
+export interface Prepared<T> {
+  run(input: T): Promise<RunResult>;
   discard(): void;
 }
 
-function preparedBatch(command: PreparedCommand): PreparedBatch {
-  return { run: (commands) => command.run(formatBatch(commands)), discard: () => command.discard() };
+function formattedAs<T>(command: PreparedCommand, format: (input: T) => string): Prepared<T> {
+  return { run: (input) => command.run(format(input)), discard: () => command.discard() };
 }
+
+export type PreparedBatch = Prepared<readonly (readonly string[])[]>;
 
 export interface BatchFlags {
   json?: boolean;
@@ -92,18 +94,18 @@ function ipArgs(netns: string | undefined, flags: BatchFlags): string[] {
   return args;
 }
 
-/** `ip [-n NS] [-json] [-details] [-force] -batch -` in a named namespace, or the current one when `netns` is undefined, started now. */
-export function prepareIpBatchIn(runner: Runner, netns: string | undefined, flags: BatchFlags = {}): PreparedBatch {
-  return preparedBatch(prepareWith(runner, 'ip', ipArgs(netns, flags)));
+/** `ip ... -batch -` inside a container's namespace: `ip -n NAME`, or `nsenter --net=/proc/PID/ns/net ip`. */
+function ipInTarget(target: NamespaceTarget, flags: BatchFlags): [file: string, args: string[]] {
+  if (target.kind === 'netns') return ['ip', ipArgs(target.name, flags)];
+  return ['nsenter', [`--net=${target.path}`, 'ip', ...ipArgs(undefined, flags)]];
 }
 
-/** `ip ... -batch -` inside a container's namespace (`ip -n NAME` or `nsenter --net=/proc/PID/ns/net ip`), started now. */
+/** The container-side `ip -batch -`, started now. */
 export function prepareIpBatchInTarget(runner: Runner, target: NamespaceTarget, flags: { json?: boolean } = {}): PreparedBatch {
-  if (target.kind === 'netns') return prepareIpBatchIn(runner, target.name, flags);
-  return preparedBatch(prepareWith(runner, 'nsenter', [`--net=${target.path}`, 'ip', ...ipArgs(undefined, flags)]));
+  return formattedAs(prepareWith(runner, ...ipInTarget(target, flags)), formatBatch);
 }
 
-/** Formats and validates before anything starts: a bad argument spawns nothing. */
+/** `ip [-n NS] [-json] [-details] [-force] -batch -` in a named namespace, or the current one when `netns` is undefined. Formats and validates before anything starts: a bad argument spawns nothing. */
 export function ipBatchIn(runner: Runner, netns: string | undefined, commands: readonly (readonly string[])[], flags: BatchFlags = {}): Promise<RunResult> {
   const input = formatBatch(commands);
   return runner('ip', ipArgs(netns, flags), { input });
@@ -111,8 +113,7 @@ export function ipBatchIn(runner: Runner, netns: string | undefined, commands: r
 
 export function ipBatchInTarget(runner: Runner, target: NamespaceTarget, commands: readonly (readonly string[])[], flags: { json?: boolean } = {}): Promise<RunResult> {
   const input = formatBatch(commands);
-  if (target.kind === 'netns') return runner('ip', ipArgs(target.name, flags), { input });
-  return runner('nsenter', [`--net=${target.path}`, 'ip', ...ipArgs(undefined, flags)], { input });
+  return runner(...ipInTarget(target, flags), { input });
 }
 
 /** Sysctls as `sysctl -p -` reads them, one `key=value` per line; keys must not hold whitespace. */
@@ -122,9 +123,8 @@ function formatSysctls(settings: readonly string[]): string {
 }
 
 /** An `nsenter --net=NS sysctl -q -p -` started ahead of its settings (/proc/sys/net follows the caller's namespace). */
-export function prepareSysctlInTarget(runner: Runner, target: NamespaceTarget): { run(settings: readonly string[]): Promise<RunResult>; discard(): void } {
-  const command = prepareWith(runner, 'nsenter', [`--net=${target.path}`, 'sysctl', '-q', '-p', '-']);
-  return { run: (settings) => command.run(formatSysctls(settings)), discard: () => command.discard() };
+export function prepareSysctlInTarget(runner: Runner, target: NamespaceTarget): Prepared<readonly string[]> {
+  return formattedAs(prepareWith(runner, 'nsenter', [`--net=${target.path}`, 'sysctl', '-q', '-p', '-']), formatSysctls);
 }
 
 /** Splits `ip -json -batch` output (one JSON document per command) into parsed documents. */
