@@ -58,7 +58,7 @@ function rowInterface(table: TableMeta, type: string): string[] {
   const lines = [`/** A row of ${table.name} as the replica holds it (read-only). */`, `export interface ${type} {`];
   lines.push('  readonly _uuid: string;', '  readonly _version: string;');
   for (const column of table.columns) {
-    lines.push(`  /** ${columnDoc(column)} */`, `  readonly ${column.name}: ${readType(column.type)};`);
+    lines.push(`  /** ${columnDoc(column)} */`, `  readonly ${column.name}: ${valueType(column.type, false)};`);
   }
   lines.push('}', '');
   return lines;
@@ -98,13 +98,14 @@ function baseDoc(base: BaseTypeMeta): string {
 
 function writeInterface(table: TableMeta, type: string): string[] {
   const lines = [`/** Columns of ${table.name} for insert/update; uuid columns also take named-uuids. */`, `export interface ${type}Write {`];
-  for (const column of table.columns) lines.push(`  ${column.name}?: ${writeType(column)};`);
+  for (const column of table.columns) lines.push(`  ${column.name}?: ${valueType(column.type, true)};`);
   lines.push('}', '');
   return lines;
 }
 
-function readType(type: ColumnTypeMeta): string {
-  const key = atomType(type.key, false);
+/** A column's TypeScript type: as read from the replica, or as written (uuids may be named-uuids). */
+function valueType(type: ColumnTypeMeta, write: boolean): string {
+  const key = atomType(type.key, write);
   switch (type.kind) {
     case 'atom':
       return key;
@@ -113,22 +114,7 @@ function readType(type: ColumnTypeMeta): string {
     case 'set':
       return `readonly ${parenthesize(key)}[]`;
     case 'map':
-      return `ReadonlyMap<${key}, ${atomType(type.value!, false)}>`;
-  }
-}
-
-function writeType(column: ColumnMeta): string {
-  const type = column.type;
-  const key = atomType(type.key, true);
-  switch (type.kind) {
-    case 'atom':
-      return key;
-    case 'optional':
-      return `${key} | null`;
-    case 'set':
-      return `readonly ${parenthesize(key)}[]`;
-    case 'map':
-      return `ReadonlyMap<${key}, ${atomType(type.value!, true)}>`;
+      return `ReadonlyMap<${key}, ${atomType(type.value!, write)}>`;
   }
 }
 
