@@ -1,7 +1,6 @@
 import { createConnection, createServer } from 'node:net';
 import { run } from '@ovs-fleet/iproute';
 import { LabNames } from './naming';
-import { verifiedPid } from './processes';
 import { waitFor } from './wait';
 
 export const DEFAULT_REDIS_PORT = 6379;
@@ -57,8 +56,4 @@ export async function startRedis(lab: LabNames, host: string, port: number): Pro
     '--dir', lab.runDir,
   ]);
   await waitFor(`redis at ${host}:${port}`, async () => ((await redisPing(host, port, 500)) === '+PONG' ? true : undefined));
-}
-
-export function redisPid(lab: LabNames): number | undefined {
-  return verifiedPid(lab.redisPidFile, lab.runDir);
 }

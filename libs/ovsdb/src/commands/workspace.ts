@@ -1,7 +1,7 @@
 import type { Operation, UuidString, WireCondition } from '../protocol/wire';
 import { columnCodec } from '../data/codec';
 import type { TypedValue, WritableAtom, WritableValue } from '../data/typed-value';
-import { NamedUuid } from '../data/uuid';
+import { NamedUuid, whereUuid } from '../data/uuid';
 import type { IdlTransaction, TypedMutation } from '../idl/transaction';
 import type { Replica } from '../replica/replica';
 import type { TableRef } from '../schema/table-ref';
@@ -24,8 +24,6 @@ function isMap(value: Members): value is ReadonlyMap<WritableAtom, WritableAtom>
 function keysOf(value: Members): readonly WritableAtom[] {
   return isMap(value) ? [...value.keys()] : value;
 }
-
-const whereUuid = (uuid: UuidString): WireCondition[] => [['_uuid', '==', ['uuid', uuid]]];
 
 /** A column's type with no size limits: what a partial change's members must satisfy. */
 const unboundedColumns = new WeakMap<ColumnMeta, ColumnMeta>();

@@ -1,4 +1,4 @@
-import type { UuidString, WireNamedUuid, WireUuid } from '../protocol/wire';
+import type { UuidString, WireCondition, WireNamedUuid, WireUuid } from '../protocol/wire';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** RFC 7047 <id>, which is also what a named-uuid must look like. */
@@ -36,4 +36,9 @@ export function namedUuid(name: string): NamedUuid {
 
 export function wireUuid(uuid: UuidString): WireUuid {
   return ['uuid', uuid];
+}
+
+/** The `where` that selects one row by its uuid. */
+export function whereUuid(uuid: UuidString): WireCondition[] {
+  return [['_uuid', '==', wireUuid(uuid)]];
 }

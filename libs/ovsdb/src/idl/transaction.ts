@@ -1,9 +1,9 @@
-import type { Operation, OperationResult, UuidString, WireCondition, WireMutation, WireRow, WireValue, Mutator } from '../protocol/wire';
+import type { Operation, OperationResult, UuidString, WireMutation, WireRow, WireValue, Mutator } from '../protocol/wire';
 import { OvsdbError } from '../errors';
 import { columnCodec } from '../data/codec';
 import { encodeRow } from '../data/rows';
 import type { TypedValue, WritableRow, WritableValue } from '../data/typed-value';
-import { NamedUuid, isUuid } from '../data/uuid';
+import { NamedUuid, isUuid, whereUuid } from '../data/uuid';
 import type { TableRef } from '../schema/table-ref';
 import type { ColumnMeta, DatabaseMeta, TableMeta } from '../schema/types';
 import { validateValue } from '../schema/validate';
@@ -59,8 +59,6 @@ interface Verify {
   columns: string[];
   rows: WireRow[];
 }
-
-const whereUuid = (uuid: UuidString): WireCondition[] => [['_uuid', '==', ['uuid', uuid]]];
 
 /**
  * An IDL transaction, built like OVS's: inserts get named-uuids, updates only carry the
