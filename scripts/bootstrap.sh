@@ -20,6 +20,7 @@ PACKAGES=(
   redis-server         # BullMQ's store; the lab runs its own instance
   iproute2             # ip: namespaces, veth, addresses
   iputils-ping arping  # traffic checks in tests
+  tcpdump              # packet captures in tests (neighbour advertisements, broadcast counts)
   podman runc uidmap   # real containers (and the Docker-compatible API) in the lab
   busybox-static       # the lab's local container image
   python3-openvswitch  # the reference Python IDL, a benchmark peer
@@ -56,12 +57,11 @@ if [ ! -f "$OVS_SRC/tests/ovsdb-idl.at" ]; then
   tar -C "$(dirname "$OVS_SRC")" -xzf "$tarball"
 fi
 
-# npm dependencies: reinstall only when the lock file changed since the last install.
+# npm dependencies, exactly as locked: `npm ci` never rewrites package-lock.json. Reinstall
+# only when the lock file changed since the last install.
 stamp=node_modules/.bootstrap-stamp
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-  say "installing npm dependencies"
-  # npm ci refuses this lock file (npm 11 leaves other platforms' optional binaries out of it);
-  # npm install with the lock file present installs the same versions.
-  npm install --no-audit --no-fund --loglevel=error || fail "npm install failed (see above)."
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed (see above)."
   touch "$stamp"
 fi

@@ -4,7 +4,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+lock_before=$(git hash-object package-lock.json 2>/dev/null || true)
 bash scripts/bootstrap.sh || exit 1
+if [ "$(git hash-object package-lock.json 2>/dev/null || true)" != "$lock_before" ]; then
+  echo "test: the bootstrap rewrote package-lock.json; the committed lock must be complete (npm ci installs it as is)" >&2
+  exit 1
+fi
 
 results=$(mktemp -d /tmp/ovs-fleet-test-results.XXXXXX)
 trap 'rm -rf "$results"' EXIT
