@@ -22,5 +22,6 @@ module.exports = {
     '^@ovs-fleet/iproute$': '<rootDir>/libs/iproute/src/index.ts',
     '^@ovs-fleet/lab$': '<rootDir>/libs/lab/src/index.ts',
     '^@ovs-fleet/plumbing$': '<rootDir>/libs/plumbing/src/index.ts',
+    '^@ovs-fleet/contracts$': '<rootDir>/libs/contracts/src/index.ts',
   },
 };

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { RedisModule } from './redis/redis.module';
 
-@Module({ imports: [HealthModule] })
+@Module({ imports: [ConfigModule, RedisModule, HealthModule] })
 export class AppModule {}

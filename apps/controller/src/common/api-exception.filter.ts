@@ -1,0 +1,47 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiError, ApiErrorCode } from './api-errors';
+
+const CODES: Record<number, ApiErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
+};
+
+/** Any error, as the one JSON error shape (see api-errors.ts). */
+export function toApiError(exception: unknown): ApiError {
+  if (exception instanceof ApiError) return exception;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const body = exception.getResponse();
+    const message =
+      typeof body === 'string' ? body : Array.isArray((body as { message?: unknown }).message) ? ((body as { message: string[] }).message).join('; ') : String((body as { message?: unknown }).message ?? exception.message);
+    if (status === 400 && /JSON/i.test(message)) return new ApiError(400, 'VALIDATION_FAILED', `body: ${message}`, 'body', [{ field: 'body', message }]);
+    return new ApiError(status, CODES[status] ?? 'INTERNAL', message);
+  }
+  const name = (exception as { name?: string } | null)?.name ?? '';
+  if (/^(MaxRetriesPerRequestError|ConnectionError)$/.test(name) || /Connection is closed|ECONNREFUSED/.test(String((exception as Error)?.message))) {
+    return new ApiError(503, 'UNAVAILABLE', 'the state store (Redis) is not reachable; nothing was changed');
+  }
+  return new ApiError(500, 'INTERNAL', 'internal error');
+}
+
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('api');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const error = toApiError(exception);
+    if (error.status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request & { id?: string }>();
+    const response = http.getResponse<Response>();
+    if (error.status === 429) response.setHeader('Retry-After', '1');
+    response.status(error.status).json({ error: error.toJSON(), requestId: request.id ?? null });
+  }
+}

@@ -1,0 +1,36 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config';
+
+/** The command connection every feature shares (no blocking commands on it). */
+export const REDIS = Symbol('REDIS');
+/** A second connection for pub/sub subscriptions (a subscribed connection can do nothing else). */
+export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
+
+export function redisConnection(url: string, name: string): Redis {
+  // Fail fast while Redis is away (a request gets a 503), reconnect in the background.
+  return new Redis(url, { connectionName: name, enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false });
+}
+
+@Global()
+@Module({
+  providers: [
+    { provide: REDIS, inject: [CONTROLLER_CONFIG], useFactory: (config: ControllerConfig) => redisConnection(config.redisUrl, 'ovs-fleet-controller') },
+    {
+      provide: REDIS_SUBSCRIBER,
+      inject: [CONTROLLER_CONFIG],
+      useFactory: (config: ControllerConfig) => redisConnection(config.redisUrl, 'ovs-fleet-controller-sub'),
+    },
+  ],
+  exports: [REDIS, REDIS_SUBSCRIBER],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
+  }
+}

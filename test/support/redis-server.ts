@@ -1,0 +1,126 @@
+/**
+ * A real redis-server for integration tests, in its own mkdtemp directory (prefix
+ * `ovs-fleet-redis-`) on a free loopback port, with append-only persistence so a restart
+ * keeps what was written (as the controller's deployment requires).
+ *
+ *   const redis = await RedisTestServer.start();
+ *   try { ... redis.url ... } finally { await redis.dispose(); }
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '@ovs-fleet/iproute';
+import { freePort } from './ovsdb-server';
+
+const live = new Set<RedisTestServer>();
+let exitHookInstalled = false;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export class RedisTestServer {
+  readonly pidfile: string;
+  readonly logfile: string;
+  private running = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {
+    this.pidfile = join(dir, 'redis.pid');
+    this.logfile = join(dir, 'redis.log');
+  }
+
+  static async start(): Promise<RedisTestServer> {
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', () => {
+        for (const server of live) server.killSync();
+      });
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'ovs-fleet-redis-'));
+    const server = new RedisTestServer(dir, await freePort());
+    live.add(server);
+    try {
+      await server.launch();
+      return server;
+    } catch (error) {
+      await server.dispose();
+      throw error;
+    }
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    try {
+      return Number(readFileSync(this.pidfile, 'utf8').trim()) || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async launch(): Promise<void> {
+    await run('redis-server', [
+      '--bind', '127.0.0.1',
+      '--port', String(this.port),
+      '--dir', this.dir,
+      '--appendonly', 'yes',
+      '--appendfsync', 'always',
+      '--save', '',
+      '--maxmemory-policy', 'noeviction',
+      '--daemonize', 'yes',
+      '--pidfile', this.pidfile,
+      '--logfile', this.logfile,
+    ]);
+    this.running = true;
+    for (let i = 0; i < 200; i++) {
+      try {
+        const { stdout } = await run('redis-cli', ['-p', String(this.port), 'PING'], { timeoutMs: 2000 });
+        if (stdout.trim() === 'PONG') return;
+      } catch {
+        // not up yet
+      }
+      await sleep(25);
+    }
+    throw new Error(`redis-server on port ${this.port} did not answer PING (log: ${this.logfile})`);
+  }
+
+  /** SIGKILL, as a crash would. */
+  async kill(): Promise<void> {
+    const pid = this.pid;
+    if (pid && isAlive(pid)) {
+      process.kill(pid, 'SIGKILL');
+      while (isAlive(pid)) await sleep(10);
+    }
+    this.running = false;
+  }
+
+  /** A crash and a start again on the same data directory and port. */
+  async restart(): Promise<void> {
+    await this.kill();
+    await this.launch();
+  }
+
+  killSync(): void {
+    const pid = this.pid;
+    if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.running) await this.kill();
+    live.delete(this);
+    if (existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
