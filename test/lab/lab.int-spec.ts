@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { cidrContains, ip, ipJson, IpRoute, listNetns, run } from '@ovs-fleet/iproute';
-import { defaultLabRoot, ensureBusyboxImage, Lab, LabExistsError, podmanEnv, RangeConflictError, redisPing } from '@ovs-fleet/lab';
+import { defaultLabRoot, ensureBusyboxImage, Lab, LabExistsError, PAUSE_ENV, pauseMarker, podmanEnv, RangeConflictError, redisPing } from '@ovs-fleet/lab';
 import { LabFootprint, labFootprint } from './lab-footprint';
 
 // Real namespaces, daemons, bridges and podman, as root. Lab names are random per run so
@@ -319,22 +319,34 @@ describe('lab crash recovery: down by name alone', () => {
     await expect(ip(['link', 'show', `ovf${name}-m`])).rejects.toThrow(/does not exist/);
   });
 
-  it('removes a lab whose `up` was killed half way, leaving the machine as found', async () => {
+  // `up` pauses at a known step (OVS_FLEET_LAB_PAUSE_AFTER, see libs/lab/src/pause.ts) and is
+  // killed there, so it is certainly in the middle of its build; daemons it already started
+  // survive, as after a crash.
+  it.each([
+    ['claim', (f: LabFootprint) => expect([f.netns, f.links, f.processes]).toEqual([[], [], []])],
+    ['network', (f: LabFootprint) => expect([f.netns.length, f.links.length, f.processes]).toEqual([3, 8, []])],
+    ['daemons', (f: LabFootprint) => expect([f.netns.length, f.links.length, f.processes.length >= 7]).toEqual([3, 8, true])], // 3 x (ovsdb-server, ovs-vswitchd), redis
+  ] as const)('removes a lab whose `up` was killed half way (after step %s), leaving the machine as found', async (step, expectMadeSoFar) => {
     const name = `lk${unique()}`;
     labs.push(name);
     const before = await labFootprint([name], root);
-    const runDir = join(root, name);
-    const child = spawn('npx', ['tsx', 'libs/lab/src/cli.ts', 'up', '--name', name, '--hosts', '3', '--auto'], { stdio: 'ignore', detached: true });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    for (let i = 0; i < 3000 && !existsSync(runDir); i++) await new Promise((r) => setTimeout(r, 5));
-    expect(existsSync(runDir)).toBe(true);
-    // Somewhere inside the build (it takes a few hundred ms); daemons already started survive, as after a crash.
-    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 300)));
+    const marker = pauseMarker(join(root, name), step);
+    const child = spawn('npx', ['tsx', 'libs/lab/src/cli.ts', 'up', '--name', name, '--hosts', '3', '--auto'], {
+      stdio: 'ignore',
+      detached: true,
+      env: { ...process.env, [PAUSE_ENV]: step },
+    });
+    let ended = false;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve(void (ended = true))));
+    for (let i = 0; i < 1200 && !ended && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 25));
     try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch (error) {
-      // ESRCH: `up` finished before the kill; down by name must work on that lab just the same.
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      expect({ paused: existsSync(marker), ended }).toEqual({ paused: true, ended: false });
+      const during = await labFootprint([name], root);
+      expect(during.files).toContain(join(root, name, 'state.json'));
+      expectMadeSoFar(during);
+    } finally {
+      // Throws (ESRCH) if `up` is gone: it must still be waiting at its step here.
+      if (!ended && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     }
     await exited;
     await Lab.down(name);

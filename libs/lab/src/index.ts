@@ -13,3 +13,5 @@ export { labNames, assertLabName, DEFAULT_LAB_ROOT } from './naming';
 export { redisPing } from './redis';
 export { ensureBusyboxImage, BUSYBOX_IMAGE } from './busybox-image';
 export { formatStatus, formatTeardown } from './cli-format';
+export { PAUSE_ENV, UP_STEPS, pauseMarker } from './pause';
+export type { UpStep } from './pause';

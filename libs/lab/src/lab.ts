@@ -8,6 +8,7 @@ import { assertHostCount, DEFAULT_LAB_ROOT, HOST_MGMT_IF, HOST_UPLINK_IF, hostNa
 import { createNetnsContainer, NetnsContainer, removeNetnsContainer } from './namespaces';
 import { buildRootNetwork } from './network';
 import { OVSDB_TCP_PORT, startHostOvs } from './ovs-host';
+import { pauseIfAsked, requestedPause, UpStep } from './pause';
 import { LabPodman } from './podman';
 import { autoPrefixLength, candidateRanges, DEFAULT_RANGES, LabAddressPlan, LabRanges, planAddresses } from './ranges';
 import { choosePort, DEFAULT_REDIS_PORT, startRedis } from './redis';
@@ -140,12 +141,14 @@ export class Lab {
     }
     const explicit: LabRanges = { mgmt: options.mgmt ?? DEFAULT_RANGES.mgmt, underlay: options.underlay ?? DEFAULT_RANGES.underlay };
     if (!options.autoRanges) planAddresses(explicit, hostCount); // bad input fails before anything is touched
+    const pauseAt = requestedPause(); // a test hook (see pause.ts)
     assertRoot();
 
     const { state, plan } = await claimLab(names, hostCount, options.autoRanges ? candidateRanges(autoPrefixLength(hostCount)) : [explicit], options.podman ?? false);
     const lab = new Lab(names, state);
     try {
-      await lab.build(plan, options);
+      await pauseIfAsked(names.runDir, 'claim', pauseAt);
+      await lab.build(plan, options, pauseAt);
       return lab;
     } catch (error) {
       await destroyLab(names).catch(() => undefined);
@@ -242,9 +245,10 @@ export class Lab {
     return destroyLab(this.names);
   }
 
-  private async build(plan: LabAddressPlan, options: LabOptions): Promise<void> {
+  private async build(plan: LabAddressPlan, options: LabOptions, pauseAt: UpStep | undefined): Promise<void> {
     const hosts = this.state.hosts.map((h) => hostNames(this.names, h.index));
     await buildRootNetwork(this.names, plan, hosts);
+    await pauseIfAsked(this.names.runDir, 'network', pauseAt);
     // allSettled: nothing may still be starting while a failed build is torn down.
     const results = await Promise.allSettled([
       ...this.state.hosts.map((h, i) =>
@@ -263,6 +267,7 @@ export class Lab {
     ]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
+    await pauseIfAsked(this.names.runDir, 'daemons', pauseAt);
     await writeState(this.names.stateFile, this.state);
   }
 
