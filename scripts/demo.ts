@@ -87,11 +87,14 @@ async function main(): Promise<void> {
         const done = await buildOverlay(host.ovsdbUnix, peer.underlayIp);
         console.log(`  ${host.id}: ${done.join(' -- ')}`);
       }
-      // Two networks with the same subnet: only the VNI keeps them apart.
+      // Two networks with the same subnet (from 198.18.0.0/15, the benchmarking range): only the
+      // VNI keeps them apart. Each network has a container on both hosts, so red passing the
+      // tunnel shows that blue not reaching red is isolation, not a broken red container.
       const containers = [
-        { name: 'blue1', host: 0, network: 'blue' as const, address: '10.10.0.1/24' },
-        { name: 'blue2', host: 1, network: 'blue' as const, address: '10.10.0.2/24' },
-        { name: 'red3', host: 1, network: 'red' as const, address: '10.10.0.3/24' },
+        { name: 'blue1', host: 0, network: 'blue' as const, address: '198.18.0.1/24' },
+        { name: 'blue2', host: 1, network: 'blue' as const, address: '198.18.0.2/24' },
+        { name: 'red3', host: 1, network: 'red' as const, address: '198.18.0.3/24' },
+        { name: 'red4', host: 0, network: 'red' as const, address: '198.18.0.4/24' },
       ];
       const namespaces: Record<string, string> = {};
       for (const c of containers) {
@@ -108,8 +111,9 @@ async function main(): Promise<void> {
         console.log(`  container ${c.name} on ${[h1, h2][c.host].id}: eth0 ${c.address}, network ${c.network}`);
       }
       console.log('\nTraffic through the tunnel');
-      allAsExpected = check('blue1 (h1) -> blue2 (h2) 10.10.0.2, same network', await ping(namespaces.blue1, '10.10.0.2'), true) && allAsExpected;
-      allAsExpected = check('blue1 (h1) -> red3  (h2) 10.10.0.3, other network', await ping(namespaces.blue1, '10.10.0.3'), false) && allAsExpected;
+      allAsExpected = check('blue1 (h1) -> blue2 (h2) 198.18.0.2, same network', await ping(namespaces.blue1, '198.18.0.2'), true) && allAsExpected;
+      allAsExpected = check('red4  (h1) -> red3  (h2) 198.18.0.3, same network', await ping(namespaces.red4, '198.18.0.3'), true) && allAsExpected;
+      allAsExpected = check('blue1 (h1) -> red3  (h2) 198.18.0.3, other network', await ping(namespaces.blue1, '198.18.0.3'), false) && allAsExpected;
     } finally {
       await Promise.all(plumbers.map((p) => p.close()));
       for (const session of sessions) session.close();
