@@ -32,7 +32,7 @@ async function timed(what: string, work: () => Promise<void>): Promise<number> {
   return N / seconds;
 }
 
-const address = (i: number, host: number) => `10.100.${Math.floor(i / 250)}.${(i % 250) + host}`;
+const address = (i: number, host: number) => `198.18.${Math.floor(i / 250)}.${(i % 250) + host}`;
 const mac = (i: number, kind: number) => `02:00:00:${kind.toString(16).padStart(2, '0')}:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
 
 async function portCount(env: PlumbingLab): Promise<number> {
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       bridge: BRIDGE,
       ifname: 'eth1',
       addresses: [`${address(i, 2)}/16`],
-      gateway: '10.100.255.254',
+      gateway: '198.18.255.254',
       mac: mac(i, 1),
       mtu: 1400,
       tag: 10,
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     // ovs-docker sets a VLAN only with a second command; ours does it in the same attach.
     const addPortPerS = await timed('ovs-docker add-port', async () => {
       for (const [i, c] of containers.entries()) {
-        await ovsDocker(['add-port', BRIDGE, 'eth1', c.podmanName, `--ipaddress=${address(i, 2)}/16`, '--gateway=10.100.255.254', `--macaddress=${mac(i, 2)}`, '--mtu=1400']);
+        await ovsDocker(['add-port', BRIDGE, 'eth1', c.podmanName, `--ipaddress=${address(i, 2)}/16`, '--gateway=198.18.255.254', `--macaddress=${mac(i, 2)}`, '--mtu=1400']);
       }
     });
     const setVlanPerS = await timed('ovs-docker set-vlan', async () => {

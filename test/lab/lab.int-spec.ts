@@ -119,7 +119,7 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
   it('carries a VXLAN tunnel over the underlay: a namespace on host 1 pings one on host 2', async () => {
     const l = labOrFail();
     const [h1, h2] = l.hosts;
-    const overlay = ['10.213.7.1', '10.213.7.2'];
+    const overlay = ['198.18.213.1', '198.18.213.2'];
     const containers = [await l.createNamespace('vx1'), await l.createNamespace('vx2')];
     try {
       await Promise.all(

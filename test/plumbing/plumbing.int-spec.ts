@@ -39,10 +39,10 @@ afterAll(async () => {
 describe('attachMany', () => {
   it('plumbs six containers three at a time; each reaches the first one; one bad request fails alone', async () => {
     const many = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => container(`m${i}`)));
-    const requests = many.map((c, i) => request(c, `10.76.0.${i + 1}`, { tag: 76 }));
-    const outcomes = await plumber.attachMany([...requests, request(many[0], '10.76.0.99', { ifname: 'eth1;x' })], { concurrency: 3 });
+    const requests = many.map((c, i) => request(c, `198.18.76.${i + 1}`, { tag: 76 }));
+    const outcomes = await plumber.attachMany([...requests, request(many[0], '198.18.76.99', { ifname: 'eth1;x' })], { concurrency: 3 });
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
-    for (const c of many.slice(1)) expect(await pings(c.path, '10.76.0.1')).toBe(true);
+    for (const c of many.slice(1)) expect(await pings(c.path, '198.18.76.1')).toBe(true);
     const hostEnds = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.attachment.hostIfname] : []));
     expect(hostEnds.every((name) => name.startsWith('ovfc'))).toBe(true);
     for (const c of many) await plumber.detach({ container: { netns: c.netns } });
@@ -60,22 +60,22 @@ describe('VLAN isolation', () => {
   beforeAll(async () => {
     ca = await container('va');
     cb = await container('vb');
-    a = (await plumber.attach(request(ca, '10.77.0.1'))).attachment;
-    b = (await plumber.attach(request(cb, '10.77.0.2'))).attachment;
+    a = (await plumber.attach(request(ca, '198.18.77.1'))).attachment;
+    b = (await plumber.attach(request(cb, '198.18.77.2'))).attachment;
   });
 
   it('two containers on the same VLAN ping each other', async () => {
-    expect(await pings(ca.path, '10.77.0.2')).toBe(true);
-    expect(await pings(cb.path, '10.77.0.1')).toBe(true);
+    expect(await pings(ca.path, '198.18.77.2')).toBe(true);
+    expect(await pings(cb.path, '198.18.77.1')).toBe(true);
   });
 
   it('on different VLANs they do not, and again do once back on one VLAN', async () => {
     await plumber.setVlan({ attachmentId: b.attachmentId }, { tag: 20 });
     expect(await vsctl(env.host, ['get', 'Port', b.hostIfname, 'tag'])).toBe('20');
     await run('nsenter', [`--net=${ca.path}`, 'ip', 'neigh', 'flush', 'dev', 'eth1']);
-    expect(await pings(ca.path, '10.77.0.2', 3)).toBe(false);
+    expect(await pings(ca.path, '198.18.77.2', 3)).toBe(false);
     await plumber.setVlan({ attachmentId: b.attachmentId }, { tag: 10 });
-    expect(await pings(ca.path, '10.77.0.2')).toBe(true);
+    expect(await pings(ca.path, '198.18.77.2')).toBe(true);
   });
 
   it('setVlan to trunks is applied in OVS and recorded (no 8021q here for tagged traffic in a container)', async () => {
@@ -86,7 +86,7 @@ describe('VLAN isolation', () => {
     expect(view.attachment.spec).toMatchObject({ tag: null, trunks: [10, 30] });
     expect(view.drift).toEqual([]);
     await plumber.setVlan({ attachmentId: b.attachmentId }, { tag: 10 });
-    expect(await pings(ca.path, '10.77.0.2')).toBe(true);
+    expect(await pings(ca.path, '198.18.77.2')).toBe(true);
   });
 
   it('detach removes the veth (both ends) and the OVS port', async () => {
@@ -112,10 +112,10 @@ describe('what the container sees', () => {
       ifname: 'eth3',
       mac: '02:42:ac:11:00:07',
       mtu: 1400,
-      addresses: ['10.78.0.7/24', 'fd42:78::7/64'],
-      gateway: '10.78.0.1',
+      addresses: ['198.18.78.7/24', 'fd42:78::7/64'],
+      gateway: '198.18.78.1',
       gateway6: 'fd42:78::1',
-      routes: [{ to: '10.200.0.0/16', via: '10.78.0.254' }, { to: '172.31.0.0/16' }],
+      routes: [{ to: '198.19.0.0/17', via: '198.18.78.254' }, { to: '198.19.128.0/17' }],
       tag: 30,
     });
     // The host end goes through the Plumber's long-lived ip; the container side takes two processes.
@@ -124,14 +124,14 @@ describe('what the container sees', () => {
     const [link] = await ipJsonAt<IpAddr[]>(c.path, ['address', 'show', 'dev', 'eth3']);
     expect(link).toMatchObject({ ifname: 'eth3', address: '02:42:ac:11:00:07', mtu: 1400 });
     expect(link.flags).toContain('UP');
-    expect(link.addr_info.filter((i) => i.scope === 'global').map((i) => `${i.local}/${i.prefixlen}`).sort()).toEqual(['10.78.0.7/24', 'fd42:78::7/64']);
+    expect(link.addr_info.filter((i) => i.scope === 'global').map((i) => `${i.local}/${i.prefixlen}`).sort()).toEqual(['198.18.78.7/24', 'fd42:78::7/64']);
     const [lo] = await ipJsonAt<IpAddr[]>(c.path, ['link', 'show', 'dev', 'lo']);
     expect(lo.flags).toContain('UP');
     const routes4 = await ipJsonAt<IpRoute[]>(c.path, ['-4', 'route', 'show']);
     expect(routes4).toEqual(expect.arrayContaining([
-      expect.objectContaining({ dst: 'default', gateway: '10.78.0.1', dev: 'eth3' }),
-      expect.objectContaining({ dst: '10.200.0.0/16', gateway: '10.78.0.254', dev: 'eth3' }),
-      expect.objectContaining({ dst: '172.31.0.0/16', dev: 'eth3' }),
+      expect.objectContaining({ dst: 'default', gateway: '198.18.78.1', dev: 'eth3' }),
+      expect.objectContaining({ dst: '198.19.0.0/17', gateway: '198.18.78.254', dev: 'eth3' }),
+      expect.objectContaining({ dst: '198.19.128.0/17', dev: 'eth3' }),
     ]));
     const routes6 = await ipJsonAt<IpRoute[]>(c.path, ['-6', 'route', 'show']);
     expect(routes6).toEqual(expect.arrayContaining([expect.objectContaining({ dst: 'default', gateway: 'fd42:78::1', dev: 'eth3' })]));
@@ -150,16 +150,16 @@ describe('what the container sees', () => {
     expect(inspection.container).toMatchObject({ present: true, ifname: 'eth3', mac: '02:42:ac:11:00:07', mtu: 1400, up: true });
 
     // Drift: someone removes an address and changes the VLAN behind our back.
-    await run('nsenter', [`--net=${c.path}`, 'ip', 'address', 'del', '10.78.0.7/24', 'dev', 'eth3']);
+    await run('nsenter', [`--net=${c.path}`, 'ip', 'address', 'del', '198.18.78.7/24', 'dev', 'eth3']);
     await vsctl(env.host, ['set', 'Port', attachment.hostIfname, 'tag=31']);
     const [drifted] = await plumber.inspect({ attachmentId: attachment.attachmentId });
-    expect(drifted.drift).toEqual(expect.arrayContaining(['tag: 31 instead of 30', 'addresses missing: 10.78.0.7/24']));
+    expect(drifted.drift).toEqual(expect.arrayContaining(['tag: 31 instead of 30', 'addresses missing: 198.18.78.7/24']));
     await plumber.detach({ containerId: 'seen-1' });
   });
 
   it('repeating the same attach is a no-op, a different one is a conflict', async () => {
     const c = await container('idem');
-    const req = request(c, '10.79.0.5', { mtu: 1450 });
+    const req = request(c, '198.18.79.5', { mtu: 1450 });
     const first = await plumber.attach(req);
     const spawns = runner.spawns;
     const again = await plumber.attach(req);
@@ -174,15 +174,15 @@ describe('announcement', () => {
   it('a neighbour learns the new address from the gratuitous ARP, before any traffic', async () => {
     const listener = await container('garp1');
     const speaker = await container('garp2');
-    await plumber.attach(request(listener, '10.80.0.1', { tag: 40 }));
+    await plumber.attach(request(listener, '198.18.80.1', { tag: 40 }));
     await run('nsenter', [`--net=${listener.path}`, 'sysctl', '-q', '-w', 'net/ipv4/conf/eth1/arp_accept=1']);
-    const { attachment } = await plumber.attach(request(speaker, '10.80.0.2', { tag: 40 }));
+    const { attachment } = await plumber.attach(request(speaker, '198.18.80.2', { tag: 40 }));
     let learned: { dst: string; lladdr?: string }[] = [];
-    for (let i = 0; i < 40 && !learned.some((n) => n.dst === '10.80.0.2'); i++) {
+    for (let i = 0; i < 40 && !learned.some((n) => n.dst === '198.18.80.2'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       learned = await ipJsonAt(listener.path, ['neigh', 'show', 'dev', 'eth1']);
     }
-    expect(learned).toEqual(expect.arrayContaining([expect.objectContaining({ dst: '10.80.0.2', lladdr: attachment.spec.mac })]));
+    expect(learned).toEqual(expect.arrayContaining([expect.objectContaining({ dst: '198.18.80.2', lladdr: attachment.spec.mac })]));
     await plumber.detach({ container: { netns: listener.netns } });
     await plumber.detach({ attachmentId: attachment.attachmentId });
   });
@@ -217,9 +217,9 @@ describe('announcement over IPv6', () => {
 describe('concurrent attaches', () => {
   it('eight containers attached and detached at once leave nothing behind', async () => {
     const many = await Promise.all(Array.from({ length: 8 }, (_, i) => container(`cc${i}`)));
-    const results = await Promise.all(many.map((c, i) => plumber.attach(request(c, `10.85.0.${i + 1}`, { tag: 85 }))));
+    const results = await Promise.all(many.map((c, i) => plumber.attach(request(c, `198.18.85.${i + 1}`, { tag: 85 }))));
     expect(new Set(results.map((r) => r.attachment.hostIfname)).size).toBe(8);
-    expect(await pings(many[0].path, '10.85.0.8')).toBe(true);
+    expect(await pings(many[0].path, '198.18.85.8')).toBe(true);
     // Every host end up and every container end as asked (a veth turned down by ovs-vswitchd shows here).
     const views = await Promise.all(results.map((r) => plumber.inspect({ attachmentId: r.attachment.attachmentId })));
     expect(views.map(([v]) => v.drift)).toEqual(results.map(() => []));
@@ -232,11 +232,11 @@ describe('concurrent attaches', () => {
 
 describe('bad input', () => {
   it.each<[string, (c: NetnsContainer) => AttachRequest]>([
-    ['a 16-byte interface name', (c) => request(c, '10.81.0.2', { ifname: 'eth0123456789abc' })],
-    ['a name with ;', (c) => request(c, '10.81.0.2', { ifname: 'eth1;reboot' })],
-    ['a malformed address', (c) => request(c, '10.81.0.300')],
-    ['a malformed MAC', (c) => request(c, '10.81.0.2', { mac: '02:00:00:00:00:zz' })],
-    ['a gateway outside the prefix', (c) => request(c, '10.81.0.2', { gateway: '10.81.1.1' })],
+    ['a 16-byte interface name', (c) => request(c, '198.18.81.2', { ifname: 'eth0123456789abc' })],
+    ['a name with ;', (c) => request(c, '198.18.81.2', { ifname: 'eth1;reboot' })],
+    ['a malformed address', (c) => request(c, '198.18.81.300')],
+    ['a malformed MAC', (c) => request(c, '198.18.81.2', { mac: '02:00:00:00:00:zz' })],
+    ['a gateway outside the prefix', (c) => request(c, '198.18.81.2', { gateway: '198.18.82.1' })],
     ['an unknown named namespace', () => ({ container: { netns: 'ovf-no-such-ns' }, bridge: BRIDGE, ifname: 'eth1' })],
     ['an unknown process', () => ({ container: { pid: 4_000_000 }, bridge: BRIDGE, ifname: 'eth1' })],
     ['a path that is no namespace', () => ({ container: { path: '/etc/passwd' }, bridge: BRIDGE, ifname: 'eth1' })],
@@ -255,7 +255,7 @@ describe('bad input', () => {
   it('refuses a bridge that does not exist, rolling the veth back', async () => {
     const c = containers.get('bad') ?? (await container('bad'));
     const linksBefore = await hostLinkNames(env.host);
-    await expect(plumber.attach({ ...request(c, '10.81.0.2'), bridge: 'br-none' })).rejects.toThrow(/attach failed at ovs-port: bridge "br-none" does not exist \(rolled back\)/);
+    await expect(plumber.attach({ ...request(c, '198.18.81.2'), bridge: 'br-none' })).rejects.toThrow(/attach failed at ovs-port: bridge "br-none" does not exist \(rolled back\)/);
     expect(await hostLinkNames(env.host)).toEqual(linksBefore);
     expect((await ipJsonAt<{ ifname: string }[]>(c.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo']);
   });
@@ -264,7 +264,7 @@ describe('bad input', () => {
 describe('stale attachments', () => {
   it('are found when the container namespace is gone, and can be cleaned up', async () => {
     const c = await container('gone');
-    const { attachment } = await plumber.attach(request(c, '10.82.0.2'));
+    const { attachment } = await plumber.attach(request(c, '198.18.82.2'));
     expect(await plumber.findStale()).toEqual([]);
     await env.lab.removeNamespace('gone');
     containers.delete('gone');
@@ -278,17 +278,17 @@ describe('stale attachments', () => {
 
   it('can be re-plumbed into the container\'s new namespace', async () => {
     const c = await container('again');
-    const req = request(c, '10.83.0.2', { containerId: 'again-1', mac: '02:00:00:83:00:02' });
+    const req = request(c, '198.18.83.2', { containerId: 'again-1', mac: '02:00:00:83:00:02' });
     const { attachment } = await plumber.attach(req);
     const peer = await container('again-peer');
-    await plumber.attach(request(peer, '10.83.0.3'));
+    await plumber.attach(request(peer, '198.18.83.3'));
     await env.lab.removeNamespace('again');
     const fresh = await container('again');
     const [stale] = await plumber.findStale();
     expect(stale.attachment.attachmentId).toBe(attachment.attachmentId);
     const { attachment: replumbed } = await plumber.replumb(attachment.attachmentId, { netns: fresh.netns });
     expect(replumbed.spec).toEqual(attachment.spec);
-    expect(await pings(fresh.path, '10.83.0.3')).toBe(true);
+    expect(await pings(fresh.path, '198.18.83.3')).toBe(true);
     expect(await plumber.findStale()).toEqual([]);
     await plumber.detach({ containerId: 'again-1' });
     await plumber.detach({ container: { netns: peer.netns } });

@@ -51,23 +51,23 @@ async function row(table: 'Interface' | 'Port', name: string, columns: string[])
 
 describe('podman containers through the Docker-compatible API', () => {
   it('attaches to a container found by name, and two of them talk', async () => {
-    const a = await plumber.attach({ container: { dockerContainer: web.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.2/24'], mtu: 1400, tag: 5 });
-    await plumber.attach({ container: { dockerContainer: peer.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.3/24'], mtu: 1400, tag: 5 });
+    const a = await plumber.attach({ container: { dockerContainer: web.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['198.18.95.2/24'], mtu: 1400, tag: 5 });
+    await plumber.attach({ container: { dockerContainer: peer.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['198.18.95.3/24'], mtu: 1400, tag: 5 });
     expect(a.attachment.containerId).toBe(web.id);
     expect(a.attachment.containerName).toBe(web.podmanName);
     expect(a.attachment.netnsPath).toBe(`/proc/${web.pid}/ns/net`);
     const [eth0] = await ipJsonAt<IpAddr[]>(`/proc/${web.pid}/ns/net`, ['address', 'show', 'dev', 'eth0']);
     expect(eth0).toMatchObject({ mtu: 1400, address: a.attachment.spec.mac });
-    expect(await pings(`/proc/${web.pid}/ns/net`, '10.95.0.3')).toBe(true);
+    expect(await pings(`/proc/${web.pid}/ns/net`, '198.18.95.3')).toBe(true);
     // The same container by its full id is the same attachment.
-    const byId = await plumber.attach({ container: { dockerContainer: web.id }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.95.0.2/24'], mtu: 1400, tag: 5 });
+    const byId = await plumber.attach({ container: { dockerContainer: web.id }, bridge: BRIDGE, ifname: 'eth0', addresses: ['198.18.95.2/24'], mtu: 1400, tag: 5 });
     expect(byId).toEqual({ attachment: a.attachment, changed: false });
   });
 
   it('finds the attachment of a stopped container stale, and re-plumbs it once the container runs again', async () => {
-    const req = { container: { dockerContainer: web.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['10.97.0.2/24'], tag: 6 };
+    const req = { container: { dockerContainer: web.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['198.18.97.2/24'], tag: 6 };
     const { attachment } = await plumber.attach(req);
-    await plumber.attach({ ...req, container: { dockerContainer: peer.podmanName }, addresses: ['10.97.0.3/24'] });
+    await plumber.attach({ ...req, container: { dockerContainer: peer.podmanName }, addresses: ['198.18.97.3/24'] });
     await run('podman', ['stop', '-t', '0', web.podmanName], { env: podmanEnv() });
     const [stale] = await plumber.findStale();
     expect(stale.attachment.attachmentId).toBe(attachment.attachmentId);
@@ -82,7 +82,7 @@ describe('podman containers through the Docker-compatible API', () => {
     const { attachment: again } = await plumber.replumb(attachment.attachmentId, req.container);
     expect(again.netnsPath).toBe(`/proc/${pid}/ns/net`);
     expect(again.spec).toEqual(attachment.spec);
-    expect(await pings(again.netnsPath, '10.97.0.3')).toBe(true);
+    expect(await pings(again.netnsPath, '198.18.97.3')).toBe(true);
     expect(await plumber.findStale()).toEqual([]);
   });
 
@@ -106,7 +106,7 @@ describe('ovs-docker side by side', () => {
     if (dockerCli() === undefined) throw new Error(`no docker command on PATH (${process.env.PATH}): ovs-docker needs one; scripts/bootstrap.sh installs podman-docker when none is there`);
   });
 
-  const options = { ip: '10.96.0.2/24', gateway: '10.96.0.1', mac: '02:00:00:96:00:02', mtu: 1400 };
+  const options = { ip: '198.18.96.2/24', gateway: '198.18.96.1', mac: '02:00:00:96:00:02', mtu: 1400 };
 
   it('makes comparable rows, and `ovs-docker del-port` removes a port we made', async () => {
     await ovsDocker(['add-port', BRIDGE, 'eth1', web.podmanName, `--ipaddress=${options.ip}`, `--gateway=${options.gateway}`, `--macaddress=${options.mac}`, `--mtu=${options.mtu}`]);
@@ -145,7 +145,7 @@ describe('ovs-docker side by side', () => {
     const eth2 = inside.find((l) => l.ifname === 'eth2')!;
     expect([eth1.mtu, eth1.address]).toEqual([1400, options.mac]);
     expect([eth2.mtu, eth2.address]).toEqual([1400, options.mac.replace(/02$/, '03')]);
-    expect(await pings(`/proc/${web.pid}/ns/net`, '10.96.0.2')).toBe(true);
+    expect(await pings(`/proc/${web.pid}/ns/net`, '198.18.96.2')).toBe(true);
 
     await ovsDocker(['del-port', BRIDGE, 'eth2', web.podmanName]);
     expect(await hostLinkNames(env.host)).not.toContain(attachment.hostIfname);

@@ -58,9 +58,9 @@ describe.each([
 ] as const)('an attach killed at "%s"', (marker, hangAt) => {
   it('leaves leftovers that recover() removes, sparing a healthy attachment; the attach then succeeds', async () => {
     const plumber = new Plumber({ store: env.ovsdb.store, hostNetns: env.host.netns });
-    const healthy = await plumber.attach({ container: { netns: bystander.netns }, bridge: BRIDGE, ifname: 'eth1', addresses: ['10.91.0.1/24'], tag: 7 });
+    const healthy = await plumber.attach({ container: { netns: bystander.netns }, bridge: BRIDGE, ifname: 'eth1', addresses: ['198.18.91.1/24'], tag: 7 });
     const victim = await env.lab.createNamespace(`crash-${hangAt.toLowerCase()}`);
-    const request: AttachRequest = { container: { netns: victim.netns }, bridge: BRIDGE, ifname: 'eth1', addresses: ['10.91.0.2/24'], tag: 7 };
+    const request: AttachRequest = { container: { netns: victim.netns }, bridge: BRIDGE, ifname: 'eth1', addresses: ['198.18.91.2/24'], tag: 7 };
 
     await attachAndKill({ ovsdb: env.host.ovsdbUnix, hostNetns: env.host.netns, hangAt, request }, marker);
 
