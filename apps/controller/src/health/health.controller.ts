@@ -1,14 +1,21 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../auth/decorators';
+import { HealthReport, HealthService } from './health.service';
 
-export interface HealthReport {
-  status: 'ok';
-  uptimeSeconds: number;
-}
-
+/** `GET /health`: 200 when everything answers, 503 (same body, status "degraded") when not. */
+@ApiExcludeController()
 @Controller('health')
 export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Public()
   @Get()
-  check(): HealthReport {
-    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
+  @Header('Cache-Control', 'no-store')
+  async check(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+    const report = await this.health.check();
+    res.status(report.status === 'ok' ? 200 : 503);
+    return report;
   }
 }
