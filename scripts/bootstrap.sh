@@ -26,6 +26,7 @@ PACKAGES=(
   python3-openvswitch  # the reference Python IDL, a benchmark peer
   openvswitch-source   # OVS's own test suite, for the OVSDB conformance tests
   openssl              # test certificates
+  git                  # npm test and CI check that the checkout is unchanged (git status, git hash-object)
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do
