@@ -1,7 +1,33 @@
 import { Module } from '@nestjs/common';
+import { AttachmentsModule } from './attachments/attachments.module';
+import { AuthModule } from './auth';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { HostsModule } from './hosts/hosts.module';
+import { HostsService } from './hosts/hosts.service';
+import { HostQueues } from './jobs/host-queues';
+import { NetworksModule } from './networks/networks.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { OperationsModule } from './operations/operations.module';
 import { RedisModule } from './redis/redis.module';
+import { StateModule } from './state/state.module';
 
-@Module({ imports: [ConfigModule, RedisModule, HealthModule] })
+@Module({
+  imports: [
+    ConfigModule,
+    RedisModule,
+    ObservabilityModule.forRoot(),
+    AuthModule,
+    StateModule,
+    HealthModule.withSources({
+      imports: [HostsModule],
+      inject: [HostQueues, HostsService],
+      useFactory: (queues: HostQueues, hosts: HostsService) => ({ queueBacklog: () => queues.backlog(), hosts: () => hosts.ages() }),
+    }),
+    OperationsModule,
+    HostsModule,
+    NetworksModule,
+    AttachmentsModule,
+  ],
+})
 export class AppModule {}

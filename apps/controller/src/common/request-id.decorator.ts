@@ -1,0 +1,7 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+
+/** The request's id (set by the logging middleware), carried into operations and jobs. */
+export const RequestId = createParamDecorator((_data: unknown, context: ExecutionContext): string | null => {
+  const request = context.switchToHttp().getRequest<{ id?: unknown }>();
+  return typeof request?.id === 'string' ? request.id : request?.id != null ? String(request.id) : null;
+});

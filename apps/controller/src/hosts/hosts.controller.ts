@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { mutationView, DryRunQuery } from '../common/mutation';
+import { PageQuery } from '../common/pagination';
+import { HostIdParam } from '../common/params';
+import { RequestId } from '../common/request-id.decorator';
+import { RequireRole } from '../auth';
+import { HostMutationView, HostPageView, HostView, PutHostDto } from './host.dto';
+import { HostsService } from './hosts.service';
+
+@ApiTags('hosts')
+@ApiBearerAuth()
+@Controller('v1/hosts')
+export class HostsController {
+  constructor(private readonly hosts: HostsService) {}
+
+  @Put(':id')
+  @HttpCode(202)
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Register a host, or update it (every mesh it is in follows).' })
+  @ApiAcceptedResponse({ type: HostMutationView })
+  async put(@Param() params: HostIdParam, @Body() dto: PutHostDto, @Query() query: DryRunQuery, @RequestId() requestId: string | null): Promise<HostMutationView> {
+    const outcome = await this.hosts.put(params.id, dto, query.dryRun ?? false, requestId);
+    return { host: (await this.hosts.views([outcome.value]))[0], ...mutationView(outcome) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Hosts, by id, a page at a time.' })
+  @ApiOkResponse({ type: HostPageView })
+  list(@Query() query: PageQuery): Promise<HostPageView> {
+    return this.hosts.list(query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: HostView })
+  get(@Param() params: HostIdParam): Promise<HostView> {
+    return this.hosts.get(params.id);
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Drain a host: its attachments are removed and it leaves every mesh.' })
+  @ApiAcceptedResponse({ type: HostMutationView })
+  async remove(@Param() params: HostIdParam, @Query() query: DryRunQuery, @RequestId() requestId: string | null): Promise<HostMutationView> {
+    const outcome = await this.hosts.remove(params.id, query.dryRun ?? false, requestId);
+    return { host: null, ...mutationView(outcome) };
+  }
+}

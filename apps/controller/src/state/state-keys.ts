@@ -1,0 +1,19 @@
+/** Redis keys of the controller's own records (the keys agents share are in @ovs-fleet/contracts). */
+import { KEY_PREFIX } from '@ovs-fleet/contracts';
+
+export const stateKeys = {
+  /** Sorted sets (all scores 0) for cursor pagination by name. */
+  hostIndex: `${KEY_PREFIX}:hosts`,
+  networkIndex: `${KEY_PREFIX}:networks`,
+  attachmentIndex: `${KEY_PREFIX}:attachments`,
+  host: (id: string): string => `${KEY_PREFIX}:host:${id}`,
+  hostRevision: (id: string): string => `${KEY_PREFIX}:host:${id}:revision`,
+  hostLocalVlans: (id: string): string => `${KEY_PREFIX}:host:${id}:localvlans`,
+  hostOperator: (id: string): string => `${KEY_PREFIX}:host:${id}:operator`,
+  hostAttachments: (id: string): string => `${KEY_PREFIX}:host:${id}:attachments`,
+  network: (name: string): string => `${KEY_PREFIX}:network:${name}`,
+  networkAttachments: (name: string): string => `${KEY_PREFIX}:network:${name}:attachments`,
+  attachment: (id: string): string => `${KEY_PREFIX}:attachment:${id}`,
+  /** The write lock every mutation holds while it reads, decides and writes. */
+  writeLock: `${KEY_PREFIX}:lock:write`,
+} as const;

@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { UnavailableError } from '../common/api-errors';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * A mutual-exclusion lease in Redis shared by every controller process: a mutation reads,
+ * decides and writes while holding it, so no two decisions interleave. The lease expires by
+ * itself if its holder dies, and only its holder can release it.
+ */
+export class WriteLock {
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    private readonly leaseMs = 15_000,
+    private readonly waitMs = 10_000,
+  ) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const token = randomUUID();
+    const deadline = Date.now() + this.waitMs;
+    let pause = 1;
+    while ((await this.redis.set(this.key, token, 'PX', this.leaseMs, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new UnavailableError(`the state is busy: no write lock within ${this.waitMs / 1000} s; nothing was changed, try again`);
+      await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
+      pause = Math.min(pause * 2, 20);
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.redis.eval(RELEASE, 1, this.key, token).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The controller's REST API end to end: real Redis, the production app module, HTTP.
+ * Hosts, networks and attachments; desired-state documents and revisions; IPAM through the
+ * API; dry runs that change nothing; refusals that change nothing.
+ */
+import { Redis } from 'ioredis';
+import { DesiredHostState, redisKeys } from '@ovs-fleet/contracts';
+import { RedisTestServer } from '../support/redis-server';
+import { startController, TestController } from './support/controller-app';
+import { redisSnapshot, snapshotDifference } from './support/redis-snapshot';
+
+jest.setTimeout(60_000);
+
+let redisServer: RedisTestServer;
+let redis: Redis;
+let controller: TestController;
+
+beforeAll(async () => {
+  redisServer = await RedisTestServer.start();
+  redis = new Redis(redisServer.url);
+  controller = await startController(redisServer.url);
+});
+
+afterAll(async () => {
+  await controller?.close();
+  redis?.disconnect();
+  await redisServer?.dispose();
+});
+
+async function desired(hostId: string): Promise<DesiredHostState> {
+  return JSON.parse((await redis.get(redisKeys.hostDesired(hostId))) as string) as DesiredHostState;
+}
+
+const admin = () => controller.as('admin');
+const provisioner = () => controller.as('provisioner');
+
+describe('hosts, networks and attachments', () => {
+  it('registers three hosts; each gets a desired-state document at revision 1', async () => {
+    for (const [i, id] of ['h1', 'h2', 'h3'].entries()) {
+      const response = await admin().put(`/v1/hosts/${id}`, { tunnelIp: `203.0.113.${11 + i}`, datapathType: 'netdev', labels: { rack: i < 2 ? 'r1' : 'r2' } });
+      expect(response.status).toBe(202);
+      expect(response.body.host).toMatchObject({ id, tunnelIp: `203.0.113.${11 + i}`, integrationBridge: 'br-int', datapathType: 'netdev', underlayMtu: 1500 });
+      expect(response.body.operation.targets).toEqual({ [id]: 1 });
+      expect((await desired(id)).revision).toBe(1);
+    }
+    const list = await controller.as('viewer').get('/v1/hosts?limit=2');
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((h: { id: string }) => h.id)).toEqual(['h1', 'h2']);
+    const rest = await controller.as('viewer').get(`/v1/hosts?limit=2&cursor=${list.body.nextCursor}`);
+    expect(rest.body.items.map((h: { id: string }) => h.id)).toEqual(['h3']);
+    expect(rest.body.nextCursor).toBeNull();
+    const h1 = await controller.as('viewer').get('/v1/hosts/h1');
+    expect(h1.body.status).toMatchObject({ connected: false, appliedRevision: 0, desiredRevision: 1 });
+  });
+
+  it('a second host with the same tunnel address is refused (409 naming tunnelIp) and changes nothing', async () => {
+    const before = await redisSnapshot(redis);
+    const response = await admin().put('/v1/hosts/h9', { tunnelIp: '203.0.113.11' });
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatchObject({ code: 'CONFLICT', field: 'tunnelIp' });
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+  });
+
+  it('a dry run of a network shows the tunnels each host would get and changes nothing', async () => {
+    const before = await redisSnapshot(redis);
+    const response = await provisioner().post('/v1/networks?dryRun=true', { name: 'blue', type: 'vxlan', subnets: [{ cidr: '198.18.0.0/24' }] });
+    expect(response.status).toBe(202);
+    expect(response.body.dryRun).toBe(true);
+    expect(response.body.operation).toBeNull();
+    expect(response.body.changes.map((c: { hostId: string }) => c.hostId).sort()).toEqual(['h1', 'h2', 'h3']);
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+  });
+
+  it('creates a VXLAN network: a full mesh with split horizon keys, a local VLAN per host, a derived MTU', async () => {
+    const response = await provisioner().post('/v1/networks', { name: 'blue', type: 'vxlan', subnets: [{ cidr: '198.18.0.0/24' }] });
+    expect(response.status).toBe(202);
+    expect(response.body.network).toMatchObject({ name: 'blue', type: 'vxlan', segmentId: 1, mtu: 1450, mtuDerived: true });
+    expect(response.body.network.subnets).toEqual([{ cidr: '198.18.0.0/24', gateway: '198.18.0.1', allocationPools: [] }]);
+    expect(Object.keys(response.body.operation.targets).sort()).toEqual(['h1', 'h2', 'h3']);
+    const h1 = await desired('h1');
+    expect(h1.revision).toBe(2);
+    expect(h1.tunnels.map((t) => [t.remoteHost, t.remoteIp, t.key, t.type])).toEqual([
+      ['h2', '203.0.113.12', 1, 'vxlan'],
+      ['h3', '203.0.113.13', 1, 'vxlan'],
+    ]);
+    expect(h1.networks).toEqual([expect.objectContaining({ name: 'blue', bridge: 'br-int', mtu: 1450 })]);
+  });
+
+  it('a network on a label selector spans only those hosts; segment ids are allocated per type', async () => {
+    const response = await provisioner().post('/v1/networks', { name: 'red', type: 'gre', hosts: { labels: { rack: 'r1' } }, subnets: [{ cidr: '198.18.1.0/24' }] });
+    expect(response.status).toBe(202);
+    expect(response.body.network).toMatchObject({ segmentId: 1, mtu: 1458 });
+    expect(Object.keys(response.body.operation.targets).sort()).toEqual(['h1', 'h2']);
+    expect((await desired('h3')).networks.map((n) => n.name)).toEqual(['blue']);
+    const h1 = await desired('h1');
+    const vlans = h1.networks.map((n) => n.tag);
+    expect(new Set(vlans).size).toBe(vlans.length);
+  });
+
+  it('refuses a used segment id (409 naming segmentId) and a taken name (409 naming name)', async () => {
+    const taken = await provisioner().post('/v1/networks', { name: 'green', type: 'vxlan', segmentId: 1 });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.field).toBe('segmentId');
+    const name = await provisioner().post('/v1/networks', { name: 'blue', type: 'geneve' });
+    expect(name.status).toBe(409);
+    expect(name.body.error.field).toBe('name');
+  });
+
+  let attachmentId = '';
+
+  it('attaches a container: the address comes from the subnet, the MAC is generated, the host revision grows', async () => {
+    const response = await provisioner().post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: 'c1' } });
+    expect(response.status).toBe(202);
+    const attachment = response.body.attachment;
+    expect(attachment).toMatchObject({ network: 'blue', host: 'h1', ifname: 'eth0', addresses: ['198.18.0.2/24'], gateway: true });
+    expect(attachment.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    expect(response.body.operation.targets).toEqual({ h1: 4 });
+    const doc = await desired('h1');
+    expect(doc.attachments).toEqual([expect.objectContaining({ id: attachment.id, addresses: ['198.18.0.2/24'], gateway: '198.18.0.1', mtu: 1450, bridge: 'br-int' })]);
+    attachmentId = attachment.id;
+  });
+
+  it('honours a requested address and refuses it when taken (409) or outside the subnets (400)', async () => {
+    const wanted = await provisioner().post('/v1/attachments', { network: 'blue', host: 'h2', container: { netns: 'c2' }, addresses: ['198.18.0.50'] });
+    expect(wanted.status).toBe(202);
+    expect(wanted.body.attachment.addresses).toEqual(['198.18.0.50/24']);
+    const taken = await provisioner().post('/v1/attachments', { network: 'blue', host: 'h3', container: { netns: 'c3' }, addresses: ['198.18.0.50'] });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.field).toBe('addresses[0]');
+    const outside = await provisioner().post('/v1/attachments', { network: 'blue', host: 'h3', container: { netns: 'c3' }, addresses: ['198.19.0.5'] });
+    expect(outside.status).toBe(400);
+    expect(outside.body.error.field).toBe('addresses[0]');
+  });
+
+  it('refuses an attachment on a host the network does not span (409 naming host)', async () => {
+    const response = await provisioner().post('/v1/attachments', { network: 'red', host: 'h3', container: { netns: 'c3' } });
+    expect(response.status).toBe(409);
+    expect(response.body.error.field).toBe('host');
+  });
+
+  it('lists attachments by network and host', async () => {
+    const byHost = await controller.as('viewer').get('/v1/attachments?host=h1');
+    expect(byHost.body.items.map((a: { id: string }) => a.id)).toEqual([attachmentId]);
+    const byNetwork = await controller.as('viewer').get('/v1/attachments?network=blue');
+    expect(byNetwork.body.items).toHaveLength(2);
+  });
+
+  it('a network with attachments cannot be deleted (409)', async () => {
+    const response = await provisioner().delete('/v1/networks/blue');
+    expect(response.status).toBe(409);
+    expect(response.body.error.field).toBe('name');
+  });
+
+  it('detaching releases the address: another attachment may take it', async () => {
+    const taken = await provisioner().post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: 'c8' }, addresses: ['198.18.0.2'] });
+    expect(taken.status).toBe(409);
+    const removed = await provisioner().delete(`/v1/attachments/${attachmentId}`);
+    expect(removed.status).toBe(202);
+    expect((await desired('h1')).attachments).toEqual([]);
+    const again = await provisioner().post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: 'c9' }, addresses: ['198.18.0.2'] });
+    expect(again.status).toBe(202);
+    expect(again.body.attachment.addresses).toEqual(['198.18.0.2/24']);
+  });
+
+  it('draining a host removes it from every mesh', async () => {
+    const response = await admin().delete('/v1/hosts/h3');
+    expect(response.status).toBe(202);
+    expect((await desired('h1')).tunnels.map((t) => t.remoteHost)).not.toContain('h3');
+    expect((await desired('h3')).tunnels).toEqual([]);
+    expect((await controller.as('viewer').get('/v1/hosts/h3')).status).toBe(404);
+  });
+});

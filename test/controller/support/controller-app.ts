@@ -1,0 +1,66 @@
+/**
+ * The controller as it runs in production (AppModule + configureApp), on a real Redis, for
+ * e2e tests: HTTP through supertest, one token per role.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { AppModule } from '../../../apps/controller/src/app.module';
+import { configureApp } from '../../../apps/controller/src/app.setup';
+
+export const TOKENS = {
+  admin: 'admin-token-0123456789abcdef',
+  provisioner: 'provisioner-token-0123456789',
+  viewer: 'viewer-token-0123456789abcdef',
+} as const;
+
+export type TestRole = keyof typeof TOKENS;
+
+export interface TestController {
+  app: INestApplication;
+  /** A request as `role` would send it (Authorization header set). */
+  as(role: TestRole): {
+    get(url: string): request.Test;
+    post(url: string, body?: object): request.Test;
+    put(url: string, body?: object): request.Test;
+    patch(url: string, body?: object): request.Test;
+    delete(url: string): request.Test;
+  };
+  anonymous: ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+export async function startController(redisUrl: string, env: Record<string, string> = {}): Promise<TestController> {
+  const settings: Record<string, string> = {
+    OVS_FLEET_REDIS_URL: redisUrl,
+    OVS_FLEET_TOKENS: Object.entries(TOKENS).map(([role, token]) => `${role}-client:${role}:${token}`).join(','),
+    OVS_FLEET_LOG_LEVEL: 'warn',
+    OVS_FLEET_RATE_LIMIT_PER_MIN: '1000000',
+    ...env,
+  };
+  const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, settings);
+  let app: INestApplication;
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    app = configureApp(moduleRef.createNestApplication({ logger: ['warn', 'error'] }));
+    await app.init();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  const server = app.getHttpServer();
+  const as = (role: TestRole) => {
+    const auth = (test: request.Test) => test.set('Authorization', `Bearer ${TOKENS[role]}`);
+    return {
+      get: (url: string) => auth(request(server).get(url)),
+      post: (url: string, body?: object) => auth(request(server).post(url)).send(body ?? {}),
+      put: (url: string, body?: object) => auth(request(server).put(url)).send(body ?? {}),
+      patch: (url: string, body?: object) => auth(request(server).patch(url)).send(body ?? {}),
+      delete: (url: string) => auth(request(server).delete(url)),
+    };
+  };
+  return { app, as, anonymous: request(server), close: () => app.close() };
+}
