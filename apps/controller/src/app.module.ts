@@ -3,6 +3,7 @@ import { AttachmentsModule } from './attachments/attachments.module';
 import { AuthModule } from './auth';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { HostsModule } from './hosts/hosts.module';
 import { HostsService } from './hosts/hosts.service';
 import { HostQueues } from './jobs/host-queues';
@@ -19,6 +20,7 @@ import { StateModule } from './state/state.module';
     ObservabilityModule.forRoot(),
     AuthModule,
     StateModule,
+    IdempotencyModule,
     HealthModule.withSources({
       imports: [HostsModule],
       inject: [HostQueues, HostsService],
