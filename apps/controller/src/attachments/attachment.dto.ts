@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import type { ContainerRef } from '@ovs-fleet/contracts';
 import { HostChangeView, OperationRef } from '../common/mutation';
 import { PageQuery } from '../common/pagination';
@@ -43,6 +43,7 @@ export class CreateAttachmentDto {
   @ApiProperty({ example: 'h1' }) @IsHostId() host!: string;
 
   @ApiProperty({ type: ContainerRefDto, description: 'Exactly one of dockerContainer, pid, path, netns.' })
+  @IsDefined({ message: 'is required: one of dockerContainer, pid, path or netns' })
   @ValidateNested()
   @Type(() => ContainerRefDto)
   container!: ContainerRefDto;
