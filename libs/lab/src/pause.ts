@@ -1,4 +1,4 @@
-import { access, writeFile } from 'node:fs/promises';
+import { access, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '@ovs-fleet/iproute';
 
@@ -40,6 +40,8 @@ const exists = (path: string) => access(path).then(
 export async function pauseIfAsked(runDir: string, step: UpStep, pauseAt: UpStep | undefined, pollMs = 50): Promise<void> {
   if (pauseAt !== step) return;
   const marker = pauseMarker(runDir, step);
-  await writeFile(marker, `${process.pid}\n`);
+  // Written aside and renamed: whoever sees the marker sees it whole.
+  await writeFile(`${marker}.tmp`, `${process.pid}\n`);
+  await rename(`${marker}.tmp`, marker);
   while (await exists(marker)) await new Promise((resolve) => setTimeout(resolve, pollMs));
 }
