@@ -29,8 +29,17 @@ export function planAttachments(
   const plan: AttachmentPlan = { detach: [], attach: [], ovsdb: [], conflicts: [] };
   const ports = new Map(actual.ports.map((port) => [port.name, port]));
   const matched = new Set<ActualAttachment>();
+  // In name order, so the plan does not depend on the order the snapshot lists them in.
+  const sorted = [...actual.attachments].sort((a, b) => (a.record.hostIfname < b.record.hostIfname ? -1 : a.record.hostIfname > b.record.hostIfname ? 1 : 0));
+  // A record whose Port row someone re-marked is on a row we must not touch: left as it is.
+  const disowned = new Set(sorted.filter((a) => !isOurs(ports.get(a.record.hostIfname)?.externalIds ?? {})).map((a) => a.record.hostIfname));
+  for (const { record } of sorted.filter((a) => disowned.has(a.record.hostIfname))) {
+    plan.conflicts.push({ kind: 'name-taken', resource: 'attachment', name: record.containerId, message: `port ${record.hostIfname} of attachment ${record.containerId} is no longer marked as ours: left alone` });
+  }
+  const recorded = sorted.filter((a) => !disowned.has(a.record.hostIfname));
   for (const want of wanted) {
-    const records = actual.attachments.filter((a) => a.record.containerId === want.id);
+    if (disowned.has(want.hostIfname)) continue;
+    const records = recorded.filter((a) => a.record.containerId === want.id);
     records.forEach((r) => matched.add(r));
     const current = records.find((r) => r.record.hostIfname === want.hostIfname);
     for (const stale of records) if (stale !== current) detach(plan, stale, 'changed', `interface ${stale.record.ifname} is now ${want.spec.ifname}`);
@@ -45,27 +54,26 @@ export function planAttachments(
       attach(plan, want, cause, cause === 'repaired' ? 'its port is gone' : want.label);
       continue;
     }
-    planExisting(plan, want, current, ports.get(want.hostIfname));
+    planExisting(plan, want, current, ports.get(want.hostIfname)!);
   }
-  for (const record of actual.attachments) if (!matched.has(record)) detach(plan, record, 'removed', 'no longer wanted');
+  for (const record of recorded) if (!matched.has(record)) detach(plan, record, 'removed', 'no longer wanted');
   return plan;
 }
 
-function planExisting(plan: AttachmentPlan, want: WantedAttachment, current: ActualAttachment, port: ActualPort | undefined): void {
+/** `port` is the record's Port row, marked as ours. */
+function planExisting(plan: AttachmentPlan, want: WantedAttachment, current: ActualAttachment, port: ActualPort): void {
   const { record } = current;
   const changed: string[] = diffSpecs(record.spec, want.spec);
   if (record.containerRef !== want.containerRef) changed.push('container');
   const broken = brokenBecause(current, want);
   const vlanOnly = changed.length > 0 && changed.every((field) => VLAN_FIELDS.has(field));
-  const portOurs = port !== undefined && isOurs(port.externalIds);
-  if (broken.length > 0 || (changed.length > 0 && !(vlanOnly && portOurs))) {
+  if (broken.length > 0 || (changed.length > 0 && !vlanOnly)) {
     const cause: ChangeCause = changed.length > 0 ? 'changed' : 'repaired';
     const reason = [...(changed.length > 0 ? [`${changed.join(', ')} changed`] : []), ...broken].join('; ');
     detach(plan, current, cause, reason);
     attach(plan, want, cause, reason);
     return;
   }
-  if (!portOurs) return;
   if (vlanOnly) {
     // As plumbing's setVlan: the port's VLAN, and the record's spec so it stays the truth.
     const spec: AttachSpec = { ...record.spec, tag: want.spec.tag, trunks: want.spec.trunks };

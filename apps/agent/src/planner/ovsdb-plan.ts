@@ -84,7 +84,7 @@ class OvsdbPlanner {
     const wanted = new Set(this.wanted.bridges.map((bridge) => bridge.name));
     for (const bridge of sortedByName(this.actual.bridges)) {
       if (!isOurBridge(bridge) || wanted.has(bridge.name) || this.keepBridges.has(bridge.name)) continue;
-      const held = this.actual.ports.filter((port) => port.bridge === bridge.name && port.name !== bridge.name);
+      const held = sortedByName(this.actual.ports).filter((port) => port.bridge === bridge.name && port.name !== bridge.name);
       const foreign = held.filter((port) => !isOurs(port.externalIds));
       if (foreign.length > 0) {
         this.conflict('bridge-in-use', 'bridge', bridge.name, `bridge ${bridge.name} is no longer wanted but holds ports that are not ours (${foreign.map((p) => p.name).join(', ')}): kept`);

@@ -248,6 +248,18 @@ describe('planConvergence: rows that are not ours', () => {
     expect(plan.conflicts).toEqual([{ kind: 'name-taken', resource: 'tunnel', name: port.blueH2, message: `cannot create port ${port.blueH2}: an interface named ${port.blueH2} exists on port bond0` }]);
   });
 
+  it("an attachment whose port someone re-marked is left alone, even broken or no longer wanted, and reported", () => {
+    const sim = converged(desired);
+    sim.setByHand('Port', veth.web1, { [`external_ids:${owned.OWNER}`]: 'someone', tag: 9 });
+    sim.links.delete(veth.web1);
+    const message = `port ${veth.web1} of attachment a-web1 is no longer marked as ours: left alone`;
+    for (const doc of [desired, fleetDoc({ revision: 2, attachments: [attachment('a-db1', red, db1, 2)] })]) {
+      const plan = planConvergence(doc, sim.snapshot(), { applied: desired });
+      expect(plan.empty).toBe(true);
+      expect(plan.conflicts).toEqual([{ kind: 'name-taken', resource: 'attachment', name: 'a-web1', message }]);
+    }
+  });
+
   it('ports, tunnels and bridges made by hand are never changed or removed', () => {
     const sim = converged(desired);
     sim.addPortByHand('br-int', 'uplink0', { tag: 3 });

@@ -1,6 +1,7 @@
-import { ownedExternalIds as owned, type ContainerRef } from '@ovs-fleet/contracts';
-import { buildSpec, externalIds as plumbingIds, hostIfname, validateAttachRequest, type Attachment, type AttachRequest } from '@ovs-fleet/plumbing';
+import { ownedExternalIds as owned } from '@ovs-fleet/contracts';
+import { externalIds as plumbingIds, type AttachRequest } from '@ovs-fleet/plumbing';
 import { actualStateFromReplica, type ReplicaReader } from '../actual-state';
+import { ContainerWorld } from './container-world';
 import type { ActualHostState, ColumnValue, ConvergencePlan, OvsdbCommand, PlannedInterface } from '../types';
 
 type Value = string | number | boolean | null | readonly unknown[] | ReadonlyMap<string, string>;
@@ -9,56 +10,23 @@ type TableName = 'Bridge' | 'Port' | 'Interface';
 
 /**
  * A host for unit specs: Bridge/Port/Interface rows shaped as libs/ovsdb's replica holds
- * them, host links, and container namespaces. `apply` carries a plan out as ovs-vsctl and
- * libs/plumbing would, and throws where they would fail, and whenever the plan writes or
- * deletes a row that is not ours. `snapshot` goes through the real extractor.
+ * them, and the world around them (host links, container namespaces). `apply` carries a
+ * plan out as ovs-vsctl and libs/plumbing would, throws where they would fail, and throws
+ * whenever the plan writes or deletes a row that is not ours. `snapshot` goes through the
+ * real extractor.
  */
-export class SimHost {
+export class SimHost extends ContainerWorld {
   private readonly tables = new Map<TableName, Map<string, Row>>([
     ['Bridge', new Map()],
     ['Port', new Map()],
     ['Interface', new Map()],
   ]);
-  /** Links in the host's namespace (veth host ends). */
-  readonly links = new Set<string>();
-  /** Namespace file path → inode, for every namespace that exists. */
-  readonly namespaces = new Map<string, number>();
-  /** Running docker/podman containers: name → PID. */
-  readonly dockerPids = new Map<string, number>();
   private nextUuid = 1;
-  private nextInode = 4026531000;
 
   readonly reader: ReplicaReader = { table: (name) => this.table(name as TableName) };
 
   snapshot(): ActualHostState {
-    return actualStateFromReplica(this.reader, {
-      vethPresent: (name) => this.links.has(name),
-      namespaceInode: (path) => this.namespaces.get(path) ?? null,
-    });
-  }
-
-  // ---- the world, as tests arrange it -------------------------------------------------
-
-  /** Makes a container's namespace exist (a named netns, a PID's, or a running docker container). */
-  startContainer(ref: ContainerRef, pid = 1000 + this.namespaces.size): void {
-    if ('dockerContainer' in ref) this.dockerPids.set(ref.dockerContainer, pid);
-    this.namespaces.set(this.pathOf(ref), this.nextInode++);
-  }
-
-  /** The container's namespace is gone and a new one replaces it (a docker container gets a new PID). */
-  restartContainer(ref: ContainerRef): void {
-    this.namespaces.delete(this.pathOf(ref));
-    if ('dockerContainer' in ref) this.dockerPids.set(ref.dockerContainer, (this.dockerPids.get(ref.dockerContainer) ?? 1000) + 1);
-    this.namespaces.set(this.pathOf(ref), this.nextInode++);
-  }
-
-  pathOf(ref: ContainerRef): string {
-    if ('pid' in ref) return `/proc/${ref.pid}/ns/net`;
-    if ('netns' in ref) return `/var/run/netns/${ref.netns}`;
-    if ('path' in ref) return ref.path;
-    const pid = this.dockerPids.get(ref.dockerContainer);
-    if (pid === undefined) throw new Error(`container.dockerContainer: container "${ref.dockerContainer}" is not running`);
-    return `/proc/${pid}/ns/net`;
+    return actualStateFromReplica(this.reader, this.probe);
   }
 
   // ---- rows, as an operator's ovs-vsctl would change them -------------------------------
@@ -80,8 +48,15 @@ export class SimHost {
     this.write(table, name, values);
   }
 
-  row(table: TableName, name: string): Readonly<Row> {
-    return this.table(table).get(this.uuidOf(table, name))!;
+  /** As plumbing's recover() at the agent's start: host ends of ours no port records any more are deleted. */
+  recover(): void {
+    const recorded = new Set([...this.table('Port').values()].map((port) => port.name as string));
+    for (const link of [...this.links]) if (!recorded.has(link)) this.links.delete(link);
+  }
+
+  /** Names of every Bridge, Port and Interface row. */
+  names(table: TableName): string[] {
+    return [...this.table(table).values()].map((row) => row.name as string);
   }
 
   // ---- carrying out a plan ---------------------------------------------------------------
@@ -140,31 +115,10 @@ export class SimHost {
   }
 
   private attach(request: AttachRequest): void {
-    const containerId = request.containerId!;
-    const spec = buildSpec(validateAttachRequest(request), containerId);
-    const ref = request.container as ContainerRef;
-    const path = this.pathOf(ref);
-    const inode = this.namespaces.get(path);
-    if (inode === undefined) throw new Error(`container: namespace ${path} does not exist`);
-    const name = hostIfname(containerId, spec.ifname);
-    if (this.links.has(name)) throw new Error(`RTNETLINK answers: File exists (${name})`);
-    const attachment: Attachment = {
-      attachmentId: this.uuid(),
-      containerId,
-      containerName: '',
-      containerRef: 'dockerContainer' in ref ? ref.dockerContainer : 'pid' in ref ? String(ref.pid) : 'netns' in ref ? ref.netns : ref.path,
-      ifname: spec.ifname,
-      bridge: spec.bridge,
-      hostIfname: name,
-      netnsPath: path,
-      netnsInode: inode,
-      spec,
-      state: 'ready',
-    };
-    const portIds = new Map(Object.entries(plumbingIds.portExternalIds(owned.OWNER_VALUE, attachment)));
-    this.insertPort(spec.bridge, name, { tag: spec.tag, trunks: spec.trunks, external_ids: portIds }, { name, type: 'system', options: {} });
-    Object.assign(this.table('Interface').get(this.uuidOf('Interface', name))!, { mtu_request: spec.mtu, external_ids: new Map(Object.entries(plumbingIds.interfaceExternalIds(owned.OWNER_VALUE, attachment))) });
-    this.links.add(name);
+    const rows = this.plumb(request);
+    const { spec, hostIfname: name } = rows.attachment;
+    this.insertPort(spec.bridge, name, { tag: spec.tag, trunks: spec.trunks, external_ids: new Map(Object.entries(rows.portExternalIds)) }, { name, type: 'system', options: {} });
+    Object.assign(this.table('Interface').get(this.uuidOf('Interface', name))!, { mtu_request: spec.mtu, external_ids: new Map(Object.entries(rows.interfaceExternalIds)) });
   }
 
   private detach(recordId: string): void {
@@ -172,6 +126,7 @@ export class SimHost {
       for (const iface of port.interfaces as string[]) {
         const ids = this.table('Interface').get(iface)!.external_ids as ReadonlyMap<string, string>;
         if (ids.get(plumbingIds.ATTACHMENT_ID) !== recordId || ids.get(plumbingIds.OWNER) !== owned.OWNER_VALUE) continue;
+        this.assertOurs(port, `detach ${recordId}`);
         this.links.delete(port.name as string);
         this.deletePort(uuid);
         return;
