@@ -10,6 +10,7 @@ import { HostQueues } from './jobs/host-queues';
 import { NetworksModule } from './networks/networks.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OperationsModule } from './operations/operations.module';
+import { OvsResourcesModule } from './ovs-resources/ovs-resources.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
 
@@ -30,6 +31,7 @@ import { StateModule } from './state/state.module';
     HostsModule,
     NetworksModule,
     AttachmentsModule,
+    OvsResourcesModule,
   ],
 })
 export class AppModule {}
