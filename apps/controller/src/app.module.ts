@@ -13,6 +13,7 @@ import { OperationsModule } from './operations/operations.module';
 import { OvsResourcesModule } from './ovs-resources/ovs-resources.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
+import { TopologyModule } from './topology/topology.module';
 
 @Module({
   imports: [
@@ -32,6 +33,7 @@ import { StateModule } from './state/state.module';
     NetworksModule,
     AttachmentsModule,
     OvsResourcesModule,
+    TopologyModule,
   ],
 })
 export class AppModule {}
