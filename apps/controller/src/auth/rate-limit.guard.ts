@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-errors';
-import { RateLimiter } from './rate-limiter';
-import { describeRequest } from './request-target';
+import { RateDecision, RateLimiter } from './rate-limiter';
+import { describeRequest, RequestTarget } from './request-target';
 
 export class RateLimitedError extends ApiError {
   constructor(
@@ -13,8 +13,9 @@ export class RateLimitedError extends ApiError {
   }
 }
 
-/** Marks a request already counted (a GraphQL request runs the guards once per top-level field). */
-const COUNTED = Symbol('rate-limit-counted');
+/** The decision for a request, kept on it: a GraphQL request runs the guards once per top-level field. */
+const DECISION = Symbol('rate-limit-decision');
+type CountedRequest = NonNullable<RequestTarget['req']> & { [DECISION]?: Promise<RateDecision> };
 
 /**
  * Global guard, after AuthGuard: counts each authenticated HTTP request (REST or GraphQL)
@@ -27,15 +28,17 @@ export class RateLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const target = describeRequest(context);
-    const req = target.req as (typeof target.req & { [COUNTED]?: true }) | undefined;
-    if (target.transport === 'graphql-ws' || !req?.principal || req[COUNTED]) return true;
-    req[COUNTED] = true;
-    const decision = await this.limiter.hit(req.principal.name);
+    const req = target.req as CountedRequest | undefined;
+    const principal = req?.principal;
+    if (target.transport === 'graphql-ws' || !req || !principal) return true;
+    const decision = await (req[DECISION] ??= this.limiter.hit(principal.name));
     const res = req.res as Response | undefined;
-    res?.setHeader('X-RateLimit-Limit', String(decision.limit));
-    res?.setHeader('X-RateLimit-Remaining', String(decision.remaining));
+    if (res && !res.headersSent) {
+      res.setHeader('X-RateLimit-Limit', String(decision.limit));
+      res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
+      if (!decision.allowed) res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+    }
     if (decision.allowed) return true;
-    res?.setHeader('Retry-After', String(decision.retryAfterSeconds));
-    throw new RateLimitedError(req.principal.name, decision.retryAfterSeconds);
+    throw new RateLimitedError(principal.name, decision.retryAfterSeconds);
   }
 }

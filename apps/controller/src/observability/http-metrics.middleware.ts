@@ -5,10 +5,21 @@ import { ControllerMetrics } from './metrics';
 /** Label for requests no route matched (404s): raw URLs would give the counter unbounded labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-/** The route pattern that served the request (`/v1/hosts/:id`), never the raw URL. */
+/** Paths served by handlers mounted outside Nest's controllers (Apollo, Swagger), labelled as themselves. */
+const MOUNTED_ROUTES = new Set(['/graphql', '/docs', '/docs-json']);
+
+/**
+ * The route pattern that served the request (`/v1/hosts/:id`), never the raw URL. Express
+ * leaves on `req.route` the last route dispatched. A controller route answers one method;
+ * Nest mounts middleware with `app.all()`, a route for every method, so such a route left
+ * there means no controller route matched (hence: no @All() controllers).
+ */
 export function routePattern(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl ?? ''}${path}` : UNMATCHED_ROUTE;
+  const route = req.route as { path?: unknown; methods?: Record<string, boolean> } | undefined;
+  const methods = Object.keys(route?.methods ?? {});
+  if (typeof route?.path === 'string' && methods.length === 1 && methods[0] !== '_all') return `${req.baseUrl ?? ''}${route.path}`;
+  const path = (req.originalUrl ?? req.url).split('?')[0];
+  return MOUNTED_ROUTES.has(path) ? path : UNMATCHED_ROUTE;
 }
 
 /** Counts and times every HTTP request once its response is sent (or the client went away). */
