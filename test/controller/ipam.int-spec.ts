@@ -1,0 +1,350 @@
+/**
+ * The IPAM against a real redis-server: exhaustion, static addresses, release, networks
+ * sharing a CIDR, all-or-nothing batches, Lua arithmetic on large IPv6 offsets, and 1,000
+ * concurrent allocations from two connections and a second Node process.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { SubnetRecord } from '@ovs-fleet/contracts';
+import { Redis } from 'ioredis';
+import { ApiError, BadRequestError, ConflictError } from '../../apps/controller/src/common/api-errors';
+import { ipamKeys } from '../../apps/controller/src/ipam/ipam-keys';
+import { SLOTS_PER_CALL } from '../../apps/controller/src/ipam/ipam-scripts';
+import { AllocationRequest, IpamService } from '../../apps/controller/src/ipam/ipam.service';
+import { addressAt, allocatableRanges, canonicalSubnet } from '../../apps/controller/src/ipam/subnet';
+import { RedisTestServer } from '../support/redis-server';
+
+const REPO = resolve(__dirname, '../..');
+
+const subnet = (cidr: string, more: Partial<SubnetRecord> = {}): SubnetRecord => canonicalSubnet({ cidr, ...more }, 'subnet');
+
+/** Every key and its DUMP (the value's exact serialisation), to prove a refusal changed nothing. */
+async function snapshot(redis: Redis): Promise<Map<string, string>> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  const dumps = new Map<string, string>();
+  for (const key of keys.sort()) dumps.set(key, (await redis.dumpBuffer(key))?.toString('hex') ?? 'gone');
+  return dumps;
+}
+
+async function refusal(action: Promise<unknown>): Promise<ApiError> {
+  try {
+    await action;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('expected the IPAM to refuse');
+}
+
+/** Fills slots straight into the IPAM's hash (faster than allocating thousands one by one). */
+async function fill(redis: Redis, network: string, record: SubnetRecord, slots: number, owner: string): Promise<void> {
+  const offsets: bigint[] = [];
+  for (const range of allocatableRanges(record)) for (let o = range.first; o <= range.last && offsets.length < slots; o++) offsets.push(o);
+  const hash = ipamKeys.addresses(network, record.cidr);
+  for (let i = 0; i < offsets.length; i += 1000) {
+    await redis.hset(hash, Object.fromEntries(offsets.slice(i, i + 1000).map((o) => [o.toString(16), owner])));
+  }
+}
+
+/** A second Node process with its own connection and IpamService: waits for "go", allocates, prints the addresses as JSON. */
+const CHILD = `
+const { Redis } = require('ioredis');
+const { IpamService } = require(${JSON.stringify(resolve(REPO, 'apps/controller/src/ipam/ipam.service.ts'))});
+const job = JSON.parse(process.env.IPAM_CHILD_JOB);
+const redis = new Redis(job.url);
+const ipam = new IpamService(redis);
+redis.ping().then(() => {
+  process.stdout.write('ready\\n');
+  process.stdin.once('data', async () => {
+    process.stdin.destroy();
+    const owners = Array.from({ length: job.count }, (_, i) => 'child-' + i);
+    const results = await Promise.allSettled(owners.map((owner) => ipam.allocate(job.network, job.subnet, owner)));
+    process.stdout.write(JSON.stringify(results.map((r) => (r.status === 'fulfilled' ? r.value : 'refused: ' + r.reason.message))) + '\\n');
+    await redis.quit();
+  });
+});
+`;
+
+const children = new Set<AllocatorProcess>();
+
+class AllocatorProcess {
+  private output = '';
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<number | null>;
+
+  constructor(url: string, network: string, record: SubnetRecord, count: number) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', '--eval', CHILD], {
+      cwd: REPO,
+      env: { ...process.env, IPAM_CHILD_JOB: JSON.stringify({ url, network, subnet: record, count }) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((done) => this.child.once('exit', (code) => done(code)));
+    children.add(this);
+  }
+
+  async ready(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.output.includes('ready\n')) {
+      if (this.child.exitCode !== null) throw new Error(`allocator process exited with ${this.child.exitCode}`);
+      if (Date.now() > deadline) throw new Error(`allocator process not ready after ${timeoutMs} ms (output: ${this.output})`);
+      await new Promise((done) => setTimeout(done, 20));
+    }
+  }
+
+  async run(): Promise<string[]> {
+    this.child.stdin?.end('go\n');
+    const code = await this.exited;
+    if (code !== 0) throw new Error(`allocator process exited with ${code}`);
+    return JSON.parse(this.output.slice(this.output.indexOf('ready\n') + 6)) as string[];
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    children.delete(this);
+  }
+}
+
+describe('IPAM on a real Redis', () => {
+  let server: RedisTestServer;
+  let redis: Redis;
+  let ipam: IpamService;
+
+  beforeAll(async () => {
+    server = await RedisTestServer.start();
+    redis = new Redis(server.url);
+    ipam = new IpamService(redis);
+  });
+
+  afterAll(async () => {
+    for (const child of children) child.kill();
+    redis?.disconnect();
+    await server?.dispose();
+  });
+
+  beforeEach(async () => {
+    await redis.flushall();
+  });
+
+  it('hands out every address of a /29 exactly once, in order, then refuses with 409 naming the subnet', async () => {
+    const record = subnet('198.18.0.0/29');
+    const addresses: string[] = [];
+    for (let i = 0; i < 5; i++) addresses.push(await ipam.allocate('blue', record, `att-${i}`));
+    expect(addresses).toEqual(['198.18.0.2/29', '198.18.0.3/29', '198.18.0.4/29', '198.18.0.5/29', '198.18.0.6/29']);
+
+    const error = await refusal(ipam.allocate('blue', record, 'att-5'));
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.toJSON()).toMatchObject({ status: 409, field: 'addresses', message: 'subnet 198.18.0.0/29 of network blue has no free address' });
+    expect(await ipam.usage('blue', record)).toEqual({ allocated: 5, capacity: 5 });
+    expect(await ipam.allocations('blue', record.cidr)).toEqual(addresses.map((address, i) => ({ address, owner: `att-${i}` })));
+  });
+
+  it('honours a requested address, returns it again to its owner, refuses it to anyone else, and never hands it out automatically', async () => {
+    const record = subnet('198.18.0.0/29');
+    expect(await ipam.allocate('blue', record, 'att-a', '198.18.0.3', 'addresses[0]')).toBe('198.18.0.3/29');
+    expect(await ipam.allocate('blue', record, 'att-a', '198.18.0.3/29', 'addresses[0]')).toBe('198.18.0.3/29');
+
+    const taken = await refusal(ipam.allocate('blue', record, 'att-b', '198.18.0.3', 'addresses[1]'));
+    expect(taken).toBeInstanceOf(ConflictError);
+    expect(taken.toJSON()).toMatchObject({ status: 409, field: 'addresses[1]', message: '198.18.0.3 in subnet 198.18.0.0/29 of network blue is held by att-a' });
+
+    const automatic: string[] = [];
+    for (let i = 0; i < 4; i++) automatic.push(await ipam.allocate('blue', record, `auto-${i}`));
+    expect(automatic).toEqual(['198.18.0.2/29', '198.18.0.4/29', '198.18.0.5/29', '198.18.0.6/29']);
+  });
+
+  it('refuses reserved and foreign addresses with 400 naming the field and saying which', async () => {
+    const record = subnet('198.18.0.0/29', { allocationPools: [{ start: '198.18.0.2', end: '198.18.0.5' }] });
+    const cases: [string, RegExp][] = [
+      ['198.18.0.0', /network address/],
+      ['198.18.0.7', /broadcast address/],
+      ['198.18.0.1', /gateway/],
+      ['198.18.0.6', /outside the allocation pools/],
+      ['198.18.1.2', /outside subnet 198\.18\.0\.0\/29/],
+      ['not-an-address', /is not an IP address/],
+    ];
+    for (const [requested, message] of cases) {
+      const error = await refusal(ipam.allocate('blue', record, 'att-a', requested, 'addresses[2]'));
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error.field).toBe('addresses[2]');
+      expect(error.message).toMatch(message);
+    }
+    expect(await snapshot(redis)).toEqual(new Map());
+  });
+
+  it('releases only for the owner, and a released address is handed out again', async () => {
+    const record = subnet('198.18.0.0/29');
+    for (let i = 0; i < 5; i++) await ipam.allocate('blue', record, `att-${i}`);
+    expect(await ipam.release('blue', record.cidr, '198.18.0.4/29', 'att-0')).toBe(false);
+    expect(await ipam.release('blue', record.cidr, '198.18.1.4', 'att-2')).toBe(false);
+    expect(await ipam.release('blue', record.cidr, '198.18.0.4/29', 'att-2')).toBe(true);
+    expect(await ipam.release('blue', record.cidr, '198.18.0.4', 'att-2')).toBe(false);
+    expect(await ipam.allocate('blue', record, 'att-new')).toBe('198.18.0.4/29');
+    await expect(ipam.release('blue', record.cidr, 'nonsense', 'att-2')).rejects.toMatchObject({ status: 400, field: 'address' });
+  });
+
+  it('releases everything one owner holds, and forgets a dropped network', async () => {
+    const record = subnet('198.18.0.0/29');
+    await ipam.allocateMany([
+      { network: 'blue', subnet: record, owner: 'att-a', field: 'addresses[0]' },
+      { network: 'blue', subnet: record, owner: 'att-b', field: 'addresses[1]' },
+      { network: 'blue', subnet: record, owner: 'att-a', requested: '198.18.0.6', field: 'addresses[2]' },
+    ]);
+    expect(await ipam.releaseOwner('blue', record.cidr, 'att-a')).toBe(2);
+    expect(await ipam.allocations('blue', record.cidr)).toEqual([{ address: '198.18.0.3/29', owner: 'att-b' }]);
+
+    const other = subnet('2001:db8::/64');
+    await ipam.allocate('blue', other, 'att-b');
+    await ipam.allocate('red', record, 'att-c');
+    await ipam.dropNetwork('blue', [record.cidr, other.cidr]);
+    expect([...(await snapshot(redis)).keys()]).toEqual([ipamKeys.addresses('red', record.cidr), ipamKeys.cursor('red', record.cidr)]);
+  });
+
+  it('keeps two networks with the same CIDR independent', async () => {
+    const record = subnet('198.18.0.0/29');
+    const blue: string[] = [];
+    const red: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      blue.push(await ipam.allocate('blue', record, `blue-${i}`));
+      red.push(await ipam.allocate('red', record, `red-${i}`));
+    }
+    expect(red).toEqual(blue);
+    await expect(ipam.allocate('blue', record, 'late')).rejects.toMatchObject({ status: 409, message: 'subnet 198.18.0.0/29 of network blue has no free address' });
+    expect(await ipam.release('red', record.cidr, '198.18.0.2', 'red-0')).toBe(true);
+    expect(await ipam.allocate('red', record, 'late')).toBe('198.18.0.2/29');
+    await expect(ipam.allocate('blue', record, 'late')).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('leaves Redis byte-for-byte unchanged when it refuses an allocation', async () => {
+    const record = subnet('198.18.0.0/29');
+    const v6 = subnet('2001:db8:0:1::/64');
+    await ipam.allocate('blue', record, 'att-a');
+    await ipam.allocate('blue', record, 'att-b', '198.18.0.6');
+    await ipam.allocate('blue', v6, 'att-a');
+    const before = await snapshot(redis);
+    expect(before.size).toBe(4);
+
+    await expect(ipam.allocate('blue', record, 'att-c', '198.18.0.6')).rejects.toMatchObject({ status: 409 });
+    await expect(ipam.allocate('blue', record, 'att-c', '198.18.0.7')).rejects.toMatchObject({ status: 400 });
+    await expect(ipam.allocate('blue', record, '')).rejects.toMatchObject({ status: 400, field: 'owner' });
+    await expect(ipam.allocate('Blue!', record, 'att-c')).rejects.toMatchObject({ status: 400, field: 'network' });
+    // Batches refused after some of their addresses were claimed: a static conflict, then exhaustion.
+    const claimsThenConflicts: AllocationRequest[] = [
+      { network: 'blue', subnet: v6, owner: 'att-c', field: 'addresses[0]' },
+      { network: 'blue', subnet: record, owner: 'att-c', requested: '198.18.0.4', field: 'addresses[1]' },
+      { network: 'blue', subnet: record, owner: 'att-c', requested: '198.18.0.6', field: 'addresses[2]' },
+    ];
+    await expect(ipam.allocateMany(claimsThenConflicts)).rejects.toMatchObject({ status: 409, field: 'addresses[2]' });
+    const claimsThenExhaustion: AllocationRequest[] = [
+      { network: 'blue', subnet: v6, owner: 'att-c', field: 'addresses[0]' },
+      { network: 'blue', subnet: v6, owner: 'att-d', field: 'addresses[1]' },
+      { network: 'new', subnet: record, owner: 'att-c', field: 'addresses[2]' },
+      ...[3, 4, 5, 6].map((i) => ({ network: 'blue', subnet: record, owner: 'att-c', field: `addresses[${i}]` })),
+    ];
+    await expect(ipam.allocateMany(claimsThenExhaustion)).rejects.toMatchObject({ status: 409, field: 'addresses[6]', message: /no free address/ });
+    expect(await snapshot(redis)).toEqual(before);
+
+    for (let i = 0; i < 3; i++) await ipam.allocate('blue', record, `fill-${i}`);
+    const full = await snapshot(redis);
+    await expect(ipam.allocate('blue', record, 'att-z')).rejects.toMatchObject({ status: 409 });
+    expect(await snapshot(redis)).toEqual(full);
+  });
+
+  it('allocates a batch across subnets and families, requested addresses first', async () => {
+    const record = subnet('198.18.0.0/29');
+    const v6 = subnet('2001:db8::/64');
+    const addresses = await ipam.allocateMany([
+      { network: 'blue', subnet: record, owner: 'att-a', field: 'addresses[0]' },
+      { network: 'blue', subnet: v6, owner: 'att-a', field: 'addresses[1]' },
+      { network: 'blue', subnet: record, owner: 'att-a', requested: '198.18.0.2', field: 'addresses[2]' },
+    ]);
+    expect(addresses).toEqual(['198.18.0.3/29', '2001:db8::2/64', '198.18.0.2/29']);
+  });
+
+  it('peeks at what it would allocate without changing anything', async () => {
+    const record = subnet('198.18.0.0/29');
+    await ipam.allocate('blue', record, 'att-a');
+    await ipam.allocate('blue', record, 'att-b', '198.18.0.4');
+    const before = await snapshot(redis);
+    expect(await ipam.peek('blue', record)).toBe('198.18.0.3/29');
+    expect(await ipam.peek('blue', record, '198.18.0.4', 'addresses[0]', 'att-b')).toBe('198.18.0.4/29');
+    await expect(ipam.peek('blue', record, '198.18.0.4', 'addresses[0]')).rejects.toMatchObject({ status: 409, message: /held by att-b/ });
+    expect(
+      await ipam.peekMany([
+        { network: 'blue', subnet: record },
+        { network: 'blue', subnet: record, requested: '198.18.0.3' },
+        { network: 'blue', subnet: record },
+      ]),
+    ).toEqual(['198.18.0.5/29', '198.18.0.3/29', '198.18.0.6/29']);
+    await expect(ipam.peekMany([1, 2, 3, 4].map(() => ({ network: 'blue', subnet: record, field: 'addresses' })))).rejects.toMatchObject({ status: 409 });
+    expect(await snapshot(redis)).toEqual(before);
+    expect(await ipam.allocate('blue', record, 'att-c')).toBe('198.18.0.3/29');
+  });
+
+  it('does the arithmetic of large IPv6 offsets exactly (pools past 2^32 and across a 32-bit carry)', async () => {
+    const high = subnet('2001:db8::/64', { allocationPools: [{ start: '2001:db8::ffff:ffff:ffff:fff0', end: '2001:db8::ffff:ffff:ffff:fffe' }] });
+    expect(await ipam.allocate('blue', high, 'a')).toBe('2001:db8::ffff:ffff:ffff:fff0/64');
+    expect(await ipam.allocate('blue', high, 'b', '2001:db8::ffff:ffff:ffff:fffe')).toBe('2001:db8::ffff:ffff:ffff:fffe/64');
+
+    const carry = subnet('2001:db8:0:1::/64', { allocationPools: [{ start: '2001:db8:0:1::ffff:fffe', end: '2001:db8:0:1::1:0:1' }] });
+    const got: string[] = [];
+    for (let i = 0; i < 4; i++) got.push(await ipam.allocate('blue', carry, `c-${i}`));
+    expect(got).toEqual(['2001:db8:0:1::ffff:fffe/64', '2001:db8:0:1::ffff:ffff/64', '2001:db8:0:1:0:1::/64', '2001:db8:0:1:0:1:0:1/64']);
+    await expect(ipam.allocate('blue', carry, 'c-4')).rejects.toMatchObject({ status: 409 });
+  });
+
+  it(`keeps looking past ${SLOTS_PER_CALL} taken addresses, and only then says the subnet is full`, async () => {
+    const record = subnet('198.18.64.0/18');
+    await fill(redis, 'blue', record, SLOTS_PER_CALL + 500, 'filler');
+    expect(await ipam.peek('blue', record)).toBe(`${addressAt(record, BigInt(SLOTS_PER_CALL + 502))}/18`);
+    expect(await ipam.allocate('blue', record, 'att-a')).toBe(`${addressAt(record, BigInt(SLOTS_PER_CALL + 502))}/18`);
+
+    await redis.del(ipamKeys.addresses('blue', record.cidr), ipamKeys.cursor('blue', record.cidr));
+    await fill(redis, 'blue', record, 16381, 'filler');
+    expect(await ipam.usage('blue', record)).toEqual({ allocated: 16381, capacity: 16381 });
+    await expect(ipam.allocate('blue', record, 'att-a')).rejects.toMatchObject({ status: 409, message: 'subnet 198.18.64.0/18 of network blue has no free address' });
+  });
+
+  it('never hands out one address twice to 1,000 concurrent allocations from two connections and a second process', async () => {
+    // A pool of exactly 1,000 addresses: every one must be handed out once, and the 1,001st refused.
+    const record = subnet('198.18.4.0/22', { allocationPools: [{ start: '198.18.4.10', end: '198.18.7.241' }] });
+    const expected = new Set<string>();
+    for (const range of allocatableRanges(record)) for (let o = range.first; o <= range.last; o++) expected.add(`${addressAt(record, o)}/22`);
+    expect(expected.size).toBe(1000);
+
+    const second = new Redis(server.url);
+    const child = new AllocatorProcess(server.url, 'blue', record, 300);
+    try {
+      await child.ready();
+      const viaSecond = new IpamService(second);
+      const started = performance.now();
+      const [fromChild, fromFirst, fromSecond] = await Promise.all([
+        child.run(),
+        Promise.all(Array.from({ length: 350 }, (_, i) => ipam.allocate('blue', record, `first-${i}`))),
+        Promise.all(Array.from({ length: 350 }, (_, i) => viaSecond.allocate('blue', record, `second-${i}`))),
+      ]);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`1,000 allocations from 3 clients (2 processes) in ${seconds.toFixed(2)} s, about ${Math.round(1000 / seconds)}/s, the child's start-up excluded`);
+
+      const all = [...fromChild, ...fromFirst, ...fromSecond];
+      expect(all.filter((address) => address.startsWith('refused'))).toEqual([]);
+      expect(new Set(all).size).toBe(1000);
+      expect(new Set(all)).toEqual(expected);
+      const held = await ipam.allocations('blue', record.cidr);
+      const owners = new Map(held.map(({ address, owner }) => [address, owner]));
+      fromFirst.forEach((address, i) => expect(owners.get(address)).toBe(`first-${i}`));
+      fromSecond.forEach((address, i) => expect(owners.get(address)).toBe(`second-${i}`));
+      fromChild.forEach((address, i) => expect(owners.get(address)).toBe(`child-${i}`));
+      await expect(viaSecond.allocate('blue', record, 'one-too-many')).rejects.toMatchObject({ status: 409 });
+    } finally {
+      child.kill();
+      second.disconnect();
+    }
+  });
+});
