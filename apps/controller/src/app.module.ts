@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AttachmentsModule } from './attachments/attachments.module';
 import { AuthModule } from './auth';
 import { ConfigModule } from './config/config.module';
+import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { HostsModule } from './hosts/hosts.module';
@@ -32,6 +33,7 @@ import { TopologyModule } from './topology/topology.module';
     HostsModule,
     NetworksModule,
     AttachmentsModule,
+    GraphqlApiModule,
     OvsResourcesModule,
     TopologyModule,
   ],

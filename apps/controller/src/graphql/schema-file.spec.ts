@@ -1,0 +1,57 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { GraphQLObjectType, GraphQLSchema, isNonNullType } from 'graphql';
+import { buildSchema, formatSchema, SCHEMA_FILE } from './schema-file';
+
+let schema: GraphQLSchema;
+
+beforeAll(async () => {
+  schema = await buildSchema();
+});
+
+it('the checked-in apps/controller/schema.gql is the schema the code defines (UPDATE_API_DOCUMENTS=1 rewrites it)', () => {
+  const printed = formatSchema(schema);
+  if (process.env.UPDATE_API_DOCUMENTS === '1') writeFileSync(SCHEMA_FILE, printed);
+  expect(printed).toBe(readFileSync(SCHEMA_FILE, 'utf8'));
+});
+
+function argumentsOf(type: GraphQLObjectType | null | undefined): Record<string, string[]> {
+  return Object.fromEntries(Object.values(type?.getFields() ?? {}).map((field) => [field.name, field.args.map((arg) => `${arg.name}: ${String(arg.type)}`)]));
+}
+
+it('has the queries of the REST contract, with their arguments', () => {
+  expect(argumentsOf(schema.getQueryType())).toEqual({
+    hosts: ['first: Int', 'after: String'],
+    host: ['id: ID!'],
+    networks: ['first: Int', 'after: String'],
+    network: ['name: String!'],
+    attachments: ['network: String', 'host: String', 'first: Int', 'after: String'],
+    attachment: ['id: ID!'],
+    operation: ['id: ID!'],
+  });
+});
+
+it('has a mutation for every change, each with dryRun, answering with the resource, its operation and the changes', () => {
+  const mutations = argumentsOf(schema.getMutationType());
+  expect(mutations).toEqual({
+    putHost: ['id: ID!', 'input: PutHostInput!', 'dryRun: Boolean'],
+    deleteHost: ['id: ID!', 'dryRun: Boolean'],
+    createNetwork: ['input: CreateNetworkInput!', 'dryRun: Boolean'],
+    updateNetwork: ['name: String!', 'input: UpdateNetworkInput!', 'dryRun: Boolean'],
+    deleteNetwork: ['name: String!', 'dryRun: Boolean'],
+    createAttachment: ['input: CreateAttachmentInput!', 'dryRun: Boolean'],
+    deleteAttachment: ['id: ID!', 'dryRun: Boolean'],
+  });
+  const resource = { putHost: 'host', deleteHost: 'host', createNetwork: 'network', updateNetwork: 'network', deleteNetwork: 'network', createAttachment: 'attachment', deleteAttachment: 'attachment' };
+  for (const [name, field] of Object.entries(schema.getMutationType()?.getFields() ?? {})) {
+    const result = (isNonNullType(field.type) ? field.type.ofType : field.type) as GraphQLObjectType;
+    expect({ name, fields: Object.keys(result.getFields()).sort() }).toEqual({ name, fields: [resource[name as keyof typeof resource], 'changes', 'dryRun', 'operation'].sort() });
+    expect(field.args.find((arg) => arg.name === 'dryRun')?.defaultValue).toBe(false);
+  }
+  const operationRef = schema.getType('OperationRef') as GraphQLObjectType;
+  expect(Object.keys(operationRef.getFields()).sort()).toEqual(['id', 'targets']);
+});
+
+it('streams an operation\'s progress by id', () => {
+  expect(argumentsOf(schema.getSubscriptionType())).toEqual({ operationProgress: ['id: ID!'] });
+  expect(String(schema.getSubscriptionType()?.getFields().operationProgress.type)).toBe('Operation!');
+});

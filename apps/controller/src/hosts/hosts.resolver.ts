@@ -1,0 +1,48 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { RequireRole } from '../auth';
+import { mutationView } from '../common/mutation';
+import { PageQuery } from '../common/pagination';
+import { HostIdParam } from '../common/params';
+import { GqlRequestId } from '../graphql/request-id';
+import { AFTER, DRY_RUN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
+import { validArgs } from '../graphql/validate-args';
+import { HostMutation, HostPage, PutHostInput, Host } from './hosts.graphql-types';
+import { HostsService } from './hosts.service';
+
+/** The hosts of GET/PUT/DELETE /v1/hosts, over GraphQL: reads need viewer, changes admin. */
+@Resolver()
+export class HostsResolver {
+  constructor(private readonly hosts: HostsService) {}
+
+  @Query(() => HostPage, { name: 'hosts', description: 'Hosts, by id, a page at a time.' })
+  async list(@Args('first', FIRST) first: number | null, @Args('after', AFTER) after: string | null): Promise<HostPage> {
+    return this.hosts.list(await validArgs(PageQuery, { limit: first, cursor: after }, PAGE_ARGUMENT_NAMES));
+  }
+
+  @Query(() => Host, { name: 'host' })
+  async get(@Args('id', { type: () => ID }) id: string): Promise<Host> {
+    const params = await validArgs(HostIdParam, { id });
+    return this.hosts.get(params.id);
+  }
+
+  @RequireRole('admin')
+  @Mutation(() => HostMutation, { description: 'Register a host, or update it (every mesh it is in follows).' })
+  async putHost(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input', { type: () => PutHostInput }) input: PutHostInput,
+    @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @GqlRequestId() requestId: string | null,
+  ): Promise<HostMutation> {
+    const params = await validArgs(HostIdParam, { id });
+    const outcome = await this.hosts.put(params.id, input, dryRun ?? false, requestId);
+    return { host: (await this.hosts.views([outcome.value]))[0], ...mutationView(outcome) };
+  }
+
+  @RequireRole('admin')
+  @Mutation(() => HostMutation, { description: 'Drain a host: its attachments are removed and it leaves every mesh.' })
+  async deleteHost(@Args('id', { type: () => ID }) id: string, @Args('dryRun', DRY_RUN) dryRun: boolean | null, @GqlRequestId() requestId: string | null): Promise<HostMutation> {
+    const params = await validArgs(HostIdParam, { id });
+    const outcome = await this.hosts.remove(params.id, dryRun ?? false, requestId);
+    return { host: null, ...mutationView(outcome) };
+  }
+}
