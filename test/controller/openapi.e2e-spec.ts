@@ -49,6 +49,13 @@ it('documents every route of the REST contract, each behind bearer auth', () => 
     'GET /v1/attachments/{id}',
     'DELETE /v1/attachments/{id}',
     'GET /v1/operations/{id}',
+    'GET /v1/topology',
+    'GET /v1/hosts/{id}/bridges',
+    'POST /v1/hosts/{id}/bridges',
+    'GET /v1/hosts/{id}/ports',
+    'POST /v1/hosts/{id}/ports',
+    'GET /v1/hosts/{id}/tunnels',
+    'POST /v1/hosts/{id}/tunnels',
   ]) {
     expect(routes).toContain(route);
   }

@@ -120,7 +120,7 @@ export class FakeAgent {
   }
 
   async close(): Promise<void> {
-    await this.worker?.close();
+    await this.worker?.close(true);
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AttachmentsModule } from './attachments/attachments.module';
 import { AuthModule } from './auth';
 import { ConfigModule } from './config/config.module';
+import { FleetMetricsModule } from './fleet-metrics/fleet-metrics.module';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -36,6 +37,7 @@ import { TopologyModule } from './topology/topology.module';
     GraphqlApiModule,
     OvsResourcesModule,
     TopologyModule,
+    FleetMetricsModule,
   ],
 })
 export class AppModule {}

@@ -41,7 +41,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request & { id?: string }>();
     const response = http.getResponse<Response>();
-    if (error.status === 429) response.setHeader('Retry-After', '1');
+    if (error.status === 429 && !response.hasHeader('Retry-After')) response.setHeader('Retry-After', '1');
     response.status(error.status).json({ error: error.toJSON(), requestId: request.id ?? null });
   }
 }

@@ -70,6 +70,8 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  private readonly scrapeCollectors: (() => Promise<void>)[] = [];
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -79,8 +81,20 @@ export class ControllerMetrics {
     this.jobStateCollector = collector;
   }
 
+  /** Runs before every scrape, to set the fleet gauges (hosts, converged hosts, IPAM) from Redis. */
+  registerScrapeCollector(collector: () => Promise<void>): void {
+    this.scrapeCollectors.push(collector);
+  }
+
   /** The exposition text for /metrics. */
   async render(): Promise<{ contentType: string; body: string }> {
+    for (const collect of this.scrapeCollectors) {
+      try {
+        await collect();
+      } catch (error) {
+        this.logger.warn(`fleet gauges not collected: ${(error as Error).message}`);
+      }
+    }
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 

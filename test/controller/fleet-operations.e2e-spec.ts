@@ -1,0 +1,115 @@
+/**
+ * Operations through the REST API with in-test host agents (test/support/fake-agent.ts,
+ * real BullMQ workers on the hosts' queues): a change fanned out to several hosts completes
+ * when each applies it, fails with the host's error when one fails, times out naming a host
+ * that never answers; Redis restarted mid-way loses no desired state.
+ */
+import { Redis } from 'ioredis';
+import { redisKeys } from '@ovs-fleet/contracts';
+import { FakeAgent } from '../support/fake-agent';
+import { RedisTestServer } from '../support/redis-server';
+import { startController, TestController } from './support/controller-app';
+
+jest.setTimeout(60_000);
+
+let redisServer: RedisTestServer;
+let redis: Redis;
+let controller: TestController;
+const agents = new Map<string, FakeAgent>();
+
+async function agent(hostId: string, options: Partial<Parameters<typeof FakeAgent.start>[0]> = {}): Promise<void> {
+  await agents.get(hostId)?.close();
+  agents.set(hostId, await FakeAgent.start({ redisUrl: redisServer.url, hostId, ...options }));
+}
+
+beforeAll(async () => {
+  redisServer = await RedisTestServer.start();
+  redis = new Redis(redisServer.url);
+  controller = await startController(redisServer.url, { OVS_FLEET_OPERATION_TIMEOUT_S: '3' });
+  for (const [i, id] of ['h1', 'h2', 'h3'].entries()) {
+    await controller.as('admin').put(`/v1/hosts/${id}`, { tunnelIp: `203.0.113.${11 + i}` }).expect(202);
+    await agent(id);
+  }
+});
+
+afterAll(async () => {
+  for (const a of agents.values()) await a.close();
+  await controller?.close();
+  redis?.disconnect();
+  await redisServer?.dispose();
+});
+
+async function waitFor(operationId: string, seconds = 10) {
+  const response = await controller.as('viewer').get(`/v1/operations/${operationId}?wait=${seconds}`);
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+it('a network change fans out to every host and completes when all have applied it, with receipts', async () => {
+  const created = await controller.as('provisioner').post('/v1/networks', { name: 'blue', type: 'vxlan', subnets: [{ cidr: '198.18.0.0/24' }] }).expect(202);
+  const started = Date.now();
+  const operation = await waitFor(created.body.operation.id);
+  expect(Date.now() - started).toBeLessThan(5000);
+  expect(operation.state).toBe('applied');
+  expect(operation.hosts.map((h: { hostId: string; state: string }) => [h.hostId, h.state])).toEqual([
+    ['h1', 'applied'],
+    ['h2', 'applied'],
+    ['h3', 'applied'],
+  ]);
+  for (const host of operation.hosts) {
+    const r = host.receipts;
+    for (const step of ['acceptedAt', 'queuedAt', 'pickedUpAt', 'committedAt', 'appliedAt']) expect(r[step]).toEqual(expect.any(String));
+    expect(Date.parse(r.acceptedAt)).toBeLessThanOrEqual(Date.parse(r.queuedAt));
+    expect(Date.parse(r.queuedAt)).toBeLessThanOrEqual(Date.parse(r.pickedUpAt));
+    expect(Date.parse(r.pickedUpAt)).toBeLessThanOrEqual(Date.parse(r.appliedAt));
+  }
+  const h1 = await controller.as('viewer').get('/v1/hosts/h1');
+  expect(h1.body.status).toMatchObject({ connected: true, appliedRevision: 2, desiredRevision: 2 });
+});
+
+it('/metrics shows per-host operation latency, hosts converged, job states and IPAM usage', async () => {
+  const text = (await controller.anonymous.get('/metrics')).text;
+  expect(text).toMatch(/ovsfleet_operation_host_latency_seconds_count\{host="h1"\} [1-9]/);
+  expect(text).toMatch(/^ovsfleet_hosts 3$/m);
+  expect(text).toMatch(/^ovsfleet_hosts_converged 3$/m);
+  expect(text).toMatch(/^ovsfleet_jobs\{state="completed"\} [1-9]/m);
+  expect(text).toMatch(/^ovsfleet_ipam_addresses\{network="blue",subnet="198.18.0.0\/24",kind="capacity"\} 253$/m);
+});
+
+it('fails with the host\'s error when one host fails', async () => {
+  await agent('h3', { behaviour: { kind: 'fail', code: 'OVSDB_CONSTRAINT', message: 'bridge br-int is missing', retryable: false } });
+  const changed = await controller.as('provisioner').patch('/v1/networks/blue', { mtu: 1400 }).expect(202);
+  const operation = await waitFor(changed.body.operation.id);
+  expect(operation.state).toBe('failed');
+  expect(operation.message).toContain('h3');
+  expect(operation.message).toContain('bridge br-int is missing');
+  const h3 = operation.hosts.find((h: { hostId: string }) => h.hostId === 'h3');
+  expect(h3).toMatchObject({ state: 'failed', error: { code: 'OVSDB_CONSTRAINT', message: 'bridge br-int is missing' } });
+  expect(operation.hosts.filter((h: { state: string }) => h.state === 'applied').map((h: { hostId: string }) => h.hostId)).toEqual(['h1', 'h2']);
+});
+
+it('a host that never answers times out, and the operation names it', async () => {
+  await agent('h3', { behaviour: { kind: 'silent' } });
+  const changed = await controller.as('provisioner').patch('/v1/networks/blue', { mtu: 1300 }).expect(202);
+  const operation = await waitFor(changed.body.operation.id, 10);
+  expect(operation.state).toBe('failed');
+  expect(operation.message).toMatch(/h3.*did not answer/);
+  expect(operation.hosts.find((h: { hostId: string }) => h.hostId === 'h3').error.code).toBe('TIMED_OUT');
+});
+
+it('a host that comes back converges to the latest revision', async () => {
+  await agent('h3');
+  const changed = await controller.as('provisioner').patch('/v1/networks/blue', { mtu: 1350 }).expect(202);
+  expect((await waitFor(changed.body.operation.id)).state).toBe('applied');
+});
+
+it('Redis killed and restarted mid-way loses no desired state; the controller and the agents reconnect', async () => {
+  const before = await redis.get(redisKeys.hostDesired('h1'));
+  await redisServer.restart();
+  expect(await redis.get(redisKeys.hostDesired('h1'))).toBe(before);
+  const network = await controller.as('viewer').get('/v1/networks/blue');
+  expect(network.status).toBe(200);
+  expect(network.body).toMatchObject({ name: 'blue', mtu: 1350 });
+  const created = await controller.as('provisioner').post('/v1/attachments', { network: 'blue', host: 'h2', container: { netns: 'c1' } }).expect(202);
+  expect((await waitFor(created.body.operation.id)).state).toBe('applied');
+});
