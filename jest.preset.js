@@ -23,5 +23,6 @@ module.exports = {
     '^@ovs-fleet/lab$': '<rootDir>/libs/lab/src/index.ts',
     '^@ovs-fleet/plumbing$': '<rootDir>/libs/plumbing/src/index.ts',
     '^@ovs-fleet/contracts$': '<rootDir>/libs/contracts/src/index.ts',
+    '^@ovs-fleet/errors$': '<rootDir>/libs/errors/src/index.ts',
   },
 };
