@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config';
 
@@ -7,9 +7,18 @@ export const REDIS = Symbol('REDIS');
 /** A second connection for pub/sub subscriptions (a subscribed connection can do nothing else). */
 export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 
+const logger = new Logger('redis');
+
 export function redisConnection(url: string, name: string): Redis {
   // Fail fast while Redis is away (a request gets a 503), reconnect in the background.
-  return new Redis(url, { connectionName: name, enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false });
+  const redis = new Redis(url, { connectionName: name, enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false });
+  let reported = false;
+  redis.on('error', (error: Error) => {
+    if (!reported) logger.warn(`${name}: ${error.message} (reconnecting)`);
+    reported = true;
+  });
+  redis.on('ready', () => (reported = false));
+  return redis;
 }
 
 @Global()
