@@ -1,7 +1,10 @@
+import { FleetError } from '@ovs-fleet/errors';
 import { spawnOffThread } from './spawner';
 
 /** A spawned command that exited non-zero (or could not start). Carries what was run. */
-export class CommandError extends Error {
+export class CommandError extends FleetError {
+  readonly code: string = 'COMMAND_FAILED';
+
   constructor(
     readonly file: string,
     readonly args: readonly string[],
@@ -10,7 +13,6 @@ export class CommandError extends Error {
     cause?: unknown,
   ) {
     super(`${file} ${args.join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || String(cause ?? '')}`, { cause });
-    this.name = 'CommandError';
   }
 }
 

@@ -1,13 +1,15 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { FleetError } from '@ovs-fleet/errors';
 
-/** Input that failed validation; `field` names what was wrong, for API error messages. */
-export class ValidationError extends Error {
+/** Input that failed validation; `field` names what was wrong, for API error messages. Nothing was changed. */
+export class ValidationError extends FleetError {
+  readonly code: string = 'INVALID_INPUT';
+
   constructor(
     readonly field: string,
     message: string,
   ) {
     super(`${field}: ${message}`);
-    this.name = 'ValidationError';
   }
 }
 

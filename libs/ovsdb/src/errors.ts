@@ -1,17 +1,17 @@
+import { FleetError } from '@ovs-fleet/errors';
 import type { Operation, OperationResult } from './protocol/wire';
 
-/** Base of every error this library throws. `retryable`: the same call may succeed if repeated. */
-export class OvsdbError extends Error {
-  readonly retryable: boolean = false;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+/**
+ * Base of every error this library throws: a FleetError with a stable `code`;
+ * `retryable`: the same call may succeed if repeated.
+ */
+export class OvsdbError extends FleetError {
+  readonly code: string = 'OVSDB_ERROR';
 }
 
 /** Could not connect, or the connection broke. Retrying (after reconnecting) may succeed. */
 export class OvsdbConnectionError extends OvsdbError {
+  override readonly code: string = 'OVSDB_CONNECTION';
   override readonly retryable: boolean = true;
 
   constructor(
@@ -25,6 +25,8 @@ export class OvsdbConnectionError extends OvsdbError {
 
 /** The connection closed while a request was in flight: its outcome is unknown. */
 export class OvsdbDisconnectedError extends OvsdbConnectionError {
+  override readonly code: string = 'OVSDB_DISCONNECTED';
+
   constructor(
     readonly method: string,
     remote?: string,
@@ -36,18 +38,22 @@ export class OvsdbDisconnectedError extends OvsdbConnectionError {
 
 /** No reply within the request's timeout, or the inactivity probe went unanswered. */
 export class OvsdbTimeoutError extends OvsdbError {
+  override readonly code: string = 'OVSDB_TIMEOUT';
   override readonly retryable = true;
 
   constructor(
     readonly method: string,
     readonly timeoutMs: number,
+    message = `no reply to "${method}" within ${timeoutMs} ms`,
   ) {
-    super(`no reply to "${method}" within ${timeoutMs} ms`);
+    super(message);
   }
 }
 
 /** The caller aborted the request (AbortSignal) before its reply came. */
 export class OvsdbCancelledError extends OvsdbError {
+  override readonly code: string = 'OVSDB_CANCELLED';
+
   constructor(
     readonly method: string,
     readonly reason?: unknown,
@@ -56,11 +62,19 @@ export class OvsdbCancelledError extends OvsdbError {
   }
 }
 
-/** The peer broke the wire protocol: bad JSON, garbage between messages, oversize frame. */
-export class OvsdbProtocolError extends OvsdbError {}
+/**
+ * The peer broke the wire protocol (bad JSON, garbage between messages, an oversize frame)
+ * or speaks another protocol altogether (SSH, HTTP). Not retryable: the same peer will
+ * answer the same way.
+ */
+export class OvsdbProtocolError extends OvsdbError {
+  override readonly code: string = 'OVSDB_PROTOCOL';
+}
 
 /** A JSON-RPC reply whose `error` member is not null (e.g. "unknown database"). */
 export class OvsdbRpcError extends OvsdbError {
+  override readonly code: string = 'OVSDB_RPC';
+
   constructor(
     readonly method: string,
     readonly error: unknown,
@@ -93,6 +107,7 @@ function describeRpcError(error: unknown): string {
  * (e.g. "referential integrity violation", found at commit time).
  */
 export class OvsdbTransactionError extends OvsdbError {
+  override readonly code: string = 'OVSDB_TRANSACTION';
   override readonly retryable: boolean;
 
   constructor(
@@ -111,6 +126,8 @@ export class OvsdbTransactionError extends OvsdbError {
 
 /** The client was closed by its owner: nothing more will be sent. Not retryable. */
 export class OvsdbClosedError extends OvsdbError {
+  override readonly code: string = 'OVSDB_CLOSED';
+
   constructor(what = 'client') {
     super(`${what} is closed`);
   }

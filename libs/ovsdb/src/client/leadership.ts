@@ -3,7 +3,9 @@ import type { RowUpdate2, TableUpdates2, WireRow } from '../protocol/wire';
 import type { MonitorId, OvsdbClient } from './ovsdb-client';
 
 /** The server is not (or no longer) where writes to a clustered database should go. */
-export class OvsdbNotLeaderError extends OvsdbConnectionError {}
+export class OvsdbNotLeaderError extends OvsdbConnectionError {
+  override readonly code: string = 'OVSDB_NOT_LEADER';
+}
 
 export interface LeaderWatch {
   /** True for the monitor id this watch uses (its updates are internal, not for callers). */

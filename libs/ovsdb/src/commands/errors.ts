@@ -5,6 +5,8 @@ import { OvsdbError } from '../errors';
  * ovs-vsctl's wording (`no bridge named br0`). Nothing was sent.
  */
 export class OvsdbCommandError extends OvsdbError {
+  override readonly code: string = 'OVSDB_COMMAND';
+
   constructor(
     /** Position of the failing command in its batch (0-based). */
     readonly commandIndex: number,
@@ -22,6 +24,7 @@ export class OvsdbCommandError extends OvsdbError {
  * every retry. `retryable` for conflicts: re-planning from the updated replica may succeed.
  */
 export class OvsdbCommitError extends OvsdbError {
+  override readonly code: string = 'OVSDB_COMMIT';
   override readonly retryable: boolean;
 
   constructor(
@@ -38,6 +41,7 @@ export class OvsdbCommitError extends OvsdbError {
 
 /** The transaction committed, but ovs-vswitchd did not report the configuration applied in time. */
 export class OvsdbVswitchdTimeoutError extends OvsdbError {
+  override readonly code: string = 'OVSDB_VSWITCHD_TIMEOUT';
   override readonly retryable = true;
 
   constructor(

@@ -26,7 +26,10 @@ export interface ReplicaOptions {
 /** `monitor_cond_since` reply: [found, last-txn-id, table-updates2]. */
 export type MonitorCondSinceReply = readonly [found: boolean, lastTxnId: UuidString, updates: TableUpdates2];
 
-export class OvsdbReplicaError extends OvsdbError {}
+/** A notification that does not fit the replica (the IDL resyncs on it). */
+export class OvsdbReplicaError extends OvsdbError {
+  override readonly code: string = 'OVSDB_REPLICA';
+}
 
 interface TableStore {
   readonly meta: TableMeta;

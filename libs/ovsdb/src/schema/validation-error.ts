@@ -5,6 +5,8 @@ import { OvsdbError } from '../errors';
  * an API error can be traced to the exact field. Thrown before anything is sent.
  */
 export class OvsdbValidationError extends OvsdbError {
+  override readonly code: string = 'OVSDB_VALIDATION';
+
   constructor(
     /** `Table.column`, or `Table` for row-level problems. */
     readonly field: string,

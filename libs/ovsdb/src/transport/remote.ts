@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { OvsdbError } from '../errors';
 
 /** OVSDB's default port (IANA). */
 export const OVSDB_PORT = 6640;
@@ -8,13 +9,14 @@ export type PassiveRemote = { kind: 'punix'; path: string } | { kind: 'ptcp' | '
 export type Remote = ActiveRemote | PassiveRemote;
 
 /** A remote string that does not follow OVS's syntax. */
-export class RemoteSyntaxError extends Error {
+export class RemoteSyntaxError extends OvsdbError {
+  override readonly code: string = 'OVSDB_REMOTE_SYNTAX';
+
   constructor(
     readonly remote: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`invalid OVSDB remote "${remote}": ${reason}`);
-    this.name = 'RemoteSyntaxError';
   }
 }
 
