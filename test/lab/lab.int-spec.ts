@@ -48,6 +48,18 @@ function getJson(socketPath: string, path: string): Promise<{ status: number; bo
   });
 }
 
+/** The lab's command line, as `npm run lab` runs it. */
+function cli(args: string[], options: { uid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node_modules/.bin/tsx', ['libs/lab/tools/cli.ts', ...args], { ...options, env: { ...process.env, HOME: '/tmp' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 const ping = (netns: string, address: string) => run('ip', ['netns', 'exec', netns, 'ping', '-c', '1', '-W', '3', address]);
 
 describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
@@ -235,18 +247,10 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
   });
 
   it('answers on the command line: status as JSON, clear one-line errors for bad input, a missing lab or no root', async () => {
-    const cli = (args: string[], options: { uid?: number } = {}) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn('node_modules/.bin/tsx', ['libs/lab/src/cli.ts', ...args], { ...options, env: { ...process.env, HOME: '/tmp' } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        child.once('close', (code) => resolve({ code, stdout, stderr }));
-      });
-    const [status, badName, missing, notRoot, overlap] = await Promise.all([
+    const [status, badName, negativeHosts, missing, notRoot, overlap] = await Promise.all([
       cli(['status', '--name', name, '--json']),
       cli(['up', '--name', 'Bad-Name']),
+      cli(['up', '--name', `ln${unique()}`, '--hosts', '-1']),
       cli(['status', '--name', `lm${unique()}`]),
       cli(['down', '--name', name], { uid: 65534 }),
       cli(['up', '--name', `lo${unique()}`, '--hosts', '1', '--mgmt', labOrFail().ranges.mgmt, '--underlay', labOrFail().ranges.underlay]),
@@ -256,12 +260,14 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     expect(parsed.hosts.map((h) => h.mgmtIp)).toEqual(labOrFail().hosts.map((h) => h.mgmtIp));
     expect(badName).toMatchObject({ code: 2, stdout: '' });
     expect(badName.stderr).toMatch(/^lab: lab name: "Bad-Name" must be/);
+    expect(negativeHosts).toMatchObject({ code: 2, stdout: '' });
+    expect(negativeHosts.stderr).toMatch(/^lab: hosts: -1 must be a whole number from 1 to 99\n/);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^lab: lab "lm\w+" has no state file/);
     expect(notRoot).toMatchObject({ code: 1, stderr: 'lab: the lab needs root (namespaces, links and daemons): run it as root\n' });
     expect(overlap.code).toBe(1);
     expect(overlap.stderr).toMatch(/^lab: refusing to build the lab: its ranges are already in use on this machine:\n {2}mgmt range .* overlaps address /);
-    for (const out of [badName.stderr, missing.stderr, overlap.stderr]) expect(out).not.toMatch(/\n\s+at /);
+    for (const out of [badName.stderr, negativeHosts.stderr, missing.stderr, overlap.stderr]) expect(out).not.toMatch(/\n\s+at /);
     expect((await labOrFail().status()).hosts.every((h) => h.ovsdbServer)).toBe(true);
   });
 
@@ -281,6 +287,11 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     expect(status.hosts.map((h) => h.ovsVswitchd)).toEqual([true, true, false]);
     expect(status.hosts[2].ovsVersion).toBeUndefined();
     expect(status.hosts[2].ovsdbServer).toBe(true);
+    // Scripts can rely on the exit status.
+    const fromCli = await cli(['status', '--name', name]);
+    expect(fromCli.code).toBe(3);
+    expect(fromCli.stderr).toBe(`lab ${name}: down: h3 ovs-vswitchd\n`);
+    expect(fromCli.stdout).toMatch(/^h3 .* DOWN /m);
   });
 });
 
@@ -298,7 +309,7 @@ describe('lab crash recovery: down by name alone', () => {
     labs.push(name);
     const before = await labFootprint([name], root);
     // A separate process brings the lab up and exits: no object of it exists here.
-    await run('npx', ['tsx', 'libs/lab/src/cli.ts', 'up', '--name', name, '--hosts', '2', '--auto', '--podman'], { timeoutMs: 60_000 });
+    await run('npx', ['tsx', 'libs/lab/tools/cli.ts', 'up', '--name', name, '--hosts', '2', '--auto', '--podman'], { timeoutMs: 60_000 });
     const opened = await Lab.open(name);
     await (await opened.podman()).run('orphan');
     const ns = await opened.createNamespace('n1');
@@ -323,6 +334,7 @@ describe('lab crash recovery: down by name alone', () => {
   // killed there, so it is certainly in the middle of its build; daemons it already started
   // survive, as after a crash.
   it.each([
+    ['allocation', (f: LabFootprint) => expect([f.netns, f.links, f.processes]).toEqual([[], [], []])],
     ['claim', (f: LabFootprint) => expect([f.netns, f.links, f.processes]).toEqual([[], [], []])],
     ['network', (f: LabFootprint) => expect([f.netns.length, f.links.length, f.processes]).toEqual([3, 8, []])],
     ['daemons', (f: LabFootprint) => expect([f.netns.length, f.links.length, f.processes.length >= 7]).toEqual([3, 8, true])], // 3 x (ovsdb-server, ovs-vswitchd), redis
@@ -331,7 +343,7 @@ describe('lab crash recovery: down by name alone', () => {
     labs.push(name);
     const before = await labFootprint([name], root);
     const marker = pauseMarker(join(root, name), step);
-    const child = spawn('npx', ['tsx', 'libs/lab/src/cli.ts', 'up', '--name', name, '--hosts', '3', '--auto'], {
+    const child = spawn('npx', ['tsx', 'libs/lab/tools/cli.ts', 'up', '--name', name, '--hosts', '3', '--auto'], {
       stdio: 'ignore',
       detached: true,
       env: { ...process.env, [PAUSE_ENV]: step },
@@ -351,5 +363,31 @@ describe('lab crash recovery: down by name alone', () => {
     await exited;
     await Lab.down(name);
     expect(await labFootprint([name], root)).toEqual(before);
+  });
+
+  it('an `up` killed (SIGKILL) while it holds the allocation lock blocks no later `up`', async () => {
+    const killed = `lk${unique()}`;
+    const next = `lk${unique()}`;
+    labs.push(killed, next);
+    const marker = pauseMarker(join(root, killed), 'allocation');
+    const child = spawn('node_modules/.bin/tsx', ['libs/lab/tools/cli.ts', 'up', '--name', killed, '--hosts', '1', '--auto'], {
+      stdio: 'ignore',
+      detached: true,
+      env: { ...process.env, [PAUSE_ENV]: 'allocation' },
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    for (let i = 0; i < 1200 && child.exitCode === null && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(existsSync(marker)).toBe(true);
+    process.kill(-(child.pid as number), 'SIGKILL');
+    await exited;
+
+    const started = Date.now();
+    const lab = await Lab.up({ name: next, hosts: 1, autoRanges: true, redis: false });
+    try {
+      expect(Date.now() - started).toBeLessThan(10_000); // the lock's timeout is 30 s
+      expect(lab.hosts).toHaveLength(1);
+    } finally {
+      await lab.down();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { IpAddr } from '@ovs-fleet/iproute';
-import { chooseRanges, findConflicts, MachineNetworks, RangeConflictError } from './conflicts';
+import { chooseRanges, findConflicts, MachineNetworks } from './conflicts';
+import { RangeConflictError } from './errors';
 import { candidateRanges } from './ranges';
 
 const link = (ifname: string, ...addrs: [string, number][]): IpAddr =>

@@ -1,4 +1,5 @@
 import { Cidr, cidrsOverlap, IpAddr, IpRoute, parseCidr } from '@ovs-fleet/iproute';
+import { RangeConflictError } from './errors';
 import { LabRanges, planAddresses } from './ranges';
 
 /** What the machine already holds that a new lab's ranges must not overlap. */
@@ -40,13 +41,6 @@ export function findConflicts(ranges: LabRanges, machine: MachineNetworks): stri
     }
   }
   return found;
-}
-
-export class RangeConflictError extends Error {
-  constructor(readonly conflicts: string[]) {
-    super(`refusing to build the lab: its ranges are already in use on this machine:\n  ${conflicts.join('\n  ')}\nchoose other sub-ranges (--mgmt/--underlay) or remove what uses them`);
-    this.name = 'RangeConflictError';
-  }
 }
 
 /** The first candidate that can number the hosts and overlaps nothing on the machine. */

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { ValidationError } from '@ovs-fleet/iproute';
 import { withAllocationLock } from './allocation-lock';
 import { chooseRanges } from './conflicts';
+import { LabExistsError, LabNeedsRootError, LabNotFoundError } from './errors';
 import { findExisting, labsUnder, readMachineNetworks } from './machine';
 import { assertHostCount, DEFAULT_LAB_ROOT, HOST_MGMT_IF, HOST_UPLINK_IF, hostNames, HostNames, labNames, LabNames, UNDERLAY_BRIDGE } from './naming';
 import { createNetnsContainer, NetnsContainer, removeNetnsContainer } from './namespaces';
@@ -33,29 +34,12 @@ export interface LabOptions {
   podman?: boolean;
 }
 
-export class LabExistsError extends Error {
-  constructor(
-    readonly labName: string,
-    readonly found: string[],
-  ) {
-    super(`lab "${labName}" already exists (${found.slice(0, 3).join(', ')}${found.length > 3 ? ', ...' : ''}); remove it with: npm run lab -- down --name ${labName}`);
-    this.name = 'LabExistsError';
-  }
-}
-
-export class LabNotFoundError extends Error {
-  constructor(readonly labName: string) {
-    super(`lab "${labName}" has no state file; bring it up first (\`npm run lab -- down --name ${labName}\` clears any leftovers)`);
-    this.name = 'LabNotFoundError';
-  }
-}
-
 export function defaultLabRoot(): string {
   return process.env.OVS_FLEET_LAB_ROOT || DEFAULT_LAB_ROOT;
 }
 
 function assertRoot(): void {
-  if (process.getuid?.() !== 0) throw new Error('the lab needs root (namespaces, links and daemons): run it as root');
+  if (process.getuid?.() !== 0) throw new LabNeedsRootError();
 }
 
 function hostFacts(lab: LabNames, h: HostNames, plan: LabAddressPlan): LabHost {
@@ -87,7 +71,13 @@ function hostFacts(lab: LabNames, h: HostNames, plan: LabAddressPlan): LabHost {
  * Under the allocation lock: refuses an existing lab or taken ranges, claims the name
  * (its run dir) and records the chosen ranges in the state file for other labs to see.
  */
-async function claimLab(names: LabNames, hostCount: number, candidates: readonly LabRanges[], podman: boolean): Promise<{ state: LabState; plan: LabAddressPlan }> {
+async function claimLab(
+  names: LabNames,
+  hostCount: number,
+  candidates: readonly LabRanges[],
+  podman: boolean,
+  pauseAt: UpStep | undefined,
+): Promise<{ state: LabState; plan: LabAddressPlan }> {
   const root = dirname(names.runDir);
   await mkdir(root, { recursive: true });
   return withAllocationLock(root, async () => {
@@ -114,6 +104,7 @@ async function claimLab(names: LabNames, hostCount: number, candidates: readonly
       await destroyLab(names);
       throw error;
     });
+    await pauseIfAsked(names.runDir, 'allocation', pauseAt);
     return { state, plan };
   });
 }
@@ -144,7 +135,7 @@ export class Lab {
     const pauseAt = requestedPause(); // a test hook (see pause.ts)
     assertRoot();
 
-    const { state, plan } = await claimLab(names, hostCount, options.autoRanges ? candidateRanges(autoPrefixLength(hostCount)) : [explicit], options.podman ?? false);
+    const { state, plan } = await claimLab(names, hostCount, options.autoRanges ? candidateRanges(autoPrefixLength(hostCount)) : [explicit], options.podman ?? false, pauseAt);
     const lab = new Lab(names, state);
     try {
       await pauseIfAsked(names.runDir, 'claim', pauseAt);

@@ -14,7 +14,7 @@ describe('the up pause hook', () => {
     expect(requestedPause({})).toBeUndefined();
     expect(requestedPause({ [PAUSE_ENV]: '' })).toBeUndefined();
     expect(requestedPause({ [PAUSE_ENV]: 'network' })).toBe('network');
-    expect(() => requestedPause({ [PAUSE_ENV]: 'netwrok' })).toThrow(/"netwrok" is not a step of up \(claim, network, daemons\)/);
+    expect(() => requestedPause({ [PAUSE_ENV]: 'netwrok' })).toThrow(/"netwrok" is not a step of up \(allocation, claim, network, daemons\)/);
   });
 
   it('does nothing at another step', async () => {

@@ -8,13 +8,15 @@ import { ValidationError } from '@ovs-fleet/iproute';
  * removed. A test can then kill `up` at a known point in the middle of the build, or let it
  * go on by removing the marker.
  *
- * - `claim`: the run dir and state file exist, nothing else;
+ * - `allocation`: the run dir and state file exist and `up` still holds the root's
+ *   allocation lock (killing it there must not block later `up`s);
+ * - `claim`: the same, the lock released;
  * - `network`: also the host namespaces, bridges and veths; no daemon yet;
  * - `daemons`: also every host's ovsdb-server and ovs-vswitchd, Redis (and podman's API when
  *   asked for), but the state file does not record them yet.
  */
 export const PAUSE_ENV = 'OVS_FLEET_LAB_PAUSE_AFTER';
-export const UP_STEPS = ['claim', 'network', 'daemons'] as const;
+export const UP_STEPS = ['allocation', 'claim', 'network', 'daemons'] as const;
 export type UpStep = (typeof UP_STEPS)[number];
 
 /** The step named in the environment; an unknown name is refused, so a typo cannot go unnoticed. */

@@ -73,3 +73,11 @@ export async function labStatus(lab: LabNames, state: LabState, hostNamesOf: (in
     hosts,
   };
 }
+
+/** What of the lab is not running, one name each (`h3 ovs-vswitchd`, `redis`); empty when everything is up. */
+export function whatIsDown(status: LabStatus): string[] {
+  const down = status.hosts.flatMap((h) => [...(h.ovsdbServer ? [] : [`${h.id} ovsdb-server`]), ...(h.ovsVswitchd ? [] : [`${h.id} ovs-vswitchd`])]);
+  if (status.redis && !status.redis.alive) down.push('redis');
+  if (status.podman && !status.podman.alive) down.push('podman service');
+  return down;
+}

@@ -1,5 +1,7 @@
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { CommandError, ipBatch, listLinks, listNetns } from '@ovs-fleet/iproute';
+import { clearStaleAllocationLock } from './allocation-lock';
 import { LabNames } from './naming';
 import { removeLabContainers } from './podman';
 import { findOwnedProcesses, listProcesses, netnsId, terminate } from './processes';
@@ -26,7 +28,8 @@ async function labLinks(lab: LabNames): Promise<string[]> {
  * Removes everything of a lab, found from its name alone (the state file is only a hint
  * whether podman was used): its podman containers, every process naming its run dir or
  * living in its namespaces (SIGTERM, then SIGKILL), its namespaces, its root-namespace
- * links, and its run dir. Safe to run on a lab that is half built, crashed, or gone.
+ * links, and its run dir, and an allocation lock file left by a killed `up` (unless held).
+ * Safe to run on a lab that is half built, crashed, or gone.
  */
 export async function destroyLab(lab: LabNames): Promise<TeardownReport> {
   const state = await readState(lab.stateFile).catch(() => undefined);
@@ -56,5 +59,6 @@ export async function destroyLab(lab: LabNames): Promise<TeardownReport> {
   if (netnsLeft.length > 0) throw new Error(`could not delete namespaces ${netnsLeft.join(', ')}`);
 
   await rm(lab.runDir, { recursive: true, force: true });
+  await clearStaleAllocationLock(dirname(lab.runDir));
   return { name: lab.name, containers, processes: owned.map((p) => ({ pid: p.pid, command: p.cmdline.join(' ').trim() })), netns, links };
 }

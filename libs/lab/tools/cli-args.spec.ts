@@ -23,8 +23,9 @@ describe('lab CLI arguments', () => {
   it.each([
     [['launch'], /unknown command "launch"/],
     [['up', '--hosts', 'three'], /not a whole number/],
-    [['up', '--hosts', '-1'], /--hosts/],
-    [['up', '--hosts=-1'], /not a whole number/],
+    [['up', '--hosts', '-x'], /--hosts: "-x" is not a whole number/],
+    [['up', '--hosts', '--json'], /^--hosts needs a value$/],
+    [['up', '--name', '--podman'], /^--name needs a value$/],
     [['up', '--bogus'], /bogus/],
     [['up', 'extra'], /unexpected argument/],
     [['status', '--podman'], /--podman does not apply to "status"/],
@@ -34,6 +35,19 @@ describe('lab CLI arguments', () => {
   ])('refuses %j with a usage error', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+
+  it.each([
+    [['up', '--hosts', '-1']],
+    [['up', '--hosts=-1']],
+  ])('says what is wrong with a negative host count %j, not that the argument is ambiguous', (argv) => {
+    expect(() => parseCliArgs(argv)).toThrow(ValidationError);
+    expect(() => parseCliArgs(argv)).toThrow(/^hosts: -1 must be a whole number from 1 to 99$/);
+  });
+
+  it('takes a value that starts with a dash where one is due, and leaves what follows "--" alone', () => {
+    expect(() => parseCliArgs(['up', '--name', '-x'])).toThrow(/^lab name: "-x" must be/);
+    expect(() => parseCliArgs(['up', '--', '--hosts', '-1'])).toThrow(/unexpected argument\(s\): --hosts -1/);
   });
 
   it('refuses bad names and host counts with the validator\'s message', () => {

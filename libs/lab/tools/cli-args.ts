@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { assertHostCount, assertLabName } from './naming';
+import { FleetError } from '@ovs-fleet/errors';
+import { assertHostCount, assertLabName } from '@ovs-fleet/lab';
 
 export const DEFAULT_CLI_LAB = 'demo';
 
@@ -15,44 +16,69 @@ export const USAGE = `usage: npm run lab -- <command> [options]
          build a lab: --mgmt within 198.51.100.0/24, --underlay within 203.0.113.0/24
          (default: both whole /24s); --auto takes the first free pair of
          sub-ranges that fit (/28 up to 4 hosts, /27 up to 20, /26 up to 52)
-  status [--name demo] [--json]   daemons, versions, addresses and endpoints per host
+  status [--name demo] [--json]   daemons, versions, addresses and endpoints per host;
+         exits 3 when a daemon or service of the lab is down
   down   [--name demo | --all] [--json]   remove a lab (works after a crash too);
          --all removes every lab under the root, other people's running labs included
   list   [--json]                 labs that have a run dir
 Labs live under /run/ovs-fleet-lab (or $OVS_FLEET_LAB_ROOT). Run as root.`;
 
 /** Bad command-line input: the CLI prints the message and the usage, never a stack trace. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
+export class UsageError extends FleetError {
+  readonly code: string = 'USAGE';
 }
 
+const OPTIONS = {
+  name: { type: 'string' },
+  hosts: { type: 'string' },
+  podman: { type: 'boolean', default: false },
+  auto: { type: 'boolean', default: false },
+  mgmt: { type: 'string' },
+  underlay: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 function parseHosts(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`--hosts: "${text}" is not a whole number`);
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`--hosts: "${text}" is not a whole number`);
   return assertHostCount(Number(text));
+}
+
+const isKnownOption = (arg: string) => arg === '--' || arg === '-h' || Object.keys(OPTIONS).some((name) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+
+/**
+ * `--hosts -1`: node's parseArgs takes a value that starts with '-' for an option and
+ * answers "argument is ambiguous". Any such value that is not one of our options is
+ * glued to its option (`--hosts=-1`), so the option's own check says what is wrong; an
+ * option followed by nothing or by another option is refused as missing its value.
+ */
+function attachDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const option = arg.startsWith('--') ? (OPTIONS as Record<string, { type: string }>)[arg.slice(2)] : undefined;
+    if (option?.type !== 'string') {
+      out.push(arg);
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined || isKnownOption(value)) throw new UsageError(`${arg} needs a value`);
+    out.push(`${arg}=${value}`);
+    i++;
+  }
+  return out;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   let parsed;
+  const args = attachDashValues(argv);
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        name: { type: 'string' },
-        hosts: { type: 'string' },
-        podman: { type: 'boolean', default: false },
-        auto: { type: 'boolean', default: false },
-        mgmt: { type: 'string' },
-        underlay: { type: 'string' },
-        all: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

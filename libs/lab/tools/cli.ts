@@ -1,7 +1,10 @@
+/** The lab's command line: `npm run lab -- <command>` (see USAGE). */
 import { ValidationError } from '@ovs-fleet/iproute';
+import { formatStatus, formatTeardown, Lab, whatIsDown } from '@ovs-fleet/lab';
 import { parseCliArgs, USAGE, UsageError } from './cli-args';
-import { formatStatus, formatTeardown } from './cli-format';
-import { Lab } from './lab';
+
+/** Exit status of `status` when the lab exists but a daemon or service of it is down. */
+const EXIT_DEGRADED = 3;
 
 const print = (json: boolean, value: unknown, human: string) => console.log(json ? JSON.stringify(value, null, 2) : human);
 
@@ -29,6 +32,11 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'status': {
       const status = await (await Lab.open(command.name)).status();
       print(command.json, status, formatStatus(status));
+      const down = whatIsDown(status);
+      if (down.length > 0) {
+        console.error(`lab ${status.name}: down: ${down.join(', ')}`);
+        process.exitCode = EXIT_DEGRADED;
+      }
       return;
     }
     case 'down': {
@@ -48,7 +56,8 @@ async function main(argv: readonly string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
+  const usage = error instanceof UsageError || error instanceof ValidationError;
   console.error(`lab: ${message}`);
-  if (error instanceof UsageError || error instanceof ValidationError) console.error(`\n${USAGE}`);
-  process.exitCode = error instanceof UsageError || error instanceof ValidationError ? 2 : 1;
+  if (usage) console.error(`\n${USAGE}`);
+  process.exitCode = usage ? 2 : 1;
 });
