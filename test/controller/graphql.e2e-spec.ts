@@ -105,7 +105,7 @@ describe('hosts', () => {
       expect(putHost.dryRun).toBe(false);
       expect(putHost.operation).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), targets: { [id]: 1 } });
       expect(putHost.changes).toEqual([expect.objectContaining({ hostId: id, fromRevision: 0, toRevision: 1 })]);
-      expect(putHost.changes[0].diff.bridges.added).toEqual([expect.objectContaining({ name: 'br-int' })]);
+      expect(putHost.changes[0].diff).toBeNull(); // diffs come with dry runs only
     }
   });
 
@@ -201,7 +201,7 @@ describe('networks', () => {
       subnets: [{ cidr: '198.18.0.0/24', gateway: '198.18.0.1', allocationPools: [] }],
     });
     expect(createNetwork.operation.targets).toEqual({ h1: 2, h2: 2 });
-    expect(createNetwork.changes.find((c: { hostId: string }) => c.hostId === 'h1').diff.tunnels.added).toEqual([expect.objectContaining({ remoteHost: 'h2' })]);
+    expect(createNetwork.changes.map((c: { hostId: string; toRevision: number }) => [c.hostId, c.toRevision])).toEqual([['h1', 2], ['h2', 2]]);
   });
 
   it('a GRE key above GraphQL\'s 32-bit Int is taken whole', async () => {

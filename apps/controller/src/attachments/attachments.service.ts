@@ -13,7 +13,7 @@ import { MutationOutcome, StateStore } from '../state/state-store';
 import { stateKeys } from '../state/state-keys';
 import type { StateTransaction } from '../state/state-transaction';
 import type { AttachmentQuery, AttachmentView, CreateAttachmentDto } from './attachment.dto';
-import { containerRef, sameContainer } from './container-ref';
+import { containerRef } from './container-ref';
 import { generatedMac } from './mac';
 
 /** What the controller stores: the shared record plus the host revision that first includes it. */
@@ -53,11 +53,10 @@ export class AttachmentsService {
         if (!host) throw new NotFoundError('host', `host ${dto.host} is not registered`);
         if (!spans(network, host)) throw new ConflictError('host', `network ${network.name} does not span host ${host.id} (its hosts: ${JSON.stringify(network.hosts)})`);
         const ifname = dto.ifname ?? 'eth0';
-        const onHost = await tx.attachmentsOfHost(host.id);
-        const twin = onHost.find((a) => sameContainer(a.container, container) && a.ifname === ifname);
+        const twin = await tx.attachmentOfContainer(host.id, container, ifname);
         if (twin) throw new ConflictError('ifname', `the container already has ${ifname} (attachment ${twin.id})`);
         const mac = dto.mac?.toLowerCase() ?? generatedMac(id);
-        const macHolder = (await tx.attachmentsOfNetwork(network.name)).find((a) => a.mac === mac);
+        const macHolder = await tx.attachmentWithMac(network.name, mac);
         if (macHolder) throw new ConflictError('mac', `${mac} is used by attachment ${macHolder.id} on network ${network.name}`);
         const requested = this.requestedBySubnet(network, dto.addresses ?? []);
         const routes = (dto.routes ?? []).map((route, i) => {

@@ -13,8 +13,3 @@ export function containerRef(dto: ContainerRefDto, field = 'container'): Contain
   if (dto.path !== undefined) return { path: dto.path };
   return { netns: dto.netns as string };
 }
-
-/** The same container, however it was named (an attachment per container and interface name). */
-export function sameContainer(a: ContainerRef, b: ContainerRef): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}

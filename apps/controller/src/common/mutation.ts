@@ -23,8 +23,12 @@ export class HostChangeView {
   @ApiProperty() hostId!: string;
   @ApiProperty() fromRevision!: number;
   @ApiProperty() toRevision!: number;
-  @ApiProperty({ description: 'What changes in the host\'s desired state: bridges, ports, tunnels, attachments, networks added, changed, removed.', type: 'object', additionalProperties: true })
-  diff!: object;
+  @ApiPropertyOptional({
+    description: 'Dry runs: what would change in the host\'s desired state (bridges, ports, tunnels, attachments, networks added, changed, removed). Left out of real changes, whose revision may also carry other requests committed with them.',
+    type: 'object',
+    additionalProperties: true,
+  })
+  diff?: object;
 }
 
 /** The common part of every mutating response. */
@@ -38,6 +42,6 @@ export function mutationView(outcome: MutationOutcome<unknown>): MutationView {
   return {
     dryRun: outcome.dryRun,
     operation: outcome.operation ? { id: outcome.operation.id, targets: Object.fromEntries(Object.entries(outcome.operation.hosts).map(([h, t]) => [h, t.targetRevision])) } : null,
-    changes: outcome.hosts.map((h) => ({ hostId: h.hostId, fromRevision: h.fromRevision, toRevision: h.toRevision, diff: h.diff })),
+    changes: outcome.hosts.map((h) => ({ hostId: h.hostId, fromRevision: h.fromRevision, toRevision: h.toRevision, ...(outcome.dryRun ? { diff: h.diff } : {}) })),
   };
 }

@@ -13,7 +13,7 @@ export class HostChange implements HostChangeView {
   @Field(() => String) hostId!: string;
   @Field(() => Int) fromRevision!: number;
   @Field(() => Int) toRevision!: number;
-  @Field(() => JSONObjectScalar, { description: 'bridges, ports, tunnels, attachments and networks added, changed and removed.' }) diff!: object;
+  @Field(() => JSONObjectScalar, { nullable: true, description: 'Dry runs: bridges, ports, tunnels, attachments and networks that would be added, changed and removed; null for a real change.' }) diff?: object;
 }
 
 /** The fields every mutation answers with, beside the resource (as REST's MutationView). */

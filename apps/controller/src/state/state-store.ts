@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AttachmentRecord, DesiredHostState, HostRecord, NetworkRecord, redisKeys } from '@ovs-fleet/contracts';
 import { assignLocalVlans, buildDesiredState, diffDesiredState, DesiredStateDiff, isSameDesiredState, spans } from '../desired-state';
@@ -42,6 +42,33 @@ export interface MutationOutcome<T> {
   operation: OperationRecord | null;
 }
 
+/** Mutations committed together at most (a batch still answers each one on its own). */
+const MAX_BATCH = 200;
+
+interface PendingMutation {
+  context: MutationContext;
+  decide: (tx: StateTransaction) => Promise<unknown>;
+  hooks: MutationHooks;
+  resolve: (outcome: MutationOutcome<unknown>) => void;
+  reject: (error: unknown) => void;
+  settled?: boolean;
+}
+
+interface DecidedMutation {
+  pending: PendingMutation;
+  value: unknown;
+  scope: ReadonlySet<string> | 'every';
+  changes: HostChange[];
+  operation: OperationRecord | null;
+}
+
+interface CommittedBatch {
+  tx: StateTransaction;
+  rebuilt: RebuiltHost[];
+  changes: HostChange[];
+  dryRun: boolean;
+}
+
 interface RebuiltHost {
   hostId: string;
   before: DesiredHostState | null;
@@ -58,6 +85,7 @@ interface RebuiltHost {
 @Injectable()
 export class StateStore {
   private readonly lock: WriteLock;
+  private readonly logger = new Logger(StateStore.name);
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -80,35 +108,52 @@ export class StateStore {
   }
 
   /**
-   * `hooks.undo` runs when the mutation is refused or is a dry run (e.g. to release addresses
-   * allocated while deciding); `hooks.afterCommit` runs once the change is stored.
+   * Decides and stores one change. `hooks.undo` runs when the mutation is refused or is a dry
+   * run (e.g. to release addresses allocated while deciding); `hooks.afterCommit` once it is stored.
+   *
+   * Mutations arriving while others are being written are committed together (group commit):
+   * one lock, one rebuild of each affected host's document and one MULTI for the whole batch,
+   * each mutation still decided on its own (a refused one is rolled back alone) and answered
+   * with its own operation. A dry run is never batched.
    */
-  async mutate<T>(context: MutationContext, decide: (tx: StateTransaction) => Promise<T>, hooks: MutationHooks = {}): Promise<MutationOutcome<T>> {
-    const undo = hooks.undo;
-    const committed = await this.lock.run(async () => {
-      const tx = new StateTransaction(this.redis);
-      try {
-        const value = await decide(tx);
+  mutate<T>(context: MutationContext, decide: (tx: StateTransaction) => Promise<T>, hooks: MutationHooks = {}): Promise<MutationOutcome<T>> {
+    return new Promise<MutationOutcome<T>>((resolve, reject) => {
+      const pending: PendingMutation = { context, decide, hooks, resolve: resolve as PendingMutation['resolve'], reject };
+      if (context.dryRun) {
+        void this.commitBatch([pending]);
+        return;
+      }
+      this.pending.push(pending);
+      void this.drain();
+    });
+  }
+
+  private readonly pending: PendingMutation[] = [];
+  private draining = false;
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.pending.length > 0) await this.commitBatch(this.pending.splice(0, MAX_BATCH));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Decides every mutation of the batch, then stores those not refused in one MULTI. Never throws: each mutation's promise settles. */
+  private async commitBatch(batch: PendingMutation[]): Promise<void> {
+    let decided: DecidedMutation[] = [];
+    let committed: CommittedBatch | null = null;
+    try {
+      committed = await this.lock.run(async () => {
+        const tx = new StateTransaction(this.redis);
+        decided = await this.decideEach(tx, batch);
+        if (decided.length === 0) return null;
         const rebuilt = await this.rebuild(tx);
-        const hosts = rebuilt.map((r) => ({
-          hostId: r.hostId,
-          fromRevision: r.before?.revision ?? 0,
-          toRevision: r.after.revision,
-          diff: diffDesiredState(r.before, r.after),
-        }));
-        if (context.dryRun) {
-          await undo?.();
-          return { value, hosts, operation: null, removed: [], networks: [], deletedNetworks: [] };
-        }
-        const now = Date.now();
-        const operation = newOperation({
-          kind: context.kind,
-          resource: context.resource,
-          requestId: context.requestId,
-          createdAt: now,
-          timeoutMs: this.config.operationTimeoutS * 1000,
-          targets: Object.fromEntries(rebuilt.map((r) => [r.hostId, r.after.revision])),
-        });
+        const changes = rebuilt.map((r) => ({ hostId: r.hostId, fromRevision: r.before?.revision ?? 0, toRevision: r.after.revision, diff: diffDesiredState(r.before, r.after) }));
+        const dryRun = decided[0].pending.context.dryRun;
+        if (dryRun) return { tx, rebuilt, changes, dryRun };
         const multi = this.redis.multi();
         tx.stage(multi);
         for (const r of rebuilt) {
@@ -117,29 +162,82 @@ export class StateStore {
             .set(stateKeys.hostRevision(r.hostId), String(r.after.revision))
             .set(stateKeys.hostLocalVlans(r.hostId), JSON.stringify(r.localVlans));
         }
-        stageOperation(multi, operation);
+        const now = Date.now();
+        for (const mutation of decided) {
+          const targets = changes.filter((c) => mutation.scope === 'every' || mutation.scope.has(c.hostId));
+          mutation.changes = targets;
+          mutation.operation = newOperation({
+            kind: mutation.pending.context.kind,
+            resource: mutation.pending.context.resource,
+            requestId: mutation.pending.context.requestId,
+            createdAt: now,
+            timeoutMs: this.config.operationTimeoutS * 1000,
+            targets: Object.fromEntries(targets.map((c) => [c.hostId, c.toRevision])),
+          });
+          stageOperation(multi, mutation.operation);
+        }
         const results = await multi.exec();
         const failed = results?.find(([error]) => error);
         if (!results || failed) throw failed?.[0] ?? new Error('the state write was aborted');
-        return { value, hosts, operation, removed: tx.removedAttachments(), networks: await tx.allNetworks(), deletedNetworks: tx.deletedNetworks() };
-      } catch (error) {
-        await undo?.();
-        throw error;
+        return { tx, rebuilt, changes, dryRun };
+      });
+    } catch (error) {
+      // The lock, a read or the write failed: nothing of the batch is stored.
+      for (const mutation of decided) await mutation.pending.hooks.undo?.().catch(() => undefined);
+      for (const pending of batch) if (!decided.some((d) => d.pending === pending) && !pending.settled) pending.reject(error);
+      for (const mutation of decided) mutation.pending.reject(error);
+      return;
+    }
+    if (!committed) return;
+    if (committed.dryRun) {
+      for (const mutation of decided) {
+        await mutation.pending.hooks.undo?.().catch(() => undefined);
+        mutation.pending.resolve({ value: mutation.value, dryRun: true, hosts: committed.changes, operation: null });
       }
-    });
-    const { value, hosts, operation } = committed;
-    if (operation) {
-      await this.releaseAddresses(committed.removed, committed.networks, committed.deletedNetworks);
-      await hooks.afterCommit?.(committed.removed);
+      return;
     }
-    if (operation && hosts.length > 0) {
-      const queuedAt = await this.queues.enqueue(
-        hosts.map((h) => ({ hostId: h.hostId, revision: h.toRevision })),
-        context.requestId,
+    await this.afterCommit(committed, decided);
+  }
+
+  private async decideEach(tx: StateTransaction, batch: PendingMutation[]): Promise<DecidedMutation[]> {
+    const decided: DecidedMutation[] = [];
+    for (const pending of batch) {
+      const savepoint = batch.length > 1 ? tx.savepoint() : null;
+      tx.beginMutation();
+      try {
+        const value = await pending.decide(tx);
+        decided.push({ pending, value, scope: tx.mutationScope(), changes: [], operation: null });
+      } catch (error) {
+        if (savepoint) tx.rollback(savepoint);
+        await pending.hooks.undo?.().catch(() => undefined);
+        pending.settled = true;
+        pending.reject(error);
+        if (!savepoint) return [];
+      }
+    }
+    return decided;
+  }
+
+  /** Releases addresses, queues the hosts' jobs and answers each mutation with its operation. */
+  private async afterCommit(committed: CommittedBatch, decided: DecidedMutation[]): Promise<void> {
+    const { tx, changes } = committed;
+    try {
+      await this.releaseAddresses(tx.removedAttachments(), await tx.allNetworks(), tx.deletedNetworks());
+      for (const mutation of decided) await mutation.pending.hooks.afterCommit?.(tx.removedAttachments());
+      const requestId = decided.length === 1 ? decided[0].pending.context.requestId : null;
+      const queuedAt = changes.length ? await this.queues.enqueue(changes.map((c) => ({ hostId: c.hostId, revision: c.toRevision })), requestId) : {};
+      await Promise.all(
+        decided
+          .filter((m) => m.operation && m.changes.length > 0)
+          .map((m) => this.operations.markQueued((m.operation as OperationRecord).id, Object.fromEntries(m.changes.map((c) => [c.hostId, queuedAt[c.hostId]])))),
       );
-      await this.operations.markQueued(operation.id, queuedAt);
+    } catch (error) {
+      // Stored, but not (all) queued: the agents' periodic reconcile and the next change still converge the hosts.
+      this.logger.warn(`batch stored but not fully queued: ${(error as Error).message}`);
     }
-    return { value, dryRun: context.dryRun, hosts, operation };
+    for (const mutation of decided) {
+      mutation.pending.resolve({ value: mutation.value, dryRun: false, hosts: mutation.changes, operation: mutation.operation });
+    }
   }
 
   /**

@@ -1,15 +1,43 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { AttachmentRecord, HostRecord, NetworkRecord, OperatorResources } from '@ovs-fleet/contracts';
+import type { AttachmentRecord, ContainerRef, HostRecord, NetworkRecord, OperatorResources } from '@ovs-fleet/contracts';
 import { stateKeys } from './state-keys';
 
 const EMPTY_OPERATOR: OperatorResources = { bridges: [], ports: [], tunnels: [] };
+
+/** One key per (container, interface name): however the container was named, the same ref gives the same key. */
+function containerKey(a: { container: ContainerRef; ifname: string }): string {
+  const ref = a.container as Record<string, unknown>;
+  return `${Object.keys(ref).sort().map((k) => `${k}=${String(ref[k])}`).join('&')}/${a.ifname}`;
+}
 
 function parse<T>(text: string | null): T | undefined {
   return text === null ? undefined : (JSON.parse(text) as T);
 }
 
+export interface Savepoint {
+  hosts: Map<string, HostRecord | null>;
+  allHostsLoaded: boolean;
+  networks: Map<string, NetworkRecord | null>;
+  allNetworksLoaded: boolean;
+  attachments: Map<string, AttachmentRecord | null>;
+  hostAttachmentIds: Map<string, Set<string>>;
+  networkAttachmentIds: Map<string, Set<string>>;
+  operators: Map<string, OperatorResources>;
+  containerIndex: Map<string, Map<string, string>>;
+  macIndex: Map<string, Map<string, string>>;
+  writes: {
+    hosts: Map<string, HostRecord | null>;
+    networks: Map<string, NetworkRecord | null>;
+    attachments: Map<string, { before: AttachmentRecord | null; after: AttachmentRecord | null }>;
+    operators: Map<string, OperatorResources>;
+  };
+  touchedHosts: Set<string>;
+  everyHost: boolean;
+  deletedNetworkRecords: Map<string, NetworkRecord>;
+}
+
 /**
- * One mutation's view of the stored state: reads go to Redis once and are cached, writes
+ * A batch of mutations' view of the stored state: reads go to Redis once and are cached, writes
  * stay in memory until `stage()` puts them all into one MULTI. A mutation that throws
  * leaves Redis as it was. Only used while the write lock is held.
  */
@@ -22,6 +50,9 @@ export class StateTransaction {
   private hostAttachmentIds: Map<string, Set<string>> = new Map();
   private networkAttachmentIds: Map<string, Set<string>> = new Map();
   private operators: Map<string, OperatorResources> = new Map();
+  /** Lazily built: per host, (container, ifname) -> attachment id; per network, MAC -> attachment id. */
+  private containerIndex: Map<string, Map<string, string>> = new Map();
+  private macIndex: Map<string, Map<string, string>> = new Map();
 
   private readonly writes = {
     hosts: new Map<string, HostRecord | null>(),
@@ -31,8 +62,11 @@ export class StateTransaction {
   };
 
   /** Hosts whose desired state must be rebuilt; `everyHost` when the fleet's topology changed. */
-  readonly touchedHosts = new Set<string>();
+  touchedHosts = new Set<string>();
   everyHost = false;
+  /** What the current mutation of a batch touched (see beginMutation). */
+  private mutationTouched = new Set<string>();
+  private mutationEveryHost = false;
 
   constructor(readonly redis: Redis) {}
 
@@ -97,6 +131,34 @@ export class StateTransaction {
     return this.attachmentsOf(await this.memberIds(this.networkAttachmentIds, stateKeys.networkAttachments(network), network));
   }
 
+  /** The attachment of `container` named `ifname` on the host, if any (an index built once per transaction). */
+  async attachmentOfContainer(hostId: string, container: ContainerRef, ifname: string): Promise<AttachmentRecord | undefined> {
+    const index = await this.index(this.containerIndex, hostId, () => this.attachmentsOfHost(hostId), containerKey);
+    const id = index.get(containerKey({ container, ifname }));
+    return id ? this.attachments.get(id) ?? undefined : undefined;
+  }
+
+  /** The attachment on the network that uses `mac`, if any. */
+  async attachmentWithMac(network: string, mac: string): Promise<AttachmentRecord | undefined> {
+    const index = await this.index(this.macIndex, network, () => this.attachmentsOfNetwork(network), (a) => a.mac);
+    const id = index.get(mac);
+    return id ? this.attachments.get(id) ?? undefined : undefined;
+  }
+
+  private async index(
+    indexes: Map<string, Map<string, string>>,
+    owner: string,
+    load: () => Promise<AttachmentRecord[]>,
+    key: (a: Pick<AttachmentRecord, 'container' | 'ifname' | 'mac'>) => string,
+  ): Promise<Map<string, string>> {
+    let index = indexes.get(owner);
+    if (!index) {
+      index = new Map((await load()).map((a) => [key(a), a.id]));
+      indexes.set(owner, index);
+    }
+    return index;
+  }
+
   async operator(hostId: string): Promise<OperatorResources> {
     if (!this.operators.has(hostId)) {
       this.operators.set(hostId, parse<OperatorResources>(await this.redis.get(stateKeys.hostOperator(hostId))) ?? EMPTY_OPERATOR);
@@ -104,22 +166,92 @@ export class StateTransaction {
     return this.operators.get(hostId) as OperatorResources;
   }
 
+  /** Starts tracking what the next mutation of a batch touches. */
+  beginMutation(): void {
+    this.mutationTouched = new Set();
+    this.mutationEveryHost = false;
+  }
+
+  /** Hosts the current mutation touched, or 'every' when it changed the fleet's topology. */
+  mutationScope(): ReadonlySet<string> | 'every' {
+    return this.mutationEveryHost ? 'every' : this.mutationTouched;
+  }
+
+  private touch(hostId: string | null): void {
+    if (hostId === null) {
+      this.everyHost = true;
+      this.mutationEveryHost = true;
+    } else {
+      this.touchedHosts.add(hostId);
+      this.mutationTouched.add(hostId);
+    }
+  }
+
+  /** Everything this transaction holds, to go back to if the next mutation of a batch is refused. */
+  savepoint(): Savepoint {
+    const copyIds = (ids: Map<string, Set<string>>) => new Map([...ids].map(([k, v]) => [k, new Set(v)]));
+    const copyIndex = (index: Map<string, Map<string, string>>) => new Map([...index].map(([k, v]) => [k, new Map(v)]));
+    return {
+      hosts: new Map(this.hosts),
+      allHostsLoaded: this.allHostsLoaded,
+      networks: new Map(this.networks),
+      allNetworksLoaded: this.allNetworksLoaded,
+      attachments: new Map(this.attachments),
+      hostAttachmentIds: copyIds(this.hostAttachmentIds),
+      networkAttachmentIds: copyIds(this.networkAttachmentIds),
+      operators: new Map(this.operators),
+      containerIndex: copyIndex(this.containerIndex),
+      macIndex: copyIndex(this.macIndex),
+      writes: {
+        hosts: new Map(this.writes.hosts),
+        networks: new Map(this.writes.networks),
+        attachments: new Map(this.writes.attachments),
+        operators: new Map(this.writes.operators),
+      },
+      touchedHosts: new Set(this.touchedHosts),
+      everyHost: this.everyHost,
+      deletedNetworkRecords: new Map(this.deletedNetworkRecords),
+    };
+  }
+
+  rollback(to: Savepoint): void {
+    this.hosts = to.hosts;
+    this.allHostsLoaded = to.allHostsLoaded;
+    this.networks = to.networks;
+    this.allNetworksLoaded = to.allNetworksLoaded;
+    this.attachments = to.attachments;
+    this.hostAttachmentIds = to.hostAttachmentIds;
+    this.networkAttachmentIds = to.networkAttachmentIds;
+    this.operators = to.operators;
+    this.containerIndex = to.containerIndex;
+    this.macIndex = to.macIndex;
+    for (const kind of ['hosts', 'networks', 'attachments', 'operators'] as const) {
+      const target = this.writes[kind] as Map<string, unknown>;
+      target.clear();
+      for (const [k, v] of to.writes[kind] as Map<string, unknown>) target.set(k, v);
+    }
+    this.touchedHosts = to.touchedHosts;
+    this.everyHost = to.everyHost;
+    this.deletedNetworkRecords.clear();
+    for (const [k, v] of to.deletedNetworkRecords) this.deletedNetworkRecords.set(k, v);
+  }
+
   putHost(host: HostRecord): void {
     this.hosts.set(host.id, host);
     this.writes.hosts.set(host.id, host);
-    this.everyHost = true;
+    this.touch(null);
   }
 
   deleteHost(id: string): void {
     this.hosts.set(id, null);
     this.writes.hosts.set(id, null);
-    this.everyHost = true;
+    this.touch(null);
   }
 
   putNetwork(network: NetworkRecord): void {
     this.networks.set(network.name, network);
     this.writes.networks.set(network.name, network);
-    this.everyHost = true;
+    this.touch(null);
   }
 
   private readonly deletedNetworkRecords = new Map<string, NetworkRecord>();
@@ -129,7 +261,7 @@ export class StateTransaction {
     if (existing) this.deletedNetworkRecords.set(name, existing);
     this.networks.set(name, null);
     this.writes.networks.set(name, null);
-    this.everyHost = true;
+    this.touch(null);
   }
 
   async putAttachment(attachment: AttachmentRecord): Promise<void> {
@@ -144,6 +276,14 @@ export class StateTransaction {
     const before = this.writes.attachments.get(id)?.before ?? (await this.attachment(id)) ?? null;
     this.attachments.set(id, after);
     this.writes.attachments.set(id, { before, after });
+    if (before) {
+      if (this.containerIndex.get(before.host)?.get(containerKey(before)) === id) this.containerIndex.get(before.host)?.delete(containerKey(before));
+      if (this.macIndex.get(before.network)?.get(before.mac) === id) this.macIndex.get(before.network)?.delete(before.mac);
+    }
+    if (after) {
+      this.containerIndex.get(after.host)?.set(containerKey(after), id);
+      this.macIndex.get(after.network)?.set(after.mac, id);
+    }
     for (const record of [before, after]) {
       if (!record) continue;
       const hostIds = await this.memberIds(this.hostAttachmentIds, stateKeys.hostAttachments(record.host), record.host);
@@ -155,14 +295,14 @@ export class StateTransaction {
         hostIds.delete(id);
         networkIds.delete(id);
       }
-      this.touchedHosts.add(record.host);
+      this.touch(record.host);
     }
   }
 
   putOperator(hostId: string, resources: OperatorResources): void {
     this.operators.set(hostId, resources);
     this.writes.operators.set(hostId, resources);
-    this.touchedHosts.add(hostId);
+    this.touch(hostId);
   }
 
   get hasWrites(): boolean {
