@@ -144,7 +144,7 @@ export class StateStore {
   /** Decides every mutation of the batch, then stores those not refused in one MULTI. Never throws: each mutation's promise settles. */
   private async commitBatch(batch: PendingMutation[]): Promise<void> {
     let decided: DecidedMutation[] = [];
-    let committed: CommittedBatch | null = null;
+    let committed: CommittedBatch | null;
     try {
       committed = await this.lock.run(async () => {
         const tx = new StateTransaction(this.redis);
