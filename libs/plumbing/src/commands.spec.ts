@@ -14,6 +14,16 @@ describe('commands', () => {
     ]);
   });
 
+  it('leaves IPv6 settings alone on a link whose MTU is below IPv6\'s 1280 (the kernel has none for it)', () => {
+    const target = { kind: 'netns', name: 'web1', path: '/var/run/netns/web1' } as const;
+    for (const mtu of [68, 1000, 1279]) {
+      const commands = hostCreateCommands(spec({ mtu, addresses: ['198.18.0.2/24'] }), 'ovfc0123456789a', target);
+      expect(commands.flat()).not.toContain('addrgenmode');
+      expect(commands.at(-1)).toEqual(['link', 'set', 'ovfc0123456789a', 'up']);
+    }
+    expect(hostCreateCommands(spec({ mtu: 1280 }), 'ovfc0123456789a', target).flat()).toContain('addrgenmode');
+  });
+
   it('configures on-link and gatewayed routes of both families, links up after addresses', () => {
     const commands = containerConfigCommands(spec({ addresses: ['fd42::2/64'], gateway6: 'fe80::1', routes: [{ to: 'fd43::/64' }] }));
     expect(commands).toEqual([
@@ -27,8 +37,8 @@ describe('commands', () => {
   });
 
   it('announces per family, in the slash form that survives dots in names', () => {
-    expect(announceSysctls(spec({ addresses: ['10.0.0.2/24'] }))).toEqual(['net/ipv4/conf/eth0.5/arp_notify=1']);
-    expect(announceSysctls(spec({ addresses: ['10.0.0.2/24'], announce: false }))).toEqual([]);
+    expect(announceSysctls(spec({ addresses: ['198.18.0.2/24'] }))).toEqual(['net/ipv4/conf/eth0.5/arp_notify=1']);
+    expect(announceSysctls(spec({ addresses: ['198.18.0.2/24'], announce: false }))).toEqual([]);
     expect(announceSysctls(spec())).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
 import { AttachSpec, NamespaceTarget } from './types';
 
+/** IPv6 needs links of at least this MTU: below it the kernel keeps no IPv6 state for the link. */
+export const IPV6_MIN_MTU = 1280;
+
 /**
  * Host side, one batch: the veth pair is created with its peer already named, addressed
  * (MAC, MTU) and inside the container's namespace, so no temporary name is ever visible there;
@@ -11,11 +14,11 @@ import { AttachSpec, NamespaceTarget } from './types';
 export function hostCreateCommands(spec: AttachSpec, hostName: string, target: NamespaceTarget): string[][] {
   const mtu = spec.mtu === null ? [] : ['mtu', String(spec.mtu)];
   const into = target.kind === 'pid' ? String(target.pid) : target.name;
-  return [
-    ['link', 'add', hostName, ...mtu, 'type', 'veth', 'peer', 'name', spec.ifname, 'address', spec.mac, ...mtu, 'netns', into],
-    ['link', 'set', hostName, 'addrgenmode', 'none'],
-    ['link', 'set', hostName, 'up'],
-  ];
+  const create = ['link', 'add', hostName, ...mtu, 'type', 'veth', 'peer', 'name', spec.ifname, 'address', spec.mac, ...mtu, 'netns', into];
+  // Below IPv6's minimum MTU the kernel keeps no IPv6 state for the link: there is no link-local
+  // address to turn off, and asking fails ("Address family not supported by protocol").
+  if (spec.mtu !== null && spec.mtu < IPV6_MIN_MTU) return [create, ['link', 'set', hostName, 'up']];
+  return [create, ['link', 'set', hostName, 'addrgenmode', 'none'], ['link', 'set', hostName, 'up']];
 }
 
 /** Container side, one `ip -batch`: addresses, links up, default gateways, extra routes. */

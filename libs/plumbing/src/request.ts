@@ -1,4 +1,6 @@
 import { assertInterfaceName, assertIp, assertMac, Cidr, cidrContains, parseCidr, ValidationError } from '@ovs-fleet/iproute';
+import { canonicalIp, ipv4Network, isBroadcastOf, unusableAddressReason, unusableInterfaceAddressReason } from './addresses';
+import { IPV6_MIN_MTU } from './commands';
 import { deterministicMac } from './naming';
 import { AttachRequest, AttachSpec } from './types';
 
@@ -7,11 +9,12 @@ export type ValidatedRequest = Omit<AttachSpec, 'containerId' | 'mac'> & { mac: 
 
 const LINK_LOCAL_6: Cidr = { address: 'fe80::', prefixLength: 10, family: 6 };
 
-/** IPv6 text in the kernel's canonical form (fd00:0::01 -> fd00::1); IPv4 unchanged. */
-export function canonicalIp(address: string): string {
-  if (!address.includes(':')) return address;
-  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
-}
+/** Container-side names that can never be created: the kernel has them in every namespace. */
+const RESERVED_IFNAMES: ReadonlyMap<string, string> = new Map([
+  ['lo', 'already exists in every network namespace'],
+  ['all', 'is reserved by the kernel (net/ipv4/conf/all)'],
+  ['default', 'is reserved by the kernel (net/ipv4/conf/default)'],
+]);
 
 function canonicalCidr(cidr: Cidr): string {
   return `${canonicalIp(cidr.address)}/${cidr.prefixLength}`;
@@ -24,17 +27,46 @@ function assertInt(value: unknown, field: string, min: number, max: number): num
   return value;
 }
 
-function assertOnLink(gateway: string, prefixes: Cidr[], field: string): string {
+function listOf(value: unknown, field: string, example: string): readonly unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ValidationError(field, `must be a list, like ${example}`);
+  return value;
+}
+
+/** An interface's zone is the interface itself: an address given with one (fe80::1%eth0) is refused, not misread. */
+function assertNoZone(text: unknown, field: string): void {
+  if (typeof text === 'string' && text.includes('%')) throw new ValidationError(field, `"${text}" has a zone index (%...): give the address alone`);
+}
+
+function parseInterfaceAddress(text: unknown, field: string): Cidr {
+  assertNoZone(text, field);
+  const cidr = parseCidr(text, field);
+  const reason = unusableInterfaceAddressReason(cidr);
+  if (reason !== null) throw new ValidationError(field, `${String(text)} ${reason}`);
+  return cidr;
+}
+
+function assertIpv6Mtu(mtu: number | null, field: string, what: string): void {
+  if (mtu !== null && mtu < IPV6_MIN_MTU) throw new ValidationError(field, `${what} needs an MTU of at least ${IPV6_MIN_MTU}, IPv6's minimum (mtu is ${mtu})`);
+}
+
+function assertOnLink(gateway: unknown, prefixes: Cidr[], field: string): string {
+  assertNoZone(gateway, field);
   const { address, family } = assertIp(gateway, field);
+  const unusable = unusableAddressReason(address);
+  if (unusable !== null) throw new ValidationError(field, `${address} ${unusable}`);
   const host: Cidr = { address, family, prefixLength: family === 4 ? 32 : 128 };
   if (family === 6 && cidrContains(LINK_LOCAL_6, host)) return canonicalIp(address);
   const sameFamily = prefixes.filter((p) => p.family === family);
-  if (!sameFamily.some((p) => cidrContains(p, host))) {
+  const onLink = sameFamily.filter((p) => cidrContains(p, host));
+  if (onLink.length === 0) {
     const where = sameFamily.length === 0 ? `there is no IPv${family} address on the interface` : `outside ${sameFamily.map(canonicalCidr).join(', ')}`;
-    throw new ValidationError(field, `${gateway} is not reachable on the interface: ${where}`);
+    throw new ValidationError(field, `${address} is not reachable on the interface: ${where}`);
   }
-  if (prefixes.some((p) => p.family === family && p.address === address)) {
-    throw new ValidationError(field, `${gateway} is the interface's own address`);
+  const broadcastOf = onLink.find((p) => isBroadcastOf(address, p));
+  if (broadcastOf) throw new ValidationError(field, `${address} is the broadcast address of ${ipv4Network(broadcastOf)}`);
+  if (prefixes.some((p) => canonicalIp(p.address) === canonicalIp(address))) {
+    throw new ValidationError(field, `${address} is the interface's own address`);
   }
   return canonicalIp(address);
 }
@@ -47,30 +79,38 @@ export function validateAttachRequest(request: AttachRequest): ValidatedRequest 
   if (typeof request !== 'object' || request === null) throw new ValidationError('request', 'must be an object');
   const bridge = assertInterfaceName(request.bridge, 'bridge');
   const ifname = assertInterfaceName(request.ifname, 'ifname');
+  const reserved = RESERVED_IFNAMES.get(ifname);
+  if (reserved !== undefined) throw new ValidationError('ifname', `"${ifname}" ${reserved}`);
   const mac = request.mac === undefined ? null : assertMac(request.mac, 'mac');
+  if (mac === '00:00:00:00:00:00') throw new ValidationError('mac', `"${request.mac}" is the all-zero address, which no interface can have`);
   const mtu = request.mtu === undefined ? null : assertInt(request.mtu, 'mtu', 68, 65535);
 
   const prefixes: Cidr[] = [];
   const addresses: string[] = [];
-  for (const [i, text] of (request.addresses ?? []).entries()) {
-    const cidr = parseCidr(text, `addresses[${i}]`);
+  for (const [i, text] of listOf(request.addresses, 'addresses', '["198.18.0.2/24"]').entries()) {
+    const cidr = parseInterfaceAddress(text, `addresses[${i}]`);
     const canonical = canonicalCidr(cidr);
-    if (addresses.includes(canonical)) throw new ValidationError(`addresses[${i}]`, `${text} is listed twice`);
-    if (cidr.family === 6 && mtu !== null && mtu < 1280) throw new ValidationError('mtu', `${mtu} is below IPv6's minimum of 1280`);
+    if (addresses.includes(canonical)) throw new ValidationError(`addresses[${i}]`, `${String(text)} is listed twice`);
+    if (cidr.family === 6) assertIpv6Mtu(mtu, 'mtu', `the IPv6 address ${String(text)}`);
     prefixes.push(cidr);
     addresses.push(canonical);
   }
 
   const gateway = request.gateway === undefined ? null : assertOnLink(request.gateway, prefixes, 'gateway');
   if (gateway !== null && gateway.includes(':')) throw new ValidationError('gateway', `${request.gateway} is IPv6: use gateway6`);
+  if (request.gateway6 !== undefined) assertIpv6Mtu(mtu, 'gateway6', 'an IPv6 gateway');
   const gateway6 = request.gateway6 === undefined ? null : assertOnLink(request.gateway6, prefixes, 'gateway6');
   if (gateway6 !== null && !gateway6.includes(':')) throw new ValidationError('gateway6', `${request.gateway6} is IPv4: use gateway`);
 
-  const routes = (request.routes ?? []).map((route, i) => {
-    const to = parseCidr(route?.to, `routes[${i}].to`);
+  const routes = listOf(request.routes, 'routes', '[{"to": "198.19.0.0/16", "via": "198.18.0.1"}]').map((route, i) => {
+    if (typeof route !== 'object' || route === null || Array.isArray(route)) throw new ValidationError(`routes[${i}]`, 'must be an object {to, via?}');
+    const { to: toText, via: viaText } = route as { to?: unknown; via?: unknown };
+    assertNoZone(toText, `routes[${i}].to`);
+    const to = parseCidr(toText, `routes[${i}].to`);
     if (to.prefixLength === 0) throw new ValidationError(`routes[${i}].to`, 'use gateway/gateway6 for the default route');
-    const via = route.via === undefined ? null : assertOnLink(route.via, prefixes, `routes[${i}].via`);
-    if (via !== null && via.includes(':') !== (to.family === 6)) throw new ValidationError(`routes[${i}].via`, `${route.via} is not of the same family as ${route.to}`);
+    if (to.family === 6) assertIpv6Mtu(mtu, `routes[${i}].to`, 'an IPv6 route');
+    const via = viaText === undefined ? null : assertOnLink(viaText, prefixes, `routes[${i}].via`);
+    if (via !== null && via.includes(':') !== (to.family === 6)) throw new ValidationError(`routes[${i}].via`, `${String(viaText)} is not of the same family as ${String(toText)}`);
     return { to: canonicalCidr(to), via };
   });
 
@@ -82,6 +122,7 @@ export function validateAttachRequest(request: AttachRequest): ValidatedRequest 
 
 /** An access VLAN (`tag`, 1-4094) or trunk VLANs (0-4095, sorted), not both; neither is fine. */
 export function validateVlan(vlan: { tag?: unknown; trunks?: unknown }): { tag: number | null; trunks: number[] } {
+  if (typeof vlan !== 'object' || vlan === null) throw new ValidationError('vlan', 'must be {tag} or {trunks}');
   if (vlan.tag !== undefined && vlan.trunks !== undefined) throw new ValidationError('tag', 'give either tag (access port) or trunks, not both');
   const tag = vlan.tag === undefined ? null : assertInt(vlan.tag, 'tag', 1, 4094);
   if (vlan.trunks !== undefined && (!Array.isArray(vlan.trunks) || vlan.trunks.length === 0)) throw new ValidationError('trunks', 'must list at least one VLAN');
