@@ -7,7 +7,8 @@
  */
 import { run } from '@ovs-fleet/iproute';
 import { PodmanContainer } from '@ovs-fleet/lab';
-import { AttachRequest, countingRunner, defaultRunner, OvsdbPortStore, OvsdbTransactor, Plumber } from '@ovs-fleet/plumbing';
+import type { CommandTarget } from '@ovs-fleet/ovsdb';
+import { AttachRequest, countingRunner, defaultRunner, IdlPortStore, Plumber } from '@ovs-fleet/plumbing';
 import { BRIDGE, PlumbingLab, startPlumbingLab, vsctl } from '../plumbing/support/plumbing-lab';
 
 const N = Number(process.env.BENCH_CONTAINERS ?? 100);
@@ -49,14 +50,17 @@ async function main(): Promise<void> {
     const containers: PodmanContainer[] = await inBatches(Array.from({ length: N }, (_, i) => `b${i}`), 4, (name) => podman.run(name));
 
     let transactions = 0;
-    const transactor: OvsdbTransactor = {
-      transact: (db, ops) => {
+    // The lab's one OVSDB connection, its transactions counted.
+    const { idl } = env.ovsdb;
+    const counted: CommandTarget = {
+      replica: idl.replica,
+      transact: (ops, options) => {
         transactions++;
-        return env.ovsdb.transactor.transact(db, ops);
+        return idl.transact(ops, options);
       },
     };
     const runner = countingRunner(defaultRunner);
-    const plumber = new Plumber({ store: new OvsdbPortStore(transactor), hostNetns: env.host.netns, dockerSocket: podman.socketPath, runner });
+    const plumber = new Plumber({ store: new IdlPortStore(counted), hostNetns: env.host.netns, dockerSocket: podman.socketPath, runner });
 
     const requests: AttachRequest[] = containers.map((c, i) => ({
       container: { dockerContainer: c.podmanName },

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { IpAddr, IpRoute, run, ValidationError } from '@ovs-fleet/iproute';
-import { Attachment, AttachRequest, countingRunner, defaultRunner, hostIfname, Plumber } from '@ovs-fleet/plumbing';
+import { Attachment, AttachRequest, ConflictError, countingRunner, defaultRunner, hostIfname, Plumber } from '@ovs-fleet/plumbing';
 import { NetnsContainer } from '@ovs-fleet/lab';
 import { BRIDGE, hostLinkNames, ipJsonAt, pings, PlumbingLab, startPlumbingLab, vsctl } from './support/plumbing-lab';
 
@@ -37,17 +37,26 @@ afterAll(async () => {
 });
 
 describe('attachMany', () => {
-  it('plumbs six containers three at a time; each reaches the first one; one bad request fails alone', async () => {
+  it('plumbs six containers in groups of three, one ovs-vswitchd reconfiguration per group; each reaches the first one; one bad request fails alone', async () => {
     const many = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => container(`m${i}`)));
     const requests = many.map((c, i) => request(c, `198.18.76.${i + 1}`, { tag: 76 }));
+    const nextCfg = async () => Number(await vsctl(env.host, ['get', 'Open_vSwitch', '.', 'next_cfg']));
+    const before = await nextCfg();
     const outcomes = await plumber.attachMany([...requests, request(many[0], '198.18.76.99', { ifname: 'eth1;x' })], { concurrency: 3 });
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    // ovs-vsctl's way of asking ovs-vswitchd to reconfigure: one next_cfg bump per group of three.
+    expect((await nextCfg()) - before).toBe(2);
     for (const c of many.slice(1)) expect(await pings(c.path, '198.18.76.1')).toBe(true);
     const hostEnds = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.attachment.hostIfname] : []));
     expect(hostEnds.every((name) => name.startsWith('ovfc'))).toBe(true);
-    for (const c of many) await plumber.detach({ container: { netns: c.netns } });
+
+    const beforeDetach = await nextCfg();
+    const detached = await plumber.detachMany(many.map((c) => ({ container: { netns: c.netns } })));
+    expect(detached.map((o) => (o.status === 'fulfilled' ? o.value.map((a) => a.hostIfname) : o.reason))).toEqual(hostEnds.map((name) => [name]));
+    expect((await nextCfg()) - beforeDetach).toBe(1);
     const left = await hostLinkNames(env.host);
     expect(hostEnds.filter((name) => left.includes(name))).toEqual([]);
+    expect(await vsctl(env.host, ['list-ports', BRIDGE])).not.toMatch(new RegExp(hostEnds.join('|')));
   });
 });
 
@@ -157,16 +166,96 @@ describe('what the container sees', () => {
     await plumber.detach({ containerId: 'seen-1' });
   });
 
-  it('repeating the same attach is a no-op, a different one is a conflict', async () => {
+  it('repeating the same attach changes nothing once the host is checked (two reads), a different one is a conflict', async () => {
     const c = await container('idem');
     const req = request(c, '198.18.79.5', { mtu: 1450 });
     const first = await plumber.attach(req);
     const spawns = runner.spawns;
+    const row = await vsctl(env.host, ['list', 'Interface', first.attachment.hostIfname]);
     const again = await plumber.attach(req);
     expect(again).toEqual({ attachment: first.attachment, changed: false });
-    expect(runner.spawns).toBe(spawns);
+    // One ip for the host's links, one for the container's view; the port row is untouched.
+    expect(runner.spawns - spawns).toBe(2);
+    expect(await vsctl(env.host, ['list', 'Interface', first.attachment.hostIfname])).toBe(row);
     await expect(plumber.attach({ ...req, mtu: 1500 })).rejects.toThrow(/already attached differently \(mtu\)/);
     await plumber.detach({ container: { netns: c.netns } });
+  });
+});
+
+describe('small MTUs (68 to 1279: no IPv6 on the link)', () => {
+  it.each([1000, 1279])('attaches with MTU %i and IPv4, and the container reaches a peer', async (mtu) => {
+    const a = await container(`mtu${mtu}a`);
+    const b = await container(`mtu${mtu}b`);
+    await plumber.attach(request(a, '198.18.86.1', { tag: 86, mtu }));
+    const { attachment } = await plumber.attach(request(b, '198.18.86.2', { tag: 86, mtu }));
+    const [eth1] = await ipJsonAt<IpAddr[]>(b.path, ['address', 'show', 'dev', 'eth1']);
+    expect(eth1.mtu).toBe(mtu);
+    expect(await pings(b.path, '198.18.86.1')).toBe(true);
+    const [view] = await plumber.inspect({ attachmentId: attachment.attachmentId });
+    expect(view.drift).toEqual([]);
+    await plumber.detach({ container: { netns: a.netns } });
+    await plumber.detach({ container: { netns: b.netns } });
+  });
+
+  it('attaches with the smallest MTU, 68, and no address', async () => {
+    const c = await container('mtu68');
+    const { attachment } = await plumber.attach({ container: { netns: c.netns }, bridge: BRIDGE, ifname: 'eth1', mtu: 68 });
+    const [eth1] = await ipJsonAt<IpAddr[]>(c.path, ['address', 'show', 'dev', 'eth1']);
+    expect(eth1).toMatchObject({ mtu: 68, address: attachment.spec.mac });
+    expect(eth1.flags).toContain('UP');
+    const [view] = await plumber.inspect({ attachmentId: attachment.attachmentId });
+    expect(view.drift).toEqual([]);
+    await plumber.detach({ attachmentId: attachment.attachmentId });
+  });
+});
+
+describe('a repeated attach checks the real state', () => {
+  it('re-creates a veth deleted from inside the container, keeping the attachment', async () => {
+    const peer = await container('rep-peer');
+    const c = await container('rep');
+    await plumber.attach(request(peer, '198.18.87.1', { tag: 87 }));
+    const req = request(c, '198.18.87.2', { tag: 87 });
+    const first = await plumber.attach(req);
+    await run('ip', ['-n', c.netns, 'link', 'del', 'eth1']);
+    expect((await ipJsonAt<{ ifname: string }[]>(c.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo']);
+    const again = await plumber.attach(req);
+    expect(again.changed).toBe(true);
+    expect(again.attachment).toMatchObject({ attachmentId: first.attachment.attachmentId, hostIfname: first.attachment.hostIfname, spec: first.attachment.spec });
+    expect((await ipJsonAt<{ ifname: string }[]>(c.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo', 'eth1']);
+    expect(await pings(c.path, '198.18.87.1')).toBe(true);
+    const [view] = await plumber.inspect({ attachmentId: first.attachment.attachmentId });
+    expect(view.drift).toEqual([]);
+    expect(await plumber.attach(req)).toEqual({ attachment: again.attachment, changed: false });
+    await plumber.detach({ container: { netns: c.netns } });
+    await plumber.detach({ container: { netns: peer.netns } });
+  });
+});
+
+describe('IPv4-mapped IPv6 addresses', () => {
+  it('are recorded as the kernel writes them: no drift right after the attach', async () => {
+    const c = await container('mapped');
+    const { attachment } = await plumber.attach({ container: { netns: c.netns }, bridge: BRIDGE, ifname: 'eth1', addresses: ['::ffff:198.18.0.9/128', '198.18.88.9/24'] });
+    expect(attachment.spec.addresses).toEqual(['::ffff:198.18.0.9/128', '198.18.88.9/24']);
+    const [view] = await plumber.inspect({ attachmentId: attachment.attachmentId });
+    expect(view.container.addresses).toEqual(expect.arrayContaining(['::ffff:198.18.0.9/128']));
+    expect(view.drift).toEqual([]);
+    await plumber.detach({ attachmentId: attachment.attachmentId });
+  });
+});
+
+describe('an interface name the container already has', () => {
+  it('is refused as such, and nothing is left behind', async () => {
+    const c = await container('taken');
+    await run('ip', ['-n', c.netns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
+    const linksBefore = await hostLinkNames(env.host);
+    const portsBefore = await vsctl(env.host, ['list-ports', BRIDGE]);
+    const error = await plumber.attach({ ...request(c, '198.18.89.2'), ifname: 'eth0' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).message).toMatch(/interface eth0 already exists in the container/);
+    expect((error as ConflictError).fields).toEqual(['ifname']);
+    expect(await hostLinkNames(env.host)).toEqual(linksBefore);
+    expect(await vsctl(env.host, ['list-ports', BRIDGE])).toBe(portsBefore);
+    expect((await ipJsonAt<{ ifname: string }[]>(c.path, ['link', 'show'])).map((l) => l.ifname).sort()).toEqual(['eth0', 'eth0-peer', 'lo']);
   });
 });
 
@@ -240,6 +329,17 @@ describe('bad input', () => {
     ['an unknown named namespace', () => ({ container: { netns: 'ovf-no-such-ns' }, bridge: BRIDGE, ifname: 'eth1' })],
     ['an unknown process', () => ({ container: { pid: 4_000_000 }, bridge: BRIDGE, ifname: 'eth1' })],
     ['a path that is no namespace', () => ({ container: { path: '/etc/passwd' }, bridge: BRIDGE, ifname: 'eth1' })],
+    ['the unspecified address', (c) => request(c, '0.0.0.0')],
+    ['a multicast address', (c) => request(c, '224.0.0.5')],
+    ['a loopback address', (c) => ({ ...request(c, '198.18.81.2'), addresses: ['127.0.0.5/8'] })],
+    ['a /0 prefix', (c) => ({ ...request(c, '198.18.81.2'), addresses: ['198.18.81.2/0'] })],
+    ['an IPv6 link-local multicast address', (c) => ({ ...request(c, '198.18.81.2'), addresses: ['ff02::5/64'] })],
+    ['an address with a zone', (c) => ({ ...request(c, '198.18.81.2'), addresses: ['fe80::1%eth0/64'] })],
+    ['addresses given as a string', (c) => ({ ...request(c, '198.18.81.2'), addresses: '198.18.81.2/24' as unknown as string[] })],
+    ['an all-zero MAC', (c) => request(c, '198.18.81.2', { mac: '00:00:00:00:00:00' })],
+    ['the name lo', (c) => request(c, '198.18.81.2', { ifname: 'lo' })],
+    ['the name all', (c) => request(c, '198.18.81.2', { ifname: 'all' })],
+    ['a bridge that does not exist', (c) => ({ ...request(c, '198.18.81.2'), bridge: 'br-none' })],
   ])('refuses %s and changes nothing', async (_what, make) => {
     const c = containers.get('bad') ?? (await container('bad'));
     const linksBefore = await hostLinkNames(env.host);
@@ -252,13 +352,6 @@ describe('bad input', () => {
     expect((await ipJsonAt<{ ifname: string }[]>(c.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo']);
   });
 
-  it('refuses a bridge that does not exist, rolling the veth back', async () => {
-    const c = containers.get('bad') ?? (await container('bad'));
-    const linksBefore = await hostLinkNames(env.host);
-    await expect(plumber.attach({ ...request(c, '198.18.81.2'), bridge: 'br-none' })).rejects.toThrow(/attach failed at ovs-port: bridge "br-none" does not exist \(rolled back\)/);
-    expect(await hostLinkNames(env.host)).toEqual(linksBefore);
-    expect((await ipJsonAt<{ ifname: string }[]>(c.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo']);
-  });
 });
 
 describe('stale attachments', () => {

@@ -86,6 +86,31 @@ describe('podman containers through the Docker-compatible API', () => {
     expect(await plumber.findStale()).toEqual([]);
   });
 
+  it('knows the container attached by name when it is named by its PID: same attachment, and detach by PID finds it', async () => {
+    const req = { bridge: BRIDGE, ifname: 'eth0', addresses: ['198.18.98.2/24'], tag: 8 };
+    const byName = await plumber.attach({ ...req, container: { dockerContainer: web.podmanName } });
+    const byPid = await plumber.attach({ ...req, container: { pid: web.pid } });
+    expect(byPid).toEqual({ attachment: byName.attachment, changed: false });
+    await expect(plumber.attach({ ...req, container: { pid: web.pid }, tag: 9 })).rejects.toThrow(/already attached differently \(tag\)/);
+    const detached = await plumber.detach({ container: { pid: web.pid } });
+    expect(detached.map((a) => a.attachmentId)).toEqual([byName.attachment.attachmentId]);
+    expect(await vsctl(env.host, ['list-ports', BRIDGE])).toBe('');
+  });
+
+  it('detaches a stopped container named by its name, through the id it recorded', async () => {
+    const { attachment } = await plumber.attach({ container: { dockerContainer: web.podmanName }, bridge: BRIDGE, ifname: 'eth0', addresses: ['198.18.99.2/24'] });
+    await run('podman', ['stop', '-t', '0', web.podmanName], { env: podmanEnv() });
+    try {
+      const detached = await plumber.detach({ container: { dockerContainer: web.podmanName } });
+      expect(detached.map((a) => a.attachmentId)).toEqual([attachment.attachmentId]);
+      expect((await vsctl(env.host, ['list-ports', BRIDGE])).split('\n')).not.toContain(attachment.hostIfname);
+      expect(await hostLinkNames(env.host)).not.toContain(attachment.hostIfname);
+    } finally {
+      await run('podman', ['start', web.podmanName], { env: podmanEnv() });
+      web = { ...web, pid: await podman.pid('web1') };
+    }
+  });
+
   it('refuses an unknown container and changes nothing', async () => {
     const before = await hostLinkNames(env.host);
     await expect(plumber.attach({ container: { dockerContainer: 'no-such-container' }, bridge: BRIDGE, ifname: 'eth0' })).rejects.toThrow(ValidationError);

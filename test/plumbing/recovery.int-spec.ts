@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const name of ['keep', 'crash-addport', 'crash-waitlive']) await env?.lab.removeNamespace(name).catch(() => undefined);
+  for (const name of ['keep', 'crash-addports', 'crash-vswitchd']) await env?.lab.removeNamespace(name).catch(() => undefined);
   await env?.dispose();
 });
 
@@ -53,8 +53,8 @@ const ourLinks = async () => (await hostLinkNames(env.host)).filter((n) => n.sta
 const ourPorts = async () => (await vsctl(env.host, ['list-ports', BRIDGE])).split('\n').filter((n) => n.startsWith(HOST_IF_PREFIX));
 
 describe.each([
-  ['veth-created', 'addPort'],
-  ['port-added', 'waitLive'],
+  ['veth-created', 'addPorts'],
+  ['port-added', 'vswitchd'],
 ] as const)('an attach killed at "%s"', (marker, hangAt) => {
   it('leaves leftovers that recover() removes, sparing a healthy attachment; the attach then succeeds', async () => {
     const plumber = new Plumber({ store: env.ovsdb.store, hostNetns: env.host.netns });
@@ -66,16 +66,16 @@ describe.each([
 
     const linksAfterCrash = await ourLinks();
     expect(linksAfterCrash).toHaveLength(2);
-    expect(await ourPorts()).toHaveLength(hangAt === 'waitLive' ? 2 : 1);
+    expect(await ourPorts()).toHaveLength(hangAt === 'vswitchd' ? 2 : 1);
     expect((await ipJsonAt<{ ifname: string }[]>(victim.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo', 'eth1']);
-    if (hangAt === 'waitLive') await expect(plumber.attach(request)).rejects.toThrow(/interrupted run: call recover\(\) first/);
+    if (hangAt === 'vswitchd') await expect(plumber.attach(request)).rejects.toThrow(/interrupted run: call recover\(\) first/);
 
     const recovering = new Plumber({ store: env.ovsdb.store, hostNetns: env.host.netns });
     const report = await recovering.recover();
     await recovering.close();
     const crashed = linksAfterCrash.find((n) => n !== healthy.attachment.hostIfname);
     expect(report.removedLinks).toEqual([crashed]);
-    expect(report.removedPorts).toEqual(hangAt === 'waitLive' ? [crashed] : []);
+    expect(report.removedPorts).toEqual(hangAt === 'vswitchd' ? [crashed] : []);
     expect(await ourLinks()).toEqual([healthy.attachment.hostIfname]);
     expect(await ourPorts()).toEqual([healthy.attachment.hostIfname]);
     expect((await ipJsonAt<{ ifname: string }[]>(victim.path, ['link', 'show'])).map((l) => l.ifname)).toEqual(['lo']);

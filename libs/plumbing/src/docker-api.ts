@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { FleetError } from '@ovs-fleet/errors';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -10,10 +11,11 @@ export interface ContainerState {
 }
 
 /** The Docker Engine API's error for an unknown container (podman's compatible service answers the same). */
-export class ContainerNotFoundError extends Error {
+export class ContainerNotFoundError extends FleetError {
+  readonly code = 'CONTAINER_NOT_FOUND';
+
   constructor(readonly container: string) {
     super(`container "${container}" not found`);
-    this.name = 'ContainerNotFoundError';
   }
 }
 

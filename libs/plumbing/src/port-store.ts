@@ -1,6 +1,8 @@
 /**
- * What attach/detach/inspect need from the switch's database, and nothing more. The
- * OVSDB implementation is `OvsdbPortStore`; unit tests use an in-memory fake.
+ * What attach/detach/inspect need from the switch's database, and nothing more. The OVSDB
+ * implementation is `IdlPortStore` (libs/ovsdb's replica and command layer); unit tests use an
+ * in-memory fake. Every write of a batch is one transaction; a refused item of a batch is a
+ * `PortRefusedError` naming its index (nothing of the batch was written).
  */
 
 export interface NewPort {
@@ -12,6 +14,16 @@ export interface NewPort {
   mtuRequest: number | null;
   interfaceExternalIds: Record<string, string>;
   portExternalIds: Record<string, string>;
+}
+
+/** A port added by `addPorts`, with what ovs-vswitchd made of its interface. */
+export interface AddedPort {
+  portUuid: string;
+  interfaceUuid: string;
+  /** Set by ovs-vswitchd once it has the interface; null when not (yet), -1 when it could not open it. */
+  ofport: number | null;
+  /** ovs-vswitchd's `Interface.error`, or why the interface is not live (not applied in time). */
+  error: string | null;
 }
 
 export interface PortRow {
@@ -30,28 +42,33 @@ export interface PortRow {
   error: string | null;
 }
 
-export interface LiveInterface {
-  ofport: number;
-  error: string | null;
+export interface PortUpdate {
+  row: Pick<PortRow, 'portUuid' | 'interfaceUuid'>;
+  /** New access VLAN or trunks of the Port. */
+  vlan?: { tag: number | null; trunks: number[] };
+  /** Interface external_ids keys to set (others are kept). */
+  externalIds?: Record<string, string>;
+}
+
+/** How long to wait for ovs-vswitchd to apply a change (Open_vSwitch cur_cfg); 0: do not wait. */
+export interface VswitchdWait {
+  vswitchdTimeoutMs: number;
 }
 
 export interface PortStore {
-  /** Adds a port with one system interface to an existing bridge, in one transaction. */
-  addPort(port: NewPort): Promise<{ portUuid: string; interfaceUuid: string }>;
+  /** Whether a bridge of this name exists. */
+  hasBridge(name: string): Promise<boolean>;
   /**
-   * Removes the ports from whatever bridge holds them (a port no bridge holds is fine).
-   * Returns the configuration number ovs-vswitchd reaches once it has let go of them
-   * (null when nothing was asked).
+   * Adds ports, each with one system interface, to existing bridges in one transaction; then
+   * waits for ovs-vswitchd, and tells for each port whether it took the interface.
    */
-  deletePorts(portUuids: readonly string[]): Promise<number | null>;
-  /** Waits until ovs-vswitchd has applied configuration number `cfg` (Open_vSwitch cur_cfg). */
-  waitApplied(cfg: number, timeoutMs: number): Promise<void>;
+  addPorts(ports: readonly NewPort[], wait: VswitchdWait): Promise<AddedPort[]>;
+  /** Removes ports from whatever bridge holds them (one missing is fine), in one transaction, then waits for ovs-vswitchd. */
+  deletePorts(portUuids: readonly string[], wait: VswitchdWait): Promise<void>;
   /** Ports whose Interface external_ids include every key/value of `match`. */
   find(match: Record<string, string>): Promise<PortRow[]>;
-  /** Changes VLAN settings and/or sets (overwrites) Interface external_ids keys. */
-  updatePort(row: Pick<PortRow, 'portUuid' | 'interfaceUuid'>, changes: { vlan?: { tag: number | null; trunks: number[] }; externalIds?: Record<string, string> }): Promise<void>;
-  /** Waits until ovs-vswitchd has taken the interface (ofport set), up to `timeoutMs`. */
-  waitLive(name: string, timeoutMs: number): Promise<LiveInterface>;
+  /** Applies the updates in one transaction; waits for ovs-vswitchd when a VLAN changes. */
+  updatePorts(updates: readonly PortUpdate[], wait: VswitchdWait): Promise<void>;
   /** Creates a bridge explicitly; never done implicitly by attach. */
   createBridge(name: string, datapathType: string): Promise<void>;
 }

@@ -1,14 +1,16 @@
 /**
  * Child process for the crash test: starts a real attach and stops dead at a chosen point
- * (before the OVS port is added, or after it), printing a marker so the parent can SIGKILL
- * it there. Arguments: one JSON object {ovsdb, hostNetns, hangAt, request}.
+ * (before the OVS port is added, or once it is committed but before ovs-vswitchd took it),
+ * printing a marker so the parent can SIGKILL it there. Arguments: one JSON object
+ * {ovsdb, hostNetns, hangAt, request}.
  */
 import { AttachRequest, connectPortStore, Plumber, PortStore } from '@ovs-fleet/plumbing';
 
 interface Args {
   ovsdb: string;
   hostNetns: string;
-  hangAt: 'addPort' | 'waitLive';
+  /** `addPorts`: the veth made, before the port row; `vswitchd`: the port row committed, before ovs-vswitchd took it. */
+  hangAt: 'addPorts' | 'vswitchd';
   request: AttachRequest;
 }
 
@@ -20,13 +22,16 @@ async function main(): Promise<void> {
     return new Promise<T>(() => undefined);
   };
   const hanging: PortStore = {
-    addPort: (port) => (args.hangAt === 'addPort' ? hang('veth-created') : store.addPort(port)),
-    deletePorts: (uuids) => store.deletePorts(uuids),
+    hasBridge: (name) => store.hasBridge(name),
+    addPorts: async (ports) => {
+      if (args.hangAt === 'addPorts') return hang('veth-created');
+      await store.addPorts(ports, { vswitchdTimeoutMs: 0 });
+      return hang('port-added');
+    },
+    deletePorts: (uuids, wait) => store.deletePorts(uuids, wait),
     find: (match) => store.find(match),
-    updatePort: (row, changes) => store.updatePort(row, changes),
-    waitLive: (name, timeoutMs) => (args.hangAt === 'waitLive' ? hang('port-added') : store.waitLive(name, timeoutMs)),
+    updatePorts: (updates, wait) => store.updatePorts(updates, wait),
     createBridge: (name, type) => store.createBridge(name, type),
-    waitApplied: (cfg, timeoutMs) => store.waitApplied(cfg, timeoutMs),
   };
   await new Plumber({ store: hanging, hostNetns: args.hostNetns }).attach(args.request);
 }

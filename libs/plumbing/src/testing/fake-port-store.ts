@@ -1,13 +1,17 @@
-import { LiveInterface, NewPort, PortRow, PortStore } from '../port-store';
+import { PortRefusedError } from '../errors';
+import { AddedPort, NewPort, PortRow, PortStore, PortUpdate, VswitchdWait } from '../port-store';
 
-/** In-memory PortStore for unit tests: records calls, can be told to fail one method once. */
+/**
+ * In-memory PortStore for unit tests: records calls (one entry per transaction), can be told to
+ * fail a method once, and refuses what a database would (a missing bridge, a taken name, a gone row).
+ */
 export class FakePortStore implements PortStore {
   readonly rows = new Map<string, PortRow>();
   readonly calls: string[] = [];
   readonly bridges = new Set<string>(['br-int']);
   failNext: Partial<Record<keyof PortStore, Error>> = {};
-  liveOfport = 1;
-  cfg = 0;
+  /** What ovs-vswitchd makes of new interfaces: an ofport, -1 (cannot open) or null (not in time). */
+  liveOfport: number | null = 1;
   private nextUuid = 1;
 
   private maybeFail(method: keyof PortStore): void {
@@ -18,52 +22,59 @@ export class FakePortStore implements PortStore {
     }
   }
 
-  async addPort(port: NewPort): Promise<{ portUuid: string; interfaceUuid: string }> {
-    this.calls.push(`addPort ${port.name}`);
-    this.maybeFail('addPort');
-    if (!this.bridges.has(port.bridge)) throw new Error(`bridge "${port.bridge}" does not exist`);
-    if ([...this.rows.values()].some((r) => r.name === port.name)) throw new Error(`duplicate port ${port.name}`);
-    const portUuid = `p-${this.nextUuid}`;
-    const interfaceUuid = `i-${this.nextUuid++}`;
-    this.rows.set(portUuid, {
-      portUuid, interfaceUuid, name: port.name, bridge: port.bridge, tag: port.tag, trunks: [...port.trunks],
-      externalIds: { ...port.interfaceExternalIds }, ofport: this.liveOfport, linkState: 'up', mtu: port.mtuRequest, error: null,
-    });
-    return { portUuid, interfaceUuid };
+  private nameOf(portUuid: string): string {
+    return this.rows.get(portUuid)?.name ?? portUuid;
   }
 
-  async deletePorts(portUuids: readonly string[]): Promise<number | null> {
-    this.calls.push(`deletePorts ${portUuids.map((u) => this.rows.get(u)?.name ?? u).join(',')}`);
+  async hasBridge(name: string): Promise<boolean> {
+    return this.bridges.has(name);
+  }
+
+  async addPorts(ports: readonly NewPort[], wait: VswitchdWait): Promise<AddedPort[]> {
+    this.calls.push(`addPorts ${ports.map((p) => p.name).join(',')}`);
+    this.maybeFail('addPorts');
+    ports.forEach((port, i) => {
+      if (!this.bridges.has(port.bridge)) throw new PortRefusedError(i, `no bridge named ${port.bridge}`);
+      if ([...this.rows.values()].some((r) => r.name === port.name)) throw new PortRefusedError(i, `cannot create a port named ${port.name} because a port named ${port.name} already exists`);
+    });
+    const ofport = wait.vswitchdTimeoutMs > 0 ? this.liveOfport : null;
+    return ports.map((port) => {
+      const portUuid = `p-${this.nextUuid}`;
+      const interfaceUuid = `i-${this.nextUuid++}`;
+      const error = ofport === -1 ? 'could not open network device (No such device)' : ofport === null && wait.vswitchdTimeoutMs > 0 ? 'not applied in time' : null;
+      this.rows.set(portUuid, {
+        portUuid, interfaceUuid, name: port.name, bridge: port.bridge, tag: port.tag, trunks: [...port.trunks],
+        externalIds: { ...port.interfaceExternalIds }, ofport, linkState: 'up', mtu: port.mtuRequest, error,
+      });
+      return { portUuid, interfaceUuid, ofport, error };
+    });
+  }
+
+  async deletePorts(portUuids: readonly string[]): Promise<void> {
+    if (portUuids.length === 0) return;
+    this.calls.push(`deletePorts ${portUuids.map((u) => this.nameOf(u)).join(',')}`);
     this.maybeFail('deletePorts');
     for (const uuid of portUuids) this.rows.delete(uuid);
-    return portUuids.length === 0 ? null : ++this.cfg;
-  }
-
-  async waitApplied(cfg: number): Promise<void> {
-    this.calls.push(`waitApplied ${cfg}`);
   }
 
   async find(match: Record<string, string>): Promise<PortRow[]> {
-    this.calls.push('find');
     this.maybeFail('find');
     return [...this.rows.values()]
       .filter((r) => Object.entries(match).every(([k, v]) => r.externalIds[k] === v))
       .map((r) => ({ ...r, externalIds: { ...r.externalIds }, trunks: [...r.trunks] }));
   }
 
-  async updatePort(row: Pick<PortRow, 'portUuid' | 'interfaceUuid'>, changes: { vlan?: { tag: number | null; trunks: number[] }; externalIds?: Record<string, string> }): Promise<void> {
-    this.calls.push('updatePort');
-    this.maybeFail('updatePort');
-    const stored = this.rows.get(row.portUuid ?? '');
-    if (!stored) throw new Error('the port or interface is gone');
-    if (changes.vlan) Object.assign(stored, { tag: changes.vlan.tag, trunks: [...changes.vlan.trunks] });
-    if (changes.externalIds) Object.assign(stored.externalIds, changes.externalIds);
-  }
-
-  async waitLive(name: string): Promise<LiveInterface> {
-    this.calls.push(`waitLive ${name}`);
-    this.maybeFail('waitLive');
-    return { ofport: this.liveOfport, error: this.liveOfport < 0 ? 'could not open network device' : null };
+  async updatePorts(updates: readonly PortUpdate[]): Promise<void> {
+    this.calls.push(`updatePorts ${updates.map((u) => this.nameOf(u.row.portUuid ?? '')).join(',')}`);
+    this.maybeFail('updatePorts');
+    updates.forEach((update, i) => {
+      if (!this.rows.has(update.row.portUuid ?? '')) throw new PortRefusedError(i, `no row "${update.row.portUuid}" in table Port`);
+    });
+    for (const update of updates) {
+      const stored = this.rows.get(update.row.portUuid!)!;
+      if (update.vlan) Object.assign(stored, { tag: update.vlan.tag, trunks: [...update.vlan.trunks] });
+      if (update.externalIds) Object.assign(stored.externalIds, update.externalIds);
+    }
   }
 
   async createBridge(name: string): Promise<void> {
