@@ -42,6 +42,8 @@ describe('planConvergence: a document it cannot plan throws DesiredStateError na
     expect((thrown as DesiredStateError).field).toBe(field);
     expect((thrown as DesiredStateError).message).toMatch(message);
     expect((thrown as DesiredStateError).message.startsWith(`${field}: `)).toBe(true);
+    // The agent reports it as a final failure: the same document fails the same way again.
+    expect(thrown).toMatchObject({ code: 'DESIRED_STATE_INVALID', retryable: false });
   });
 
   it('a valid document with every kind of resource plans without error', () => {

@@ -1,4 +1,5 @@
 import { commands, type CommandBatch } from '@ovs-fleet/ovsdb';
+import type { Attachment, AttachRequest } from '@ovs-fleet/plumbing';
 import { actualStateFromReplica } from '../actual-state';
 import { toCommandBatch } from '../command-batch';
 import type { ActualHostState, ConvergencePlan } from '../types';
@@ -31,21 +32,28 @@ export class MemoryHost extends ContainerWorld {
   }
 
   async apply(plan: ConvergencePlan): Promise<void> {
-    for (const detach of plan.namespace.detach) {
-      await this.byHand((batch) => batch.delPort(undefined, detach.hostIfname, { ifExists: true }));
-      this.links.delete(detach.hostIfname);
-    }
+    for (const detach of plan.namespace.detach) await this.detach(detach.hostIfname);
     await toCommandBatch(plan, commands(this.db)).execute();
-    for (const { request } of plan.namespace.attach) {
-      const rows = this.plumb(request);
-      const { spec, hostIfname } = rows.attachment;
-      await this.byHand((batch) =>
-        batch.addPort(spec.bridge, hostIfname, {
-          tag: spec.tag ?? undefined,
-          externalIds: rows.portExternalIds,
-          interfaces: [{ name: hostIfname, mtuRequest: spec.mtu ?? undefined, externalIds: rows.interfaceExternalIds }],
-        }),
-      );
-    }
+    for (const { request } of plan.namespace.attach) await this.attach(request);
+  }
+
+  /** As plumbing's detach: the port row and the veth go. */
+  async detach(hostIfname: string): Promise<void> {
+    await this.byHand((batch) => batch.delPort(undefined, hostIfname, { ifExists: true }));
+    this.links.delete(hostIfname);
+  }
+
+  /** As plumbing's attach: the veth, then the port with the attachment's record on its rows. */
+  async attach(request: AttachRequest): Promise<Attachment> {
+    const rows = this.plumb(request);
+    const { spec, hostIfname } = rows.attachment;
+    await this.byHand((batch) =>
+      batch.addPort(spec.bridge, hostIfname, {
+        tag: spec.tag ?? undefined,
+        externalIds: rows.portExternalIds,
+        interfaces: [{ name: hostIfname, mtuRequest: spec.mtu ?? undefined, externalIds: rows.interfaceExternalIds }],
+      }),
+    );
+    return rows.attachment;
   }
 }

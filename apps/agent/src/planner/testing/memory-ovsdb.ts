@@ -17,7 +17,9 @@ const TABLES = ['Open_vSwitch', 'Bridge', 'Port', 'Interface'] as const;
  * A tiny Open_vSwitch database in memory for unit specs: applies the insert, update, mutate
  * and delete operations the command layer sends (waits are accepted as met: one writer),
  * collects rows no root row reaches, as ovsdb-server does, and feeds each change to its
- * replica before answering (read your writes, as OvsdbIdl). Anything else throws.
+ * replica before answering (read your writes, as OvsdbIdl). Anything else throws. With
+ * `vswitchd` on, a transaction that bumps next_cfg (waitForVswitchd) is followed by
+ * cur_cfg = next_cfg, as ovs-vswitchd reports a configuration applied.
  */
 export class MemoryOvsdb implements CommandTarget {
   readonly replica = new Replica(OpenVSwitchSchema, {
@@ -28,6 +30,7 @@ export class MemoryOvsdb implements CommandTarget {
   readonly sent: Operation[][] = [];
   private readonly rows = new Map<string, Map<string, WireRow>>(TABLES.map((table) => [table, new Map()]));
   private nextUuid = 1;
+  vswitchd = false;
 
   static async create(): Promise<MemoryOvsdb> {
     const db = new MemoryOvsdb();
@@ -49,6 +52,11 @@ export class MemoryOvsdb implements CommandTarget {
         case 'comment':
           results.push({});
           break;
+        case 'select': {
+          const row = this.table(op.table).get(this.target(op.where, named));
+          results.push({ rows: row === undefined ? [] : [Object.fromEntries((op.columns ?? Object.keys(row)).map((column) => [column, row[column]]))] });
+          break;
+        }
         case 'insert': {
           const uuid = op['uuid-name'] === undefined ? this.uuid() : named.get(op['uuid-name'])!;
           this.table(op.table).set(uuid, resolveRow(op.row, named));
@@ -87,7 +95,17 @@ export class MemoryOvsdb implements CommandTarget {
       }
     }
     await this.replica.applyUpdate(updates);
+    if (this.vswitchd) setImmediate(() => void this.reportApplied());
     return results;
+  }
+
+  /** ovs-vswitchd's side of next_cfg: cur_cfg catches up. */
+  private async reportApplied(): Promise<void> {
+    for (const [uuid, row] of this.table('Open_vSwitch')) {
+      if (row.next_cfg === undefined || row.next_cfg === row.cur_cfg) continue;
+      row.cur_cfg = row.next_cfg;
+      await this.replica.applyUpdate({ Open_vSwitch: { [uuid]: { new: { ...row } } } });
+    }
   }
 
   private target(where: readonly WireCondition[], named: ReadonlyMap<string, string>): string {
@@ -99,6 +117,10 @@ export class MemoryOvsdb implements CommandTarget {
 
   private mutate(table: string, column: string, current: WireValue | undefined, mutator: string, value: WireValue): WireValue {
     const kind = this.replica.schema.tables.get(table)!.columnsByName.get(column)!.type.kind;
+    if (kind === 'atom') {
+      if (mutator !== '+=' || typeof value !== 'number') throw new Error(`MemoryOvsdb does not implement ${mutator} on atoms`);
+      return (typeof current === 'number' ? current : 0) + value;
+    }
     if (kind === 'map') {
       const pairs = new Map((current === undefined ? [] : (current as ['map', [WireAtom, WireAtom][]])[1]).map(([k, v]) => [JSON.stringify(k), [k, v] as [WireAtom, WireAtom]]));
       if (mutator === 'insert') {
