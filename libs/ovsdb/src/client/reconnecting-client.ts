@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { OvsdbCancelledError, OvsdbClosedError, OvsdbConnectionError, OvsdbTimeoutError } from '../errors';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../defaults';
+import { OvsdbCancelledError, OvsdbClosedError, OvsdbError, OvsdbTimeoutError } from '../errors';
 import type { RequestOptions } from '../protocol/jsonrpc-session';
 import type { DatabaseSchema, Operation, OperationResult } from '../protocol/wire';
 import { parseRemote } from '../transport/remote';
@@ -11,8 +12,6 @@ export interface ReconnectingClientOptions extends OvsdbClientOptions {
   /** One remote or several (e.g. the members of a cluster), tried in turn. */
   remotes: string | readonly string[];
   backoff?: BackoffOptions;
-  /** Send `echo` after this many ms without receiving anything; disconnect if it is not answered within as long again. 0 disables (default 5000). */
-  inactivityProbeMs?: number;
   /**
    * Only stay connected to a server where this clustered database has the raft leader
    * (checked in `_Server`'s `Database` table on connect and watched afterwards). A
@@ -53,8 +52,9 @@ interface Waiter {
 
 /**
  * Keeps one OvsdbClient connected: reconnects with jittered exponential backoff (the
- * first retry after a peer drop is immediate), probes an idle connection with `echo`,
- * rotates over several remotes and, optionally, stays only on a cluster's leader.
+ * first retry after a peer drop is immediate), rotates over several remotes and,
+ * optionally, stays only on a cluster's leader. Each connection probes an idle peer with
+ * `echo` (`inactivityProbeMs`); a probe that goes unanswered counts as a failed attempt.
  *
  * In-flight requests are not replayed: they fail with a retryable error, since a
  * transaction may or may not have committed. Monitors and locks belong in onConnect
@@ -64,7 +64,6 @@ interface Waiter {
 export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEvents> {
   private readonly remotes: readonly string[];
   private readonly backoff: Backoff;
-  private readonly probeMs: number;
   private readonly hooks: ConnectHook[] = [];
   private current: OvsdbClient | undefined;
   private currentRemote = '';
@@ -74,7 +73,6 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
   private connectionState: ConnectionState = 'idle';
   private waiters: Waiter[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
-  private probeTimer: NodeJS.Timeout | undefined;
   private leaderWatch: LeaderWatch | undefined;
   /** Why we are closing the current connection ourselves; undefined: the peer dropped it. */
   private ownCloseReason: Error | undefined;
@@ -85,7 +83,6 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
     if (this.remotes.length === 0) throw new RangeError('ReconnectingOvsdbClient needs at least one remote');
     for (const remote of this.remotes) parseRemote(remote); // fail early on a typo
     this.backoff = new Backoff(options.backoff);
-    this.probeMs = options.inactivityProbeMs ?? 5000;
   }
 
   get state(): ConnectionState {
@@ -113,7 +110,11 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
     };
   }
 
-  /** Starts connecting (idempotent). Resolves at the first connection; keeps retrying until then. */
+  /**
+   * Starts connecting (idempotent). Resolves at the first connection and keeps retrying
+   * until then, except that a failure that is not retryable (the peer does not speak
+   * OVSDB, a hook was refused for good) rejects every waiter at once; close the client then.
+   */
   start(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<OvsdbClient> {
     if (this.connectionState === 'idle') void this.attempt();
     return this.whenConnected(options);
@@ -165,7 +166,7 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
 
   private async useWhenConnected<T>(fn: (client: OvsdbClient, options: RequestOptions) => Promise<T>, options: RequestOptions): Promise<T> {
     const started = Date.now();
-    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 0;
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const client = await this.whenConnected({ signal: options.signal, timeoutMs });
     const remaining = timeoutMs > 0 ? Math.max(1, timeoutMs - (Date.now() - started)) : 0;
     return fn(client, { ...options, timeoutMs: remaining });
@@ -192,7 +193,7 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
     if (this.connectionState === 'closed') return;
     this.connectionState = 'closed';
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.stopConnectionTimers();
+    this.forgetConnection();
     this.ownCloseReason = new OvsdbClosedError('ReconnectingOvsdbClient');
     this.current?.close();
     this.current = undefined;
@@ -230,7 +231,6 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
       this.connectionState = 'connected';
       this.failuresThisRound = 0;
       this.backoff.succeeded();
-      this.startProbe(client);
       this.emit('connected', client, info);
       for (const waiter of [...this.waiters]) waiter.resolve(client);
     } catch (error) {
@@ -245,6 +245,7 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
         return;
       }
       this.emit('disconnected', error as Error, remote);
+      this.failWaitersIfPermanent(error as Error);
       this.scheduleRetry(false);
     }
   }
@@ -252,12 +253,21 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
   private onClientClose(client: OvsdbClient, error: Error | undefined): void {
     if (client !== this.current) return;
     this.current = undefined;
-    this.stopConnectionTimers();
+    this.forgetConnection();
     if (this.isClosed()) return;
-    const droppedByPeer = this.ownCloseReason === undefined && this.connectionState === 'connected';
-    this.emit('disconnected', this.ownCloseReason ?? error, this.currentRemote);
+    // A silent peer (failed inactivity probe) is treated as a failed attempt, not as a drop.
+    const droppedByPeer = this.ownCloseReason === undefined && this.connectionState === 'connected' && !(error instanceof OvsdbTimeoutError);
+    const reason = this.ownCloseReason ?? error;
+    this.emit('disconnected', reason, this.currentRemote);
     this.ownCloseReason = undefined;
+    this.failWaitersIfPermanent(reason);
     this.scheduleRetry(droppedByPeer);
+  }
+
+  /** Before the first connection, a failure that retrying cannot cure ends the wait of start() and whenConnected(). */
+  private failWaitersIfPermanent(error: Error | undefined): void {
+    if (this.everConnected || !(error instanceof OvsdbError) || error.retryable) return;
+    for (const waiter of [...this.waiters]) waiter.reject(error);
   }
 
   private scheduleRetry(droppedByPeer: boolean): void {
@@ -291,26 +301,7 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
     client.close(reason);
   }
 
-  private startProbe(client: OvsdbClient): void {
-    if (this.probeMs <= 0) return;
-    const check = () => {
-      if (client.closed) return;
-      const idleMs = Date.now() - client.session.lastReceivedAt;
-      if (idleMs < this.probeMs) {
-        this.probeTimer = setTimeout(check, this.probeMs - idleMs);
-        return;
-      }
-      client.echo([], { timeoutMs: this.probeMs }).catch((error: unknown) => {
-        if (error instanceof OvsdbTimeoutError) this.drop(new OvsdbConnectionError(`inactivity probe: no reply to echo within ${this.probeMs} ms`, this.currentRemote));
-      });
-      this.probeTimer = setTimeout(check, this.probeMs);
-    };
-    this.probeTimer = setTimeout(check, this.probeMs);
-  }
-
-  private stopConnectionTimers(): void {
-    if (this.probeTimer) clearTimeout(this.probeTimer);
-    this.probeTimer = undefined;
+  private forgetConnection(): void {
     this.leaderWatch = undefined;
   }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { DEFAULT_IDL_CONNECT_TIMEOUT_MS } from '../defaults';
 import { OvsdbError, OvsdbRpcError } from '../errors';
 import { ReconnectingOvsdbClient, type ReconnectingClientOptions } from '../client/reconnecting-client';
 import type { MonitorCondSinceResult, OvsdbClient, TransactOptions } from '../client/ovsdb-client';
@@ -25,6 +26,12 @@ export interface OvsdbIdlOptions extends Omit<ReconnectingClientOptions, 'remote
   sliceMs?: number;
   /** Use monitor_cond_since to resume after a reconnection (default true; falls back to monitor_cond when the server lacks it). */
   resume?: boolean;
+  /**
+   * How long `OvsdbIdl.connect` may take in all: connecting (retries included) and the
+   * first complete sync (default DEFAULT_IDL_CONNECT_TIMEOUT_MS, 30 s); 0: no limit.
+   * `timeoutMs` bounds each single connection attempt.
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface IdlSyncInfo {
@@ -86,10 +93,14 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     this.client.on('disconnected', (error, remote) => this.emit('disconnected', error, remote));
   }
 
-  /** Connects and resolves once the replica holds the first complete snapshot. */
+  /**
+   * Connects and resolves once the replica holds the first complete snapshot. Rejects with
+   * OvsdbTimeoutError after `connectTimeoutMs`, or at once when the server cannot be used
+   * at all (it does not speak OVSDB, or lacks the database).
+   */
   static async connect(options: OvsdbIdlOptions): Promise<OvsdbIdl> {
     const idl = new OvsdbIdl(options);
-    const started = idl.client.start({ timeoutMs: options.requestTimeoutMs });
+    const started = idl.client.start({ timeoutMs: options.connectTimeoutMs ?? DEFAULT_IDL_CONNECT_TIMEOUT_MS });
     try {
       await started;
       await idl.ready;

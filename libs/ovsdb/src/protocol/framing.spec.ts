@@ -184,6 +184,22 @@ describe('JsonFrameParser', () => {
     expect(() => collect().parser.push(deep(100_000))).toThrow(OvsdbProtocolError);
   });
 
+  it.each([
+    ['an SSH banner', 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n', 'the peer does not speak OVSDB JSON-RPC: it sent "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3" (an SSH server?)'],
+    ['an HTTP reply', 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\n', 'the peer does not speak OVSDB JSON-RPC: it sent "HTTP/1.1 400 Bad Request" (an HTTP server?)'],
+    ['a Redis error', "-ERR unknown command '{\"id\":1}'\r\n", 'the peer does not speak OVSDB JSON-RPC: it sent "-ERR unknown command \'{\\"id\\":1}\'" (a Redis server?)'],
+    ['a TLS alert', '\x15\x03\x03\x00\x02\x02\x46', 'the peer does not speak OVSDB JSON-RPC: it sent bytes 15 03 03 00 02 02 46 (a TLS server? use an ssl: remote)'],
+    ['anything else', 'hello\n', 'the peer does not speak OVSDB JSON-RPC: it sent "hello"'],
+  ])('names another protocol spoken from the first byte: %s', (_, text, message) => {
+    const { parser } = collect();
+    expect(() => parser.push(Buffer.from(text, 'latin1'))).toThrow(new OvsdbProtocolError(message));
+  });
+
+  it('after the first message, garbage is garbage, not another protocol', () => {
+    const { parser } = collect();
+    expect(() => parser.push(Buffer.from('{"id":1} SSH-2.0-x'))).toThrow(/^expected "\{" between messages, got "S" at stream offset \+9$/);
+  });
+
   it('stays failed after an error until reset', () => {
     const { parser, values } = collect();
     expect(() => parser.push(Buffer.from('x'))).toThrow(OvsdbProtocolError);

@@ -8,8 +8,8 @@ export interface FrameParserOptions {
   maxDepth?: number;
 }
 
-export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_MAX_DEPTH = 1000;
+const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_DEPTH = 1000;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -44,6 +44,8 @@ export class JsonFrameParser {
   /** The last byte scanned inside a string was an unescaped backslash. */
   private escaped = false;
   private failure: OvsdbProtocolError | undefined;
+  /** Set at the first "{": until then, garbage means the peer speaks another protocol. */
+  private started = false;
 
   constructor(
     private readonly onValue: (value: unknown) => void,
@@ -75,10 +77,13 @@ export class JsonFrameParser {
         const byte = chunk[i];
         if (byte === OPEN_BRACE) {
           this.depth = 1;
+          this.started = true;
           start = i;
           i++;
         } else if (isWhitespace(byte)) {
           i++;
+        } else if (!this.started) {
+          this.fail(describeForeignProtocol(chunk.subarray(i, i + 64)));
         } else {
           this.fail(`expected "{" between messages, got ${describeByte(byte)} at stream offset +${i}`);
         }
@@ -110,6 +115,7 @@ export class JsonFrameParser {
   /** Forgets any partial value and a previous failure (for reuse on a new connection). */
   reset(): void {
     this.dropPartial();
+    this.started = false;
     this.depth = 0;
     this.inString = false;
     this.escaped = false;
@@ -218,6 +224,24 @@ function completeUtf8Length(bytes: Buffer): number {
     return i + utf8SequenceLength(byte) > length ? i : length;
   }
   return length;
+}
+
+/** Protocols a misconfigured remote may point at, recognised by what their servers send first. */
+const FOREIGN_PROTOCOLS: [(start: Buffer, text: string) => boolean, string][] = [
+  [(_, text) => /^SSH-\d/.test(text), 'an SSH server?'],
+  [(_, text) => /^HTTP\/\d/.test(text), 'an HTTP server?'],
+  [(_, text) => /^-ERR |^-NOAUTH /.test(text), 'a Redis server?'],
+  // A TLS record (alert 0x15 or handshake 0x16), version 3.x.
+  [(start) => (start[0] === 0x15 || start[0] === 0x16) && start[1] === 0x03 && start[2] <= 0x04, 'a TLS server? use an ssl: remote'],
+];
+
+/** `the peer does not speak OVSDB JSON-RPC: it sent "SSH-2.0-OpenSSH_9.2p1" (an SSH server?)` */
+function describeForeignProtocol(start: Buffer): string {
+  const text = start.toString('latin1');
+  const hint = FOREIGN_PROTOCOLS.find(([matches]) => matches(start, text))?.[1];
+  const firstLine = text.split(/\r?\n/)[0];
+  const shown = /^[\x20-\x7e]+$/.test(firstLine) ? JSON.stringify(firstLine) : `bytes ${[...start.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`;
+  return `the peer does not speak OVSDB JSON-RPC: it sent ${shown}${hint ? ` (${hint})` : ''}`;
 }
 
 function describeByte(byte: number): string {

@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream';
+import { DEFAULT_INACTIVITY_PROBE_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../defaults';
 import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError } from '../errors';
 import { JsonRpcSession } from './jsonrpc-session';
 
@@ -192,6 +193,117 @@ describe('JsonRpcSession', () => {
     await tick();
     expect(writes).toHaveLength(2);
     expect(writes[1].match(/"method":"echo"/g)).toHaveLength(10);
+    session.close(new Error('done'));
+  });
+
+  it('reports a peer that speaks another protocol as a protocol error, not as a retryable disconnect', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { remote: 'tcp:203.0.113.5:22' });
+    const inFlight = session.request('list_dbs', []).catch((e: unknown) => e);
+    const closed = new Promise<Error | undefined>((resolve) => session.once('close', resolve));
+    peer.deliver('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n');
+    const cause = await closed;
+    const error = (await inFlight) as OvsdbProtocolError;
+    expect(error).toBeInstanceOf(OvsdbProtocolError);
+    expect(error).toBe(cause);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toBe('tcp:203.0.113.5:22: the peer does not speak OVSDB JSON-RPC: it sent "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3" (an SSH server?)');
+    await expect(session.request('echo', [])).rejects.toBe(error);
+  });
+});
+
+describe('JsonRpcSession timeouts and inactivity probe', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  const probes = (peer: ReturnType<typeof fakePeer>) => peer.sent().filter((m: { id?: unknown }) => m.id === 'echo');
+
+  it('by default, a request without a reply times out after DEFAULT_REQUEST_TIMEOUT_MS', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { inactivityProbeMs: 0 });
+    const pending = session.request('get_schema', ['Open_vSwitch']).catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(DEFAULT_REQUEST_TIMEOUT_MS - 1);
+    expect(session.pendingCount).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await pending).toMatchObject({ name: 'OvsdbTimeoutError', method: 'get_schema', timeoutMs: 60_000, retryable: true });
+    session.close(new Error('done'));
+  });
+
+  it('requestTimeoutMs overrides the default; 0 waits for ever', async () => {
+    const peer = fakePeer();
+    const quick = new JsonRpcSession(peer.stream, { requestTimeoutMs: 250, inactivityProbeMs: 0 });
+    const pending = quick.request('echo', []).catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(250);
+    expect(await pending).toBeInstanceOf(OvsdbTimeoutError);
+
+    const patient = new JsonRpcSession(fakePeer().stream, { requestTimeoutMs: 0, inactivityProbeMs: 0 });
+    let settled = false;
+    const waiting = patient.request('echo', []).then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await jest.advanceTimersByTimeAsync(24 * 3600_000);
+    expect(settled).toBe(false);
+    patient.close(new Error('done'));
+    await waiting;
+  });
+
+  it('by default, sends echo after 5 s of silence and drops the connection when nothing comes back within 5 s more', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { remote: 'unix:/x' });
+    const pending = session.request('transact', ['Open_vSwitch']).catch((e: unknown) => e);
+    const closed = new Promise<Error | undefined>((resolve) => session.once('close', resolve));
+    await jest.advanceTimersByTimeAsync(DEFAULT_INACTIVITY_PROBE_MS - 1);
+    expect(probes(peer)).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(probes(peer)).toEqual([{ id: 'echo', method: 'echo', params: [] }]);
+    expect(session.closed).toBe(false);
+    await jest.advanceTimersByTimeAsync(DEFAULT_INACTIVITY_PROBE_MS);
+    const cause = await closed;
+    expect(cause).toBeInstanceOf(OvsdbTimeoutError);
+    expect(cause?.message).toBe('unix:/x: inactivity probe: no reply to echo within 5000 ms');
+    const error = (await pending) as OvsdbDisconnectedError;
+    expect(error).toBeInstanceOf(OvsdbDisconnectedError);
+    expect(error.retryable).toBe(true);
+    expect(error.cause).toBe(cause);
+  });
+
+  it('a peer that answers the probe keeps the connection, and the reply is not an orphan', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { inactivityProbeMs: 1000 });
+    const orphans: unknown[] = [];
+    session.on('orphan-reply', (id) => orphans.push(id));
+    for (let round = 1; round <= 5; round++) {
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(probes(peer)).toHaveLength(round);
+      peer.deliver({ id: 'echo', result: [], error: null });
+      await jest.advanceTimersByTimeAsync(0);
+    }
+    await jest.advanceTimersByTimeAsync(999);
+    expect(session.closed).toBe(false);
+    expect(orphans).toEqual([]);
+    session.close(new Error('done'));
+  });
+
+  it('anything received counts as life: a busy connection is never probed', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { inactivityProbeMs: 1000 });
+    for (let i = 0; i < 10; i++) {
+      await jest.advanceTimersByTimeAsync(600);
+      peer.deliver({ id: null, method: 'update2', params: ['m', {}] });
+      await jest.advanceTimersByTimeAsync(0);
+    }
+    expect(probes(peer)).toEqual([]);
+    expect(session.closed).toBe(false);
+    session.close(new Error('done'));
+  });
+
+  it('inactivityProbeMs: 0 never probes', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { inactivityProbeMs: 0 });
+    await jest.advanceTimersByTimeAsync(3600_000);
+    expect(probes(peer)).toEqual([]);
+    expect(session.closed).toBe(false);
     session.close(new Error('done'));
   });
 });

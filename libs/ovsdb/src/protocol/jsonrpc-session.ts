@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { DEFAULT_INACTIVITY_PROBE_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../defaults';
 import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError } from '../errors';
 import { FrameParserOptions, JsonFrameParser } from './framing';
 import type { JsonRpcId } from './wire';
@@ -7,9 +8,18 @@ import type { JsonRpcId } from './wire';
 export interface JsonRpcSessionOptions extends FrameParserOptions {
   /** Names the peer in error messages (e.g. the remote string). */
   remote?: string;
-  /** Default per-request timeout in ms; 0 or undefined: none. */
+  /** Default per-request timeout in ms (default DEFAULT_REQUEST_TIMEOUT_MS, 60 s); 0: none. */
   requestTimeoutMs?: number;
+  /**
+   * Send `echo` after this many ms without receiving anything, and drop the connection if
+   * nothing arrives within as long again (default DEFAULT_INACTIVITY_PROBE_MS, 5 s, as
+   * OVS's clients do); 0: never probe.
+   */
+  inactivityProbeMs?: number;
 }
+
+/** The id of our inactivity probes, as OVS's clients spell it; ours are numbers otherwise, and the reply is not waited for. */
+const PROBE_ID = 'echo';
 
 export interface RequestOptions {
   /** Overrides the session's default timeout; 0: none. */
@@ -41,14 +51,19 @@ interface Pending {
 
 /**
  * JSON-RPC 1.0 over one OVSDB connection: numbered requests matched to replies, peer
- * notifications as events, `echo` answered by itself. Outgoing messages are gathered for
- * the current tick and written at once, so pipelining many requests costs one write.
+ * notifications as events, `echo` answered by itself, an idle peer probed with `echo`.
+ * Outgoing messages are gathered for the current tick and written at once, so pipelining
+ * many requests costs one write.
  */
 export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
   readonly remote: string | undefined;
   private readonly parser: JsonFrameParser;
   private readonly pending = new Map<JsonRpcId, Pending>();
   private readonly defaultTimeoutMs: number;
+  private readonly probeMs: number;
+  private probeTimer: NodeJS.Timeout | undefined;
+  /** Date.now() when the unanswered probe was sent. */
+  private probeSentAt: number | undefined;
   private nextId = 1;
   private outbox: string[] = [];
   private flushScheduled = false;
@@ -66,7 +81,8 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
   ) {
     super();
     this.remote = options.remote;
-    this.defaultTimeoutMs = options.requestTimeoutMs ?? 0;
+    this.defaultTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.probeMs = options.inactivityProbeMs ?? DEFAULT_INACTIVITY_PROBE_MS;
     this.parser = new JsonFrameParser((message) => this.dispatch(message), options);
     stream.on('data', (chunk: Buffer) => this.receive(chunk));
     stream.on('error', (error) => {
@@ -74,6 +90,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     });
     stream.on('end', () => stream.destroy());
     stream.on('close', () => this.finish());
+    if (this.probeMs > 0) this.scheduleProbe(this.probeMs);
   }
 
   /** True once close() was called or the connection ended: no more requests are accepted. */
@@ -88,7 +105,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
 
   /** Sends a request and resolves with its `result`; rejects with OvsdbRpcError on an `error` reply. */
   request<T = unknown>(method: string, params: unknown[], options: RequestOptions = {}): Promise<T> {
-    if (this.isClosed || this.closing) return Promise.reject(new OvsdbDisconnectedError(method, this.remote, { cause: this.closeError }));
+    if (this.isClosed || this.closing) return Promise.reject(this.closedError(method));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new OvsdbCancelledError(method, signal.reason));
     const id = this.nextId++;
@@ -170,8 +187,47 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     try {
       this.parser.push(chunk);
     } catch (error) {
-      this.close(error as Error);
+      const named = error instanceof OvsdbProtocolError && this.remote ? new OvsdbProtocolError(`${this.remote}: ${error.message}`, { cause: error }) : error;
+      this.close(named as Error);
     }
+  }
+
+  /**
+   * Why a request cannot be answered on a closed connection: a broken protocol (the peer
+   * does not speak OVSDB, or sent garbage) is not worth a retry; anything else is a
+   * disconnection, retryable.
+   */
+  private closedError(method: string): Error {
+    if (this.closeError instanceof OvsdbProtocolError) return this.closeError;
+    return new OvsdbDisconnectedError(method, this.remote, { cause: this.closeError });
+  }
+
+  private scheduleProbe(delayMs: number): void {
+    this.probeTimer = setTimeout(() => this.probe(), delayMs);
+    // The connection itself keeps the process alive, not its probe.
+    this.probeTimer.unref();
+  }
+
+  /** OVS's inactivity probe: anything received counts as an answer, not only the echo reply. */
+  private probe(): void {
+    this.probeTimer = undefined;
+    if (this.closed) return;
+    if (this.probeSentAt !== undefined) {
+      if (this.lastReceivedAt < this.probeSentAt) {
+        const where = this.remote ? `${this.remote}: ` : '';
+        this.close(new OvsdbTimeoutError('echo', this.probeMs, `${where}inactivity probe: no reply to echo within ${this.probeMs} ms`));
+        return;
+      }
+      this.probeSentAt = undefined;
+    }
+    const idleMs = Date.now() - this.lastReceivedAt;
+    if (idleMs < this.probeMs) {
+      this.scheduleProbe(this.probeMs - idleMs);
+      return;
+    }
+    this.probeSentAt = Date.now();
+    this.send({ id: PROBE_ID, method: 'echo', params: [] });
+    this.scheduleProbe(this.probeMs);
   }
 
   private dispatch(message: unknown): void {
@@ -192,6 +248,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     if (typeof id !== 'number' && typeof id !== 'string') throw new OvsdbProtocolError(`message is neither a request nor a reply: ${JSON.stringify(message).slice(0, 200)}`);
     const entry = this.pending.get(id);
     if (!entry) {
+      if (id === PROBE_ID) return; // the probe's reply: receiving it was the point
       this.emit('orphan-reply', id, result, error);
       return;
     }
@@ -219,9 +276,10 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     this.isClosed = true;
     this.outbox = [];
     if (this.closeTimer) clearTimeout(this.closeTimer);
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     for (const [id, entry] of this.pending) {
       this.settle(id, entry);
-      entry.reject(new OvsdbDisconnectedError(entry.method, this.remote, { cause: this.closeError }));
+      entry.reject(this.closedError(entry.method));
     }
     this.emit('close', this.closeError);
   }

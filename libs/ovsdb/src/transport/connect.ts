@@ -1,5 +1,6 @@
 import { connect as netConnect, Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../defaults';
 import { OvsdbConnectionError } from '../errors';
 import { ActiveRemote, formatRemote, isPassive, parseRemote, Remote } from './remote';
 import { TlsCredentials, tlsOptions } from './tls';
@@ -7,7 +8,7 @@ import { TlsCredentials, tlsOptions } from './tls';
 export interface ConnectOptions {
   /** Required for `ssl:` remotes. */
   tls?: TlsCredentials;
-  /** Give up connecting after this many ms (default 10 s). */
+  /** Give up connecting after this many ms (default DEFAULT_CONNECT_TIMEOUT_MS, 10 s); 0: never. */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -31,11 +32,12 @@ export function connectRemote(remote: string | Remote, options: ConnectOptions =
       socket.setNoDelay(true);
     }
 
-    const timer = setTimeout(() => fail(new Error(`no connection within ${options.timeoutMs ?? 10_000} ms`)), options.timeoutMs ?? 10_000);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const timer = timeoutMs > 0 ? setTimeout(() => fail(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs) : undefined;
     const onAbort = () => fail(new Error('connect aborted'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const cleanup = () => {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       socket.off('error', fail);
       socket.off(readyEvent, ready);
