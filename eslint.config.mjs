@@ -11,6 +11,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [{ name: 'child_process', importNames: ['exec', 'execSync'], message: 'No shell strings: use execFile with an argument array.' },
                 { name: 'node:child_process', importNames: ['exec', 'execSync'], message: 'No shell strings: use execFile with an argument array.' }],
+        // A library is used through its entry points, never its files: what they export is its API.
+        patterns: [
+          { group: ['@ovs-fleet/*/*', '!@ovs-fleet/ovsdb/vswitch'], message: "Deep import into a library: import from '@ovs-fleet/NAME' (generated OVS models: '@ovs-fleet/ovsdb/vswitch')." },
+          { regex: '^(\\.\\./)+libs/', message: "Relative import into a library: import from '@ovs-fleet/NAME'." },
+        ],
       }],
     },
   },

@@ -18,6 +18,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@ovs-fleet/ovsdb$': '<rootDir>/libs/ovsdb/src/index.ts',
+    '^@ovs-fleet/ovsdb/vswitch$': '<rootDir>/libs/ovsdb/src/vswitch.ts',
     '^@ovs-fleet/ovsdb/(.*)$': '<rootDir>/libs/ovsdb/src/$1',
     '^@ovs-fleet/iproute$': '<rootDir>/libs/iproute/src/index.ts',
     '^@ovs-fleet/lab$': '<rootDir>/libs/lab/src/index.ts',

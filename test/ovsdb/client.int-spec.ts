@@ -3,9 +3,19 @@
  * cancellation. Each server lives in its own temp dir and is removed in afterAll/finally.
  */
 import { readFileSync } from 'node:fs';
-import { OvsdbClient } from '@ovs-fleet/ovsdb/client/ovsdb-client';
-import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError, OvsdbTransactionError } from '@ovs-fleet/ovsdb/errors';
-import type { Operation, TableUpdates, TableUpdates2, WireUuid } from '@ovs-fleet/ovsdb/protocol/wire';
+import {
+  OvsdbCancelledError,
+  OvsdbClient,
+  OvsdbDisconnectedError,
+  OvsdbProtocolError,
+  OvsdbRpcError,
+  OvsdbTimeoutError,
+  OvsdbTransactionError,
+  type Operation,
+  type TableUpdates,
+  type TableUpdates2,
+  type WireUuid,
+} from '@ovs-fleet/ovsdb';
 import { OvsdbTestServer, VSWITCH_SCHEMA } from '../support/ovsdb-server';
 
 const DB = 'Open_vSwitch';
@@ -255,15 +265,15 @@ describe('OvsdbClient (real ovsdb-server)', () => {
     await client.transact(DB, [{ op: 'mutate', table: 'Bridge', where: [['name', '==', 'br0']], mutations: [['external_ids', 'delete', ['set', ['big']]]] }]);
   });
 
-  it('a reply over maxFrameBytes is a protocol error that closes the connection', async () => {
+  it('a reply over maxFrameBytes is a protocol error (not retryable) that closes the connection', async () => {
     const small = await OvsdbClient.connect(server.unixRemote, { maxFrameBytes: 4096 });
     extraClients.push(small);
     const closed = nextEvent<[Error | undefined]>(small, 'close');
     const error = await small.getSchema(DB).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OvsdbDisconnectedError);
+    expect(error).toBeInstanceOf(OvsdbProtocolError);
+    expect(error).toMatchObject({ retryable: false, message: expect.stringMatching(/^unix:.*: message of \d+\+ bytes exceeds the 4096-byte limit$/) });
     const [cause] = await closed;
-    expect(cause).toBeInstanceOf(OvsdbProtocolError);
-    expect(cause?.message).toMatch(/exceeds the 4096-byte limit/);
+    expect(cause).toBe(error);
   });
 
   it('many requests pipelined on one connection all resolve, in any order', async () => {

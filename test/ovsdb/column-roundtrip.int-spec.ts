@@ -25,13 +25,23 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { columnCodec, valuesEqual, type TypedValue, type WritableValue } from '@ovs-fleet/ovsdb/data';
-import { OvsdbIdl } from '@ovs-fleet/ovsdb/idl';
-import type { InsertHandle } from '@ovs-fleet/ovsdb/idl';
-import type { DatabaseSchema } from '@ovs-fleet/ovsdb/protocol/wire';
-import type { Replica, ReplicaRow } from '@ovs-fleet/ovsdb/replica';
-import { parseSchema, type Atom, type ColumnMeta, type DatabaseMeta } from '@ovs-fleet/ovsdb/schema';
-import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
+import {
+  decodeValue,
+  encodeValue,
+  OvsdbIdl,
+  parseSchema,
+  valuesEqual,
+  type Atom,
+  type ColumnMeta,
+  type DatabaseMeta,
+  type DatabaseSchema,
+  type InsertHandle,
+  type Replica,
+  type ReplicaRow,
+  type TypedValue,
+  type WritableValue,
+} from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/vswitch';
 import { OvsdbTestServer } from '../support/ovsdb-server';
 import { canonicalWire, dump, dumpedRows, type DumpTable } from '../support/ovsdb-dump';
 import { asOvsdbSendsReal, TRICKY_STRING } from '../support/column-values';
@@ -182,14 +192,14 @@ async function readBack(server: OvsdbTestServer, replica: Replica, schema: Datab
       const wire = inDump.get(column.name);
       let decoded: TypedValue | undefined;
       try {
-        decoded = wire === undefined ? undefined : columnCodec(column).decode(wire);
+        decoded = wire === undefined ? undefined : decodeValue(column, wire);
       } catch (error) {
         out.push(`${field}: dump ${JSON.stringify(wire)} does not decode: ${(error as Error).message}`);
         continue;
       }
       if (decoded === undefined || !valuesEqual(decoded, expected)) out.push(`${field}: dump ${JSON.stringify(wire)}, written ${show(expected)}`);
       // Without our decoder: OVS's JSON against our encoding (catches a bug that encode and decode share).
-      else if (canonicalWire(wire!) !== canonicalWire(columnCodec(column).encode(expected))) out.push(`${field}: dump ${JSON.stringify(wire)}, we encode ${JSON.stringify(columnCodec(column).encode(expected))}`);
+      else if (canonicalWire(wire!) !== canonicalWire(encodeValue(column, expected))) out.push(`${field}: dump ${JSON.stringify(wire)}, we encode ${JSON.stringify(encodeValue(column, expected))}`);
       if (column.type.kind === 'set' && Array.isArray(expected) && expected.length === 1 && !(Array.isArray(wire) && wire[0] === 'set')) coverage.record(column, BARE_ATOM);
     }
   }
@@ -210,7 +220,7 @@ function replicaVsDump(schema: DatabaseMeta, replica: Replica, tables: Map<strin
       }
       for (const column of table.columns) {
         const wire = wireRow.get(column.name)!;
-        if (!valuesEqual(row[column.name], columnCodec(column).decode(wire))) out.push(`${name} ${uuid}.${column.name}: replica ${show(row[column.name])}, dump ${JSON.stringify(wire)}`);
+        if (!valuesEqual(row[column.name], decodeValue(column, wire))) out.push(`${name} ${uuid}.${column.name}: replica ${show(row[column.name])}, dump ${JSON.stringify(wire)}`);
       }
     }
   }

@@ -7,9 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { run } from '@ovs-fleet/iproute';
 import { Lab, type LabHost } from '@ovs-fleet/lab';
-import { OvsdbIdl } from '@ovs-fleet/ovsdb/idl';
-import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
-import { commands, OvsdbCommandError, OvsdbCommitError, OvsdbVswitchdTimeoutError, tunnelInterface } from '@ovs-fleet/ovsdb/commands';
+import { commands, OvsdbCommandError, OvsdbCommitError, OvsdbIdl, OvsdbVswitchdTimeoutError, tunnelInterface } from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/vswitch';
 import { OvsdbTestServer } from '../support/ovsdb-server';
 
 jest.setTimeout(120_000);

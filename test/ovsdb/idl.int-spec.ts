@@ -5,10 +5,8 @@
  */
 import { once } from 'node:events';
 import { run } from '@ovs-fleet/iproute';
-import { OvsdbClient } from '@ovs-fleet/ovsdb/client';
-import { OvsdbIdl, type IdlSyncInfo } from '@ovs-fleet/ovsdb/idl';
-import { Bridge, OpenVSwitchSchema, Open_vSwitch, QoS } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
-import type { ChangeEvent, ChangeSubscription } from '@ovs-fleet/ovsdb/replica';
+import { OvsdbClient, OvsdbIdl, type ChangeEvent, type ChangeSubscription, type IdlSyncInfo } from '@ovs-fleet/ovsdb';
+import { Bridge, OpenVSwitchSchema, Open_vSwitch, QoS } from '@ovs-fleet/ovsdb/vswitch';
 import { OvsdbTestServer } from '../support/ovsdb-server';
 
 const DB = 'Open_vSwitch';

@@ -3,10 +3,7 @@
  * (SIGSTOP) and told to drop their clients. Every server is removed in finally blocks.
  */
 import { join } from 'node:path';
-import { OvsdbClient, ZERO_TXN_ID } from '@ovs-fleet/ovsdb/client/ovsdb-client';
-import { ConnectedInfo, ReconnectingOvsdbClient } from '@ovs-fleet/ovsdb/client/reconnecting-client';
-import { OvsdbDisconnectedError } from '@ovs-fleet/ovsdb/errors';
-import type { Operation, TableUpdates2 } from '@ovs-fleet/ovsdb/protocol/wire';
+import { OvsdbClient, OvsdbDisconnectedError, ReconnectingOvsdbClient, ZERO_TXN_ID, type ConnectedInfo, type Operation, type TableUpdates2 } from '@ovs-fleet/ovsdb';
 import { OvsdbTestServer } from '../support/ovsdb-server';
 
 const DB = 'Open_vSwitch';

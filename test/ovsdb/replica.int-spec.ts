@@ -2,11 +2,8 @@
  * The replica against a real ovsdb-server: fed by monitor_cond / monitor_cond_since over a
  * unix socket, changed with ovs-vsctl, and compared with `ovsdb-client --format=json dump`.
  */
-import { columnCodec } from '@ovs-fleet/ovsdb/data';
-import { parseSchema } from '@ovs-fleet/ovsdb/schema';
-import { Bridge, Interface, OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
-import { Replica, type ReplicaEvent, type ChangeSubscription } from '@ovs-fleet/ovsdb/replica';
-import { OvsdbClient } from '@ovs-fleet/ovsdb/client';
+import { decodeValue, OvsdbClient, parseSchema, Replica, valuesEqual, type ChangeSubscription, type ReplicaEvent } from '@ovs-fleet/ovsdb';
+import { Bridge, Interface, OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/vswitch';
 import { OvsdbTestServer } from '../support/ovsdb-server';
 import { dump as dumpDatabase, DumpTable } from '../support/ovsdb-dump';
 
@@ -37,8 +34,7 @@ function differences(replica: Replica, tables: Map<string, DumpTable>): string[]
       }
       dumped.headings.forEach((heading, i) => {
         if (heading === '_uuid') return;
-        const codec = columnCodec(table.columnsByName.get(heading)!);
-        if (!codec.equals(row[heading], codec.decode(values[i]))) out.push(`${name} ${uuid}.${heading}: replica ${String(row[heading])} vs ${JSON.stringify(values[i])}`);
+        if (!valuesEqual(row[heading], decodeValue(table.columnsByName.get(heading)!, values[i]))) out.push(`${name} ${uuid}.${heading}: replica ${String(row[heading])} vs ${JSON.stringify(values[i])}`);
       });
     }
     for (const uuid of rows.keys()) if (!seen.has(uuid)) out.push(`${name} ${uuid}: only in replica`);

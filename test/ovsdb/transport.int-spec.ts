@@ -5,9 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OvsdbClient } from '@ovs-fleet/ovsdb/client/ovsdb-client';
-import { OvsdbClientListener } from '@ovs-fleet/ovsdb/client/ovsdb-client-listener';
-import { OvsdbConnectionError } from '@ovs-fleet/ovsdb/errors';
+import { OvsdbClient, OvsdbClientListener, OvsdbConnectionError } from '@ovs-fleet/ovsdb';
 import { OvsPki, PkiCertificate } from '../support/ovs-pki';
 import { OvsdbTestServer } from '../support/ovsdb-server';
 

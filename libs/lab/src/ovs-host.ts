@@ -4,7 +4,7 @@ import { HOST_UPLINK_IF, HostNames, UNDERLAY_BRIDGE } from './naming';
 import { hostNetworkCommands, underlayAddressCommands } from './network';
 import { waitFor } from './wait';
 
-export const VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema';
+const VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema';
 export const OVSDB_TCP_PORT = 6640;
 
 export interface HostOvsPlan {
@@ -21,7 +21,7 @@ export interface HostOvsPlan {
 
 const inNetns = (netns: string, argv: readonly string[]) => ['netns', 'exec', netns, ...argv];
 
-export function vsctl(names: Pick<HostNames, 'ovsdbSocket'>, args: readonly string[]) {
+function vsctl(names: Pick<HostNames, 'ovsdbSocket'>, args: readonly string[]) {
   return run('ovs-vsctl', [`--db=unix:${names.ovsdbSocket}`, '--timeout=10', ...args]);
 }
 
@@ -69,7 +69,7 @@ export async function startHostOvs(plan: HostOvsPlan): Promise<void> {
 }
 
 /** Tunnels need OVS's own copy of the kernel route to the underlay, out through br-phy. */
-export async function waitForUnderlayRoute(vswitchdCtl: string, underlayNetwork: string): Promise<void> {
+async function waitForUnderlayRoute(vswitchdCtl: string, underlayNetwork: string): Promise<void> {
   const wanted = `${underlayNetwork} dev ${UNDERLAY_BRIDGE}`;
   await waitFor(`ovs/route/show to list ${wanted}`, async () => {
     const { stdout } = await appctl(vswitchdCtl, ['ovs/route/show']);

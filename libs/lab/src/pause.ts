@@ -16,7 +16,7 @@ import { ValidationError } from '@ovs-fleet/iproute';
  *   asked for), but the state file does not record them yet.
  */
 export const PAUSE_ENV = 'OVS_FLEET_LAB_PAUSE_AFTER';
-export const UP_STEPS = ['allocation', 'claim', 'network', 'daemons'] as const;
+const UP_STEPS = ['allocation', 'claim', 'network', 'daemons'] as const;
 export type UpStep = (typeof UP_STEPS)[number];
 
 /** The step named in the environment; an unknown name is refused, so a typo cannot go unnoticed. */

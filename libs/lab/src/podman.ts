@@ -10,7 +10,7 @@ import { verifiedPid } from './processes';
 import { waitFor } from './wait';
 
 /** The project's containers.conf (runc, cgroupfs, ulimits): podman reads it through CONTAINERS_CONF. */
-export const CONTAINERS_CONF = join(__dirname, '..', 'podman', 'containers.conf');
+const CONTAINERS_CONF = join(__dirname, '..', 'podman', 'containers.conf');
 
 export function podmanEnv(): NodeJS.ProcessEnv {
   return { ...process.env, CONTAINERS_CONF };
@@ -127,7 +127,7 @@ export class LabPodman {
 }
 
 /** Names of the podman containers that belong to a lab: by its label, or by its name prefix. */
-export async function listLabContainers(lab: LabNames): Promise<string[]> {
+async function listLabContainers(lab: LabNames): Promise<string[]> {
   const { stdout } = await run('podman', ['ps', '-a', '--format', 'json'], { env: podmanEnv() });
   const all = (stdout.trim() === '' ? [] : JSON.parse(stdout)) as { Names?: string[]; Labels?: Record<string, string> | null }[];
   return all

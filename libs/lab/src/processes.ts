@@ -88,7 +88,7 @@ export function verifiedPid(pidFile: string, dir: string): number | undefined {
 }
 
 /** Alive and not a zombie waiting to be reaped. */
-export function isRunning(pid: number): boolean {
+function isRunning(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);

@@ -1,10 +1,10 @@
 import { cidrContains, cidrsOverlap, intToIpv4, ipv4ToInt, parseCidr, ValidationError } from '@ovs-fleet/iproute';
 
 /** The only space a lab may number from (RFC 5737 documentation ranges). */
-export const MGMT_SPACE = '198.51.100.0/24';
-export const UNDERLAY_SPACE = '203.0.113.0/24';
+const MGMT_SPACE = '198.51.100.0/24';
+const UNDERLAY_SPACE = '203.0.113.0/24';
 /** This machine kind's own eth0 lives here: never used, whatever the caller asks. */
-export const FORBIDDEN_SPACE = '192.0.2.0/24';
+const FORBIDDEN_SPACE = '192.0.2.0/24';
 
 /** Host i (1-based) gets the (FIRST_HOST_OFFSET + i)-th address of a range: .11, .12, ... */
 const FIRST_HOST_OFFSET = 10;
@@ -37,7 +37,7 @@ function numberRange(text: string, field: string, space: string): NumberedRange 
 }
 
 /** Largest host count a range can number: .1 is the gateway, .11.. the hosts, the last the broadcast. */
-export function hostCapacity(range: NumberedRange): number {
+function hostCapacity(range: NumberedRange): number {
   return Math.max(0, range.size - FIRST_HOST_OFFSET - 2);
 }
 
@@ -71,13 +71,13 @@ export function planAddresses(ranges: LabRanges, hosts: number): LabAddressPlan 
 }
 
 /** The `slot`-th pair of equal sub-ranges (/prefixLength) of the two spaces. */
-export function slotRanges(slot: number, prefixLength: number): LabRanges {
+function slotRanges(slot: number, prefixLength: number): LabRanges {
   const size = 2 ** (32 - prefixLength);
   const at = (space: string) => `${intToIpv4(ipv4ToInt(space.split('/')[0]) + slot * size)}/${prefixLength}`;
   return { mgmt: at(MGMT_SPACE), underlay: at(UNDERLAY_SPACE) };
 }
 
-export const AUTO_PREFIX_LENGTH = 26;
+const AUTO_PREFIX_LENGTH = 26;
 
 /** The longest prefix (smallest sub-range, so the most labs side by side) that numbers `hosts`: /28 up to 4, /27 up to 20, /26 up to 52. */
 export function autoPrefixLength(hosts: number): number {

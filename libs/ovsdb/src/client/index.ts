@@ -1,5 +1,5 @@
-export * from './ovsdb-client';
-export * from './ovsdb-client-listener';
-export * from './reconnecting-client';
-export * from './backoff';
-export * from './leadership';
+/**
+ * @deprecated Import from `@ovs-fleet/ovsdb` (or `@ovs-fleet/ovsdb/vswitch`). This path only
+ * serves callers that have not moved yet, and gives them the public API, nothing more.
+ */
+export * from '../index';

@@ -204,13 +204,13 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
 const OVSDB_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Database names are OVSDB <id>s too (e.g. Open_vSwitch, _Server, OVN_Northbound). */
-export function assertDatabaseName(name: string): string {
+function assertDatabaseName(name: string): string {
   if (typeof name !== 'string' || !OVSDB_ID.test(name)) throw new TypeError(`database name ${JSON.stringify(name)} is not an OVSDB id ([A-Za-z_][A-Za-z0-9_]*)`);
   return name;
 }
 
 /** Lock names are OVSDB <id>s (RFC 7047 3.1): letters, digits and '_', not starting with a digit. */
-export function assertLockName(name: string): string {
+function assertLockName(name: string): string {
   if (typeof name !== 'string' || !OVSDB_ID.test(name)) throw new TypeError(`lock name ${JSON.stringify(name)} is not an OVSDB id ([A-Za-z_][A-Za-z0-9_]*)`);
   return name;
 }

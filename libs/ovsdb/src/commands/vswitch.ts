@@ -67,19 +67,19 @@ export function rootRow(ws: Workspace): WorkingRow {
   return fail('database has no Open_vSwitch row (not initialized: "ovs-vsctl init" creates it)');
 }
 
-export function findBridge(ws: Workspace, bridge: string, mustExist: boolean): WorkingRow | undefined {
+function findBridge(ws: Workspace, bridge: string, mustExist: boolean): WorkingRow | undefined {
   const row = (isUuid(bridge) ? ws.get('Bridge', bridge) : undefined) ?? ws.byName('Bridge', bridge);
   if (row === undefined && mustExist) fail(`no bridge named ${bridge}`);
   return row;
 }
 
-export function findPort(ws: Workspace, port: string, mustExist: boolean): WorkingRow | undefined {
+function findPort(ws: Workspace, port: string, mustExist: boolean): WorkingRow | undefined {
   const row = (isUuid(port) ? ws.get('Port', port) : undefined) ?? ws.byName('Port', port);
   if (row === undefined && mustExist) fail(`no port named ${port}`);
   return row;
 }
 
-export function bridgeOfPort(ws: Workspace, port: WorkingRow): WorkingRow | undefined {
+function bridgeOfPort(ws: Workspace, port: WorkingRow): WorkingRow | undefined {
   return ws.holderOf('Bridge', 'ports', port);
 }
 

@@ -3,7 +3,7 @@ import { OvsdbError } from '../errors';
 import { OvsdbVswitchdTimeoutError } from './errors';
 
 /** Open_vSwitch.cur_cfg as the replica holds it (null: no row, or the column is not monitored). */
-export function currentCfg(replica: Replica): number | null {
+function currentCfg(replica: Replica): number | null {
   for (const row of replica.table('Open_vSwitch').values()) return typeof row.cur_cfg === 'number' ? row.cur_cfg : null;
   return null;
 }

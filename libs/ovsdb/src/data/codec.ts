@@ -56,7 +56,7 @@ function compileCodec(column: ColumnMeta): ColumnCodec {
 
 const strictEquals: Equality = (a, b) => a === b;
 
-export function defaultAtom(type: AtomicType): Atom {
+function defaultAtom(type: AtomicType): Atom {
   switch (type) {
     case 'integer':
     case 'real':
@@ -84,7 +84,7 @@ export function defaultValue(type: ColumnTypeMeta): TypedValue {
   }
 }
 
-export function compileDecoder(type: ColumnTypeMeta, field: string): Decoder {
+function compileDecoder(type: ColumnTypeMeta, field: string): Decoder {
   const fail = (wire: unknown): never => {
     throw new OvsdbValidationError(field, wire, `is not a valid ${describeType(type)}`);
   };
@@ -160,7 +160,7 @@ function atomDecoder(type: AtomicType, fail: (wire: unknown) => never): AtomDeco
   }
 }
 
-export function compileEncoder(type: ColumnTypeMeta, field: string): Encoder {
+function compileEncoder(type: ColumnTypeMeta, field: string): Encoder {
   const fail = (value: unknown): never => {
     throw new OvsdbValidationError(field, value, `is not a valid ${describeType(type)}`);
   };
@@ -215,7 +215,7 @@ export function toOvsdbReal(real: number): number {
   return Number(real.toPrecision(15));
 }
 
-export function describeBaseType(base: BaseTypeMeta): string {
+function describeBaseType(base: BaseTypeMeta): string {
   return base.refTable === undefined ? base.type : `uuid of ${base.refTable}`;
 }
 

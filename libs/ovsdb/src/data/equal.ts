@@ -27,10 +27,6 @@ export function mapsEqual(a: ReadonlyMap<Atom, Atom>, b: ReadonlyMap<Atom, Atom>
   return true;
 }
 
-export function atomsEqual(a: TypedValue, b: TypedValue): boolean {
-  return a === b;
-}
-
 /** Deep equality of two decoded values of the same column type. */
 export function valuesEqual(a: TypedValue, b: TypedValue): boolean {
   if (a === b) return true;

@@ -1,6 +1,5 @@
-export * from './typed-value';
-export * from './uuid';
-export * from './codec';
-export * from './equal';
-export * from './frozen';
-export * from './rows';
+/**
+ * @deprecated Import from `@ovs-fleet/ovsdb` (or `@ovs-fleet/ovsdb/vswitch`). This path only
+ * serves callers that have not moved yet, and gives them the public API, nothing more.
+ */
+export * from '../index';

@@ -34,7 +34,7 @@ export function namedUuid(name: string): NamedUuid {
   return new NamedUuid(name);
 }
 
-export function wireUuid(uuid: UuidString): WireUuid {
+function wireUuid(uuid: UuidString): WireUuid {
   return ['uuid', uuid];
 }
 

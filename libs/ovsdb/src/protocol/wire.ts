@@ -87,26 +87,6 @@ export type TableUpdates2 = Record<string, Record<UuidString, RowUpdate2>>;
 
 export type JsonRpcId = number | string;
 
-export interface JsonRpcRequest {
-  method: string;
-  params: unknown[];
-  id: JsonRpcId;
-}
-
-export interface JsonRpcNotification {
-  method: string;
-  params: unknown[];
-  id: null;
-}
-
-export interface JsonRpcResponse {
-  result: unknown;
-  error: unknown;
-  id: JsonRpcId;
-}
-
-export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
-
 /** A `.ovsschema` document (RFC 7047 3.2), plus the `version`/`cksum` members OVS uses. */
 export interface DatabaseSchema {
   name: string;

@@ -1,4 +1,5 @@
-export * from './replica';
-export * from './events';
-export * from './column-index';
-export * from './row-codec';
+/**
+ * @deprecated Import from `@ovs-fleet/ovsdb` (or `@ovs-fleet/ovsdb/vswitch`). This path only
+ * serves callers that have not moved yet, and gives them the public API, nothing more.
+ */
+export * from '../index';

@@ -1,6 +1,5 @@
-export * from './types';
-export * from './parse';
-export * from './validate';
-export * from './validation-error';
-export * from './schema-error';
-export * from './table-ref';
+/**
+ * @deprecated Import from `@ovs-fleet/ovsdb` (or `@ovs-fleet/ovsdb/vswitch`). This path only
+ * serves callers that have not moved yet, and gives them the public API, nothing more.
+ */
+export * from '../index';

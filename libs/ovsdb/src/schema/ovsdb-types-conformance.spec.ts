@@ -6,10 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AtomicType, BaseType, ColumnType, DatabaseSchema } from '@ovs-fleet/ovsdb/protocol/wire';
-import { OvsdbSchemaError, parseBaseType, parseColumnType, parseSchema } from '@ovs-fleet/ovsdb/schema';
-import { findMacroCalls } from '../conformance/autotest-file';
-import { shellWords } from '../conformance/shell-words';
+import type { AtomicType, BaseType, ColumnType, DatabaseSchema } from '../protocol/wire';
+import { findMacroCalls } from '../../../../test/conformance/autotest-file';
+import { shellWords } from '../../../../test/conformance/shell-words';
+import { parseBaseType, parseColumnType, parseSchema } from './parse';
+import { OvsdbSchemaError } from './schema-error';
 
 const TYPES_AT = join('/var/cache/ovs-fleet/openvswitch', 'tests/ovsdb-types.at');
 const SCHEMA_AT = join('/var/cache/ovs-fleet/openvswitch', 'tests/ovsdb-schema.at');

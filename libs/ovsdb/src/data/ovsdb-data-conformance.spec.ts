@@ -5,11 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeValue, valuesEqual } from '@ovs-fleet/ovsdb/data';
-import type { ColumnType, WireValue } from '@ovs-fleet/ovsdb/protocol/wire';
-import { parseColumnType, validateValue, type ColumnMeta } from '@ovs-fleet/ovsdb/schema';
-import { findMacroCalls } from '../conformance/autotest-file';
-import { shellWords } from '../conformance/shell-words';
+import type { ColumnType, WireValue } from '../protocol/wire';
+import { parseColumnType } from '../schema/parse';
+import type { ColumnMeta } from '../schema/types';
+import { validateValue } from '../schema/validate';
+import { findMacroCalls } from '../../../../test/conformance/autotest-file';
+import { shellWords } from '../../../../test/conformance/shell-words';
+import { decodeValue } from './codec';
+import { valuesEqual } from './equal';
 
 const OVS_SOURCE = '/var/cache/ovs-fleet/openvswitch';
 const DATA_AT = join(OVS_SOURCE, 'tests/ovsdb-data.at');

@@ -1,3 +1,0 @@
-export * from './wire';
-export * from './framing';
-export * from './jsonrpc-session';

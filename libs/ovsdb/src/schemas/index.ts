@@ -1,2 +1,0 @@
-export * from './generated/open-vswitch';
-export * from './generated/server';

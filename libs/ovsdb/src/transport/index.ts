@@ -1,4 +1,0 @@
-export * from './remote';
-export * from './tls';
-export * from './connect';
-export * from './listener';
