@@ -1,6 +1,6 @@
 /**
  * Open vSwitch's own IDL test cases (tests/ovsdb-idl.at, the Python3 variants) run
- * against our conformance driver `libs/ovsdb/test-driver` and a real ovsdb-server, with
+ * against our conformance driver `test/conformance/driver/test-driver` and a real ovsdb-server, with
  * their expected output unchanged. The harness itself is checked first against OVS's
  * reference driver (test-ovsdb.py), so that a pass here means what it says.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { IdlCase, loadIdlCases, OVS_SOURCE } from './idl-cases';
 import { runIdlCase } from './run-idl-case';
 
-const OUR_DRIVER = [join(__dirname, '../../libs/ovsdb/test-driver')];
+const OUR_DRIVER = [join(__dirname, 'driver/test-driver')];
 const REFERENCE_DRIVER = ['/usr/bin/python3', join(OVS_SOURCE, 'tests/test-ovsdb.py')];
 
 /** Titles our driver is known to pass: each must keep passing. */

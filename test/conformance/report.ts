@@ -1,6 +1,6 @@
 /**
  * Runs every case of OVS's tests/ovsdb-idl.at (Python3 variants) against our driver
- * `libs/ovsdb/test-driver` and prints pass/fail per title and the count.
+ * `test/conformance/driver/test-driver` and prints pass/fail per title and the count.
  *
  *   npm run conformance [-- --verbose] [-- TITLE-SUBSTRING]
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadIdlCases } from './idl-cases';
 import { runIdlCase } from './run-idl-case';
 
-const DRIVER = [join(__dirname, '../../libs/ovsdb/test-driver')];
+const DRIVER = [join(__dirname, 'driver/test-driver')];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

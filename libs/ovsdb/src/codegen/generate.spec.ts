@@ -33,6 +33,13 @@ describe('generateSchemaModule', () => {
   };
   const source = generateSchemaModule(doc, { source: 'my.ovsschema' });
 
+  it('imports the library by its files inside this repository, by its public API from a package', () => {
+    expect(source).toContain(`import type { DatabaseSchema } from '../../protocol/wire';\nimport type { TableRef } from '../../schema/table-ref';\nimport type { UuidRef } from '../../data/typed-value';\n`);
+    const packaged = generateSchemaModule(doc, { libraryImport: '@ovs-fleet/ovsdb' });
+    expect(packaged).toContain(`import type { DatabaseSchema, TableRef, UuidRef } from '@ovs-fleet/ovsdb';\n\nexport const`);
+    expect(packaged).not.toMatch(/from '@ovs-fleet\/ovsdb\//);
+  });
+
   it('types columns per the value model', () => {
     expect(source).toContain('export interface SFlow {');
     expect(source).toContain('  readonly mode: "a" | "b" | null;');

@@ -1,8 +1,5 @@
 /** idl_set of tests/test-ovsdb.py: a comma-separated list of IDL edits committed as one IdlTransaction. */
-import type { ReplicaRow } from '../../replica/row-codec';
-import type { OvsdbIdl } from '../idl';
-import type { IdlTransaction, InsertHandle, TypedMutation } from '../transaction';
-import type { UuidString } from '../../protocol/wire';
+import type { IdlTransaction, InsertHandle, OvsdbIdl, ReplicaRow, TypedMutation, UuidString } from '@ovs-fleet/ovsdb';
 import { pad } from './printer';
 
 export class DriverExit extends Error {

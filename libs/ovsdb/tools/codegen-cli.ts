@@ -1,13 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import type { DatabaseSchema } from '../protocol/wire';
-import { generateSchemaModule } from './generate';
+import type { DatabaseSchema } from '@ovs-fleet/ovsdb';
+import { generateSchemaModule } from '../src/codegen/generate';
+
+/** The library's source, which generated files inside this repository import from. */
+const LIBRARY_SOURCE = resolve(__dirname, '..', 'src');
 
 const USAGE = `usage: ovsdb:codegen SCHEMA.ovsschema OUT.ts [--import=SPECIFIER]
   --import  how the generated file imports this library (default: a relative path to
             libs/ovsdb/src; e.g. --import=@ovs-fleet/ovsdb outside this repository)\n`;
 
-/** Usage: tsx libs/ovsdb/src/codegen/cli.ts SCHEMA.ovsschema OUT.ts [--import=SPECIFIER] */
+/** The schema code generator's command line: tsx libs/ovsdb/tools/codegen-cli.ts SCHEMA.ovsschema OUT.ts [--import=SPECIFIER] */
 function main(argv: string[]): void {
   const importFlag = argv.find((arg) => arg.startsWith('--import='));
   const paths = argv.filter((arg) => !arg.startsWith('--'));
@@ -20,7 +23,7 @@ function main(argv: string[]): void {
   const doc = JSON.parse(readFileSync(schemaPath, 'utf8')) as DatabaseSchema;
   let libraryImport = importFlag?.slice('--import='.length);
   if (libraryImport === undefined) {
-    libraryImport = relative(dirname(resolve(outPath)), resolve(__dirname, '..')).split('\\').join('/');
+    libraryImport = relative(dirname(resolve(outPath)), LIBRARY_SOURCE).split('\\').join('/');
     if (!libraryImport.startsWith('.')) libraryImport = `./${libraryImport}`;
   }
   writeFileSync(outPath, generateSchemaModule(doc, { source: basename(schemaPath), libraryImport }));

@@ -2,8 +2,7 @@
  * Printing exactly as OVS's tests/test-ovsdb.py does: Python's str()/repr() of the values
  * its IDL hands out, then the same regular expressions, and ovs.json.to_string.
  */
-import type { ColumnMeta, TableMeta } from '../../schema/types';
-import type { ReplicaRow } from '../../replica/row-codec';
+import type { ColumnMeta, ReplicaRow, TableMeta } from '@ovs-fleet/ovsdb';
 
 /** A uuid.UUID (repr `UUID('...')`), as opposed to a str. */
 export class PyUuid {

@@ -1,18 +1,12 @@
 /**
  * Conformance driver: the `idl` and `idl_passive` commands of OVS's tests/test-ovsdb.py,
- * same arguments and output, over OvsdbIdl. Run through `libs/ovsdb/test-driver`.
+ * same arguments and output, over OvsdbIdl. Run through `test/conformance/driver/test-driver`.
  *
  *   test-driver [-t SECS | --timeout=SECS] idl SCHEMA REMOTE [COMMAND...]
  *   test-driver [-t SECS] idl_passive SCHEMA ptcp:HOST:PORT [JSON-TRANSACTION...]
  */
 import { readFileSync, writeSync } from 'node:fs';
-import { OvsdbClient } from '../../client/ovsdb-client';
-import { OvsdbClientListener } from '../../client/ovsdb-client-listener';
-import { OvsdbRpcError } from '../../errors';
-import type { DatabaseSchema, WireCondition } from '../../protocol/wire';
-import { Replica } from '../../replica/replica';
-import type { ChangeSubscription } from '../../replica/events';
-import { OvsdbIdl } from '../idl';
+import { OvsdbClient, OvsdbClientListener, OvsdbIdl, OvsdbRpcError, Replica, type ChangeSubscription, type DatabaseSchema, type WireCondition } from '@ovs-fleet/ovsdb';
 import { DriverExit, idlSet } from './idl-set';
 import { IdlPrinter, oldValuesOfChanged, pad, type Registration } from './printer';
 import { pyJson } from './python-format';

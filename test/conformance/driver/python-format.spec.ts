@@ -1,4 +1,4 @@
-import { parseSchema } from '../../schema/parse';
+import { parseSchema } from '@ovs-fleet/ovsdb';
 import { PyTuple, PyUuid, pyCompare, pyJson, pyNumber, pyRepr, simpleRowString } from './python-format';
 
 describe('Python printing as test-ovsdb.py sees it', () => {

@@ -1,8 +1,5 @@
 /** print_idl / print_row / mock_notify of tests/test-ovsdb.py over our replica. */
-import type { ChangeEvent } from '../../replica/events';
-import type { Replica } from '../../replica/replica';
-import type { ReplicaRow } from '../../replica/row-codec';
-import type { TableMeta } from '../../schema/types';
+import type { ChangeEvent, Replica, ReplicaRow, TableMeta } from '@ovs-fleet/ovsdb';
 import { simpleRowString, type RowLookup } from './python-format';
 
 const SIMPLE_COLUMNS = ['i', 'r', 'b', 's', 'u', 'ia', 'ra', 'ba', 'sa', 'ua'];
