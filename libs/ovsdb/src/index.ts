@@ -77,6 +77,7 @@ export type { TypedValue, TypedRow, UuidRef, WritableAtom, WritableValue, Writab
 export { NamedUuid, namedUuid } from './data/uuid';
 export { valuesEqual } from './data/equal';
 export { decodeValue, encodeValue } from './data/codec';
+export { encodeRow } from './data/rows';
 export { parseSchema } from './schema/parse';
 export { validateValue, validateRow } from './schema/validate';
 export type { ValidationOptions } from './schema/validate';
