@@ -1,10 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AgentService } from './agent.service';
+import { AGENT_CONFIG, AGENT_SETTINGS } from './agent.tokens';
 import { loadAgentConfig } from './config/agent-config';
+import { loadAgentSettings } from './config/agent-settings';
 
-export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
+export { AGENT_CONFIG, AGENT_SETTINGS } from './agent.tokens';
 
 @Module({
-  providers: [{ provide: AGENT_CONFIG, useFactory: () => loadAgentConfig(process.env) }],
-  exports: [AGENT_CONFIG],
+  providers: [
+    { provide: AGENT_CONFIG, useFactory: () => loadAgentConfig(process.env) },
+    { provide: AGENT_SETTINGS, useFactory: () => loadAgentSettings(process.env) },
+    AgentService,
+  ],
+  exports: [AGENT_CONFIG, AGENT_SETTINGS, AgentService],
 })
 export class AgentModule {}

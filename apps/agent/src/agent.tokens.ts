@@ -1,0 +1,2 @@
+export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
+export const AGENT_SETTINGS = Symbol('AGENT_SETTINGS');
