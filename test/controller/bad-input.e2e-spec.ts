@@ -22,6 +22,7 @@ beforeAll(async () => {
   await controller.as('provisioner').post('/v1/networks', { name: 'full', type: 'vxlan', subnets: [{ cidr: '198.18.1.0/30' }] }).expect(202);
   await controller.as('admin').put('/v1/hosts/h1', { tunnelIp: '203.0.113.11', labels: { rack: 'r1' } }).expect(202);
   await controller.as('provisioner').post('/v1/attachments', { network: 'full', host: 'h1', container: { netns: 'f1' } }).expect(202);
+  await controller.as('provisioner').post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: 'b1' } }).expect(202);
 });
 
 afterAll(async () => {
@@ -120,7 +121,8 @@ const cases: Case[] = [
   { name: 'the gateway', method: 'post', url: '/v1/attachments', body: { ...ATTACH, addresses: ['198.18.0.1'] }, status: 400, field: 'addresses[0]' },
   { name: 'two addresses in one subnet', method: 'post', url: '/v1/attachments', body: { ...ATTACH, addresses: ['198.18.0.3', '198.18.0.4'] }, status: 400, field: 'addresses[1]' },
   { name: 'subnet exhausted', method: 'post', url: '/v1/attachments', body: { ...ATTACH, network: 'full', container: { netns: 'f2' } }, status: 409, field: 'addresses' },
-  { name: 'same container and ifname twice', method: 'post', url: '/v1/attachments', body: { network: 'full', host: 'h1', container: { netns: 'f1' } }, status: 409, field: 'ifname' },
+  { name: 'same container and ifname twice', method: 'post', url: '/v1/attachments', body: { network: 'blue', host: 'h1', container: { netns: 'b1' } }, status: 409, field: 'ifname' },
+  { name: 'a MAC already on the network', method: 'post', url: '/v1/attachments', body: { ...ATTACH, container: { netns: 'b2' }, mac: 'MAC_OF_B1' }, status: 409, field: 'mac' },
   { name: 'gateway not a boolean', method: 'post', url: '/v1/attachments', body: { ...ATTACH, gateway: 'yes' }, status: 400, field: 'gateway' },
   { name: 'route to not a cidr', method: 'post', url: '/v1/attachments', body: { ...ATTACH, routes: [{ to: 'everywhere' }] }, status: 400, field: 'routes[0].to' },
   { name: 'route via outside the subnets', method: 'post', url: '/v1/attachments', body: { ...ATTACH, routes: [{ to: '198.19.0.0/16', via: '198.19.0.1' }] }, status: 400, field: 'routes[0].via' },
@@ -134,7 +136,8 @@ const cases: Case[] = [
   { name: 'wait too long', method: 'get', url: '/v1/operations/00000000-0000-4000-8000-000000000000?wait=61', status: 400, field: 'wait' },
 ];
 
-it.each(cases)('$name: $status naming $field, nothing changed', async ({ method, url, body, status, field, role }) => {
+it.each(cases)('$name: $status naming $field, nothing changed', async ({ method, url, body: template, status, field, role }) => {
+  const body = template && JSON.parse(JSON.stringify(template).replace('MAC_OF_B1', await macOfB1()));
   const before = await redisSnapshot(redis);
   const client = controller.as(role ?? (url.startsWith('/v1/hosts') && method !== 'get' ? 'admin' : 'provisioner'));
   const response = method === 'get' || method === 'delete' ? await client[method](url) : await client[method](url, body);
@@ -142,6 +145,11 @@ it.each(cases)('$name: $status naming $field, nothing changed', async ({ method,
   expect(response.body.error.message).toEqual(expect.any(String));
   expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
 });
+
+async function macOfB1(): Promise<string> {
+  const list = await controller.as('viewer').get('/v1/attachments?network=blue');
+  return list.body.items.find((a: { container: { netns?: string } }) => a.container.netns === 'b1').mac;
+}
 
 it('a body that is not JSON is a 400 naming the body', async () => {
   const response = await controller.as('provisioner').post('/v1/networks').set('Content-Type', 'application/json').send('{"name":');

@@ -28,7 +28,7 @@ export class ControllerProcess {
     readonly port: number,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000)));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000)));
+    child.stderr?.on('data', (chunk: Buffer) => { if (process.env.CONTROLLER_STDERR) process.stderr.write(chunk); this.output = (this.output + chunk.toString()).slice(-20_000); });
   }
 
   static async start(options: ControllerProcessOptions): Promise<ControllerProcess> {
@@ -37,7 +37,8 @@ export class ControllerProcess {
       process.on('exit', () => live.forEach((child) => child.kill('SIGKILL')));
     }
     const port = await freePort();
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/controller/src/main.ts')], {
+    const nodeArgs = (process.env.CONTROLLER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof when profiling a benchmark
+    const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', join(ROOT, 'apps/controller/src/main.ts')], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -11,7 +11,6 @@ import { containsAddress } from '../ipam/subnet';
 import { REDIS } from '../redis/redis.module';
 import { MutationOutcome, StateStore } from '../state/state-store';
 import { stateKeys } from '../state/state-keys';
-import type { StateTransaction } from '../state/state-transaction';
 import type { AttachmentQuery, AttachmentView, CreateAttachmentDto } from './attachment.dto';
 import { containerRef } from './container-ref';
 import { generatedMac } from './mac';
@@ -19,13 +18,6 @@ import { generatedMac } from './mac';
 /** What the controller stores: the shared record plus the host revision that first includes it. */
 export interface StoredAttachment extends AttachmentRecord {
   revision: number;
-}
-
-interface Allocation {
-  network: string;
-  cidr: string;
-  address: string;
-  owner: string;
 }
 
 @Injectable()
@@ -37,46 +29,47 @@ export class AttachmentsService {
     private readonly status: HostStatusReader,
   ) {}
 
+  /**
+   * The cheap checks and the addresses come first, outside the write lock (the IPAM is atomic
+   * on its own, so concurrent requests allocate in parallel); the decision under the lock
+   * checks again what may have changed meanwhile and gives the addresses back if it refuses.
+   */
   async create(dto: CreateAttachmentDto, dryRun: boolean, requestId: string | null): Promise<MutationOutcome<StoredAttachment>> {
     const container = containerRef(dto.container);
     const id = randomUUID();
-    const allocated: Allocation[] = [];
-    const release = async () => {
-      await Promise.all(allocated.splice(0).map((a) => this.ipam.release(a.network, a.cidr, a.address, a.owner)));
-    };
+    const ifname = dto.ifname ?? 'eth0';
+    const reader = this.store.reader();
+    const network = await reader.network(dto.network);
+    if (!network) throw new NotFoundError('network', `network ${dto.network} does not exist`);
+    const host = await reader.host(dto.host);
+    if (!host) throw new NotFoundError('host', `host ${dto.host} is not registered`);
+    if (!spans(network, host)) throw new ConflictError('host', `network ${network.name} does not span host ${host.id} (its hosts: ${JSON.stringify(network.hosts)})`);
+    const requested = this.requestedBySubnet(network, dto.addresses ?? []);
+    const routes = (dto.routes ?? []).map((route, i) => {
+      if (route.via !== undefined && !network.subnets.some((s) => containsAddress(s, route.via as string))) {
+        throw new BadRequestError(`routes[${i}].via`, `${route.via} is not inside a subnet of network ${network.name}`);
+      }
+      return { to: route.to, via: route.via ?? null };
+    });
+    const wanted = network.subnets.map((subnet) => {
+      const address = requested.get(subnet.cidr) ?? null;
+      return { network: network.name, subnet, owner: id, requested: address, field: address ? `addresses[${(dto.addresses ?? []).indexOf(address)}]` : 'addresses' };
+    });
+    const reserved = dryRun ? { addresses: await this.ipam.peekMany(wanted), undo: async () => undefined } : await this.ipam.reserve(wanted);
     return this.store.mutate(
       { kind: 'attachment.create', resource: { type: 'attachment', id }, dryRun, requestId },
       async (tx) => {
-        const network = await tx.network(dto.network);
-        if (!network) throw new NotFoundError('network', `network ${dto.network} does not exist`);
-        const host = await tx.host(dto.host);
-        if (!host) throw new NotFoundError('host', `host ${dto.host} is not registered`);
-        if (!spans(network, host)) throw new ConflictError('host', `network ${network.name} does not span host ${host.id} (its hosts: ${JSON.stringify(network.hosts)})`);
-        const ifname = dto.ifname ?? 'eth0';
+        const now = await tx.network(network.name);
+        if (!now) throw new NotFoundError('network', `network ${network.name} does not exist`);
+        if (JSON.stringify(now.subnets) !== JSON.stringify(network.subnets)) throw new ConflictError('network', `network ${network.name} changed while the request was made; try again`);
+        const hostNow = await tx.host(host.id);
+        if (!hostNow) throw new NotFoundError('host', `host ${host.id} is not registered`);
+        if (!spans(now, hostNow)) throw new ConflictError('host', `network ${network.name} does not span host ${host.id} (its hosts: ${JSON.stringify(now.hosts)})`);
         const twin = await tx.attachmentOfContainer(host.id, container, ifname);
         if (twin) throw new ConflictError('ifname', `the container already has ${ifname} (attachment ${twin.id})`);
         const mac = dto.mac?.toLowerCase() ?? generatedMac(id);
         const macHolder = await tx.attachmentWithMac(network.name, mac);
         if (macHolder) throw new ConflictError('mac', `${mac} is used by attachment ${macHolder.id} on network ${network.name}`);
-        const requested = this.requestedBySubnet(network, dto.addresses ?? []);
-        const routes = (dto.routes ?? []).map((route, i) => {
-          if (route.via !== undefined && !network.subnets.some((s) => containsAddress(s, route.via as string))) {
-            throw new BadRequestError(`routes[${i}].via`, `${route.via} is not inside a subnet of network ${network.name}`);
-          }
-          return { to: route.to, via: route.via ?? null };
-        });
-        const addresses: string[] = [];
-        for (const subnet of network.subnets) {
-          const wanted = requested.get(subnet.cidr) ?? null;
-          const field = wanted ? `addresses[${(dto.addresses ?? []).indexOf(wanted)}]` : 'addresses';
-          if (dryRun) {
-            addresses.push(await this.ipam.peek(network.name, subnet, wanted));
-          } else {
-            const address = await this.ipam.allocate(network.name, subnet, id, wanted, field);
-            allocated.push({ network: network.name, cidr: subnet.cidr, address, owner: id });
-            addresses.push(address);
-          }
-        }
         const attachment: StoredAttachment = {
           id,
           network: network.name,
@@ -84,16 +77,16 @@ export class AttachmentsService {
           container,
           ifname,
           mac,
-          addresses,
+          addresses: reserved.addresses,
           gateway: dto.gateway ?? true,
           routes,
           createdAt: new Date().toISOString(),
-          revision: (await this.hostRevision(tx, host.id)) + 1,
+          revision: (await tx.hostRevision(host.id)) + 1,
         };
-        await tx.putAttachment(attachment);
+        await tx.createAttachment(attachment);
         return attachment;
       },
-      { undo: release },
+      { undo: reserved.undo },
     );
   }
 
@@ -155,9 +148,5 @@ export class AttachmentsService {
       bySubnet.set(subnet.cidr, address);
     });
     return bySubnet;
-  }
-
-  private async hostRevision(tx: StateTransaction, hostId: string): Promise<number> {
-    return Number((await tx.redis.get(stateKeys.hostRevision(hostId))) ?? 0);
   }
 }

@@ -91,6 +91,15 @@ export class IpamService {
    * same call. Bad input is refused before Redis is touched.
    */
   async allocateMany(requests: readonly AllocationRequest[]): Promise<string[]> {
+    return (await this.reserve(requests)).addresses;
+  }
+
+  /**
+   * allocateMany, and a way to give the addresses back as if they had never been taken
+   * (cursors put back unless someone allocated since): for a caller that allocates before it
+   * has decided, and must leave Redis as it was when it then refuses.
+   */
+  async reserve(requests: readonly AllocationRequest[]): Promise<{ addresses: string[]; undo: () => Promise<void> }> {
     const plans = requests.map((request, index) => {
       if (typeof request.owner !== 'string' || request.owner === '') throw new BadRequestError('owner', 'must be a non-empty string');
       return this.plan(request, index, request.owner);
@@ -107,7 +116,7 @@ export class IpamService {
           for (const plan of group) addresses[plan.index] = await this.claimNext(plan, claims);
         }),
       );
-      return addresses;
+      return { addresses, undo: () => this.undo(claims) };
     } catch (error) {
       await this.undo(claims);
       throw error;

@@ -9,9 +9,15 @@ export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 
 const logger = new Logger('redis');
 
-export function redisConnection(url: string, name: string): Redis {
+export function redisConnection(url: string, name: string, options: { autoPipelining?: boolean } = {}): Redis {
   // Fail fast while Redis is away (a request gets a 503), reconnect in the background.
-  const redis = new Redis(url, { connectionName: name, enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false });
+  const redis = new Redis(url, {
+    connectionName: name,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 2,
+    lazyConnect: false,
+    enableAutoPipelining: options.autoPipelining ?? false,
+  });
   let reported = false;
   redis.on('error', (error: Error) => {
     if (!reported) logger.warn(`${name}: ${error.message} (reconnecting)`);
@@ -24,7 +30,13 @@ export function redisConnection(url: string, name: string): Redis {
 @Global()
 @Module({
   providers: [
-    { provide: REDIS, inject: [CONTROLLER_CONFIG], useFactory: (config: ControllerConfig) => redisConnection(config.redisUrl, 'ovs-fleet-controller') },
+    {
+      provide: REDIS,
+      inject: [CONTROLLER_CONFIG],
+      useFactory: (config: ControllerConfig) =>
+        // Auto-pipelining: the commands of many concurrent requests issued in one tick go out in one write.
+        redisConnection(config.redisUrl, 'ovs-fleet-controller', { autoPipelining: true }),
+    },
     {
       provide: REDIS_SUBSCRIBER,
       inject: [CONTROLLER_CONFIG],

@@ -53,6 +53,7 @@ export class StateTransaction {
   /** Lazily built: per host, (container, ifname) -> attachment id; per network, MAC -> attachment id. */
   private containerIndex: Map<string, Map<string, string>> = new Map();
   private macIndex: Map<string, Map<string, string>> = new Map();
+  private readonly revisions = new Map<string, number>();
 
   private readonly writes = {
     hosts: new Map<string, HostRecord | null>(),
@@ -157,6 +158,16 @@ export class StateTransaction {
       indexes.set(owner, index);
     }
     return index;
+  }
+
+  /** The host's current desired-state revision (0 before its first document). */
+  async hostRevision(hostId: string): Promise<number> {
+    let revision = this.revisions.get(hostId);
+    if (revision === undefined) {
+      revision = Number((await this.redis.get(stateKeys.hostRevision(hostId))) ?? 0);
+      this.revisions.set(hostId, revision);
+    }
+    return revision;
   }
 
   async operator(hostId: string): Promise<OperatorResources> {
@@ -265,6 +276,12 @@ export class StateTransaction {
   }
 
   async putAttachment(attachment: AttachmentRecord): Promise<void> {
+    await this.changeAttachment(attachment.id, attachment);
+  }
+
+  /** A new attachment (an id just made): no stored record to read first. */
+  async createAttachment(attachment: AttachmentRecord): Promise<void> {
+    if (!this.attachments.has(attachment.id)) this.attachments.set(attachment.id, null);
     await this.changeAttachment(attachment.id, attachment);
   }
 

@@ -1,0 +1,146 @@
+/**
+ * `npm run bench:controller`: the controller as its own process on a real Redis, with
+ * in-process fake agents (real BullMQ workers on each host's queue) that acknowledge each job
+ * at once. Measures, in one run:
+ *   - attachments: 1,000 concurrent POST /v1/attachments (after a warm-up of 100), requests/s
+ *     over the whole burst and p50/p99 latency per request;
+ *   - fan-out: one network change (a VXLAN network spanning every host: a full mesh) until its
+ *     operation is `applied`, on 100 and on 1,000 hosts.
+ * Targets (issue 10): >= 500 attachments/s with p99 < 1 s; 1,000-host fan-out applied < 2 s.
+ * The last line is JSON. BENCH_ATTACHMENTS and BENCH_FANOUT_HOSTS (comma list) change the sizes.
+ */
+import { ControllerProcess } from '../support/controller-process';
+import { FakeAgent } from '../support/fake-agent';
+import { RedisTestServer } from '../support/redis-server';
+
+const ATTACHMENTS = Number(process.env.BENCH_ATTACHMENTS ?? 1000);
+const FANOUT_HOSTS = (process.env.BENCH_FANOUT_HOSTS ?? '100,1000').split(',').map(Number);
+const TOKEN = 'bench-admin-token-0123456789';
+
+interface Answer {
+  status: number;
+  ms: number;
+  body: { operation?: { id: string } | null; error?: { message: string } };
+}
+
+async function call(controller: ControllerProcess, method: string, path: string, body?: object): Promise<Answer> {
+  const started = performance.now();
+  const response = await fetch(`${controller.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const parsed = (await response.json()) as Answer['body'];
+  return { status: response.status, ms: performance.now() - started, body: parsed };
+}
+
+async function must(controller: ControllerProcess, method: string, path: string, body?: object): Promise<Answer> {
+  const answer = await call(controller, method, path, body);
+  if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+async function inParallel<T>(count: number, width: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      out[i] = await work(i);
+    }
+  }));
+  return out;
+}
+
+async function waitApplied(controller: ControllerProcess, operationId: string): Promise<string> {
+  for (;;) {
+    const answer = await must(controller, 'GET', `/v1/operations/${operationId}?wait=60`);
+    const state = (answer.body as { state?: string }).state ?? 'unknown';
+    if (state !== 'pending') return state;
+  }
+}
+
+async function attachBenchmark(redisUrl: string): Promise<{ perSecond: number; p50: number; p99: number; errors: number }> {
+  const redis = await RedisTestServer.start();
+  void redisUrl;
+  const controller = await ControllerProcess.start({ redisUrl: redis.url, tokens: `bench:admin:${TOKEN}`, env: { OVS_FLEET_RATE_LIMIT_PER_MIN: '10000000' } });
+  const agents: FakeAgent[] = [];
+  try {
+    for (const [i, id] of ['h1', 'h2'].entries()) {
+      await must(controller, 'PUT', `/v1/hosts/${id}`, { tunnelIp: `203.0.113.${11 + i}` });
+      agents.push(await FakeAgent.start({ redisUrl: redis.url, hostId: id }));
+    }
+    await must(controller, 'POST', '/v1/networks', { name: 'bench', type: 'vxlan', subnets: [{ cidr: '198.18.0.0/20' }] });
+    const attach = (i: number, prefix: string) => call(controller, 'POST', '/v1/attachments', { network: 'bench', host: i % 2 ? 'h1' : 'h2', container: { netns: `${prefix}${i}` } });
+    await inParallel(100, 100, (i) => attach(i, 'warm'));
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => attach(i, 'c')));
+    const seconds = (performance.now() - started) / 1000;
+    const errors = answers.filter((a) => a.status !== 202);
+    if (errors.length) console.log(`  ${errors.length} errors, first: ${errors[0].status} ${JSON.stringify(errors[0].body)}`);
+    const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
+    return { perSecond: ATTACHMENTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: errors.length };
+  } finally {
+    for (const agent of agents) await agent.close();
+    await controller.stop();
+    await redis.dispose();
+  }
+}
+
+async function fanoutBenchmark(hosts: number): Promise<{ seconds: number; requestMs: number; agentsReadyS: number }> {
+  const redis = await RedisTestServer.start();
+  const controller = await ControllerProcess.start({ redisUrl: redis.url, tokens: `bench:admin:${TOKEN}`, env: { OVS_FLEET_RATE_LIMIT_PER_MIN: '10000000', OVS_FLEET_OPERATION_TIMEOUT_S: '120' } });
+  const agents: FakeAgent[] = [];
+  try {
+    const ids = Array.from({ length: hosts }, (_, i) => `f${i}`);
+    await inParallel(hosts, 64, (i) => must(controller, 'PUT', `/v1/hosts/${ids[i]}`, { tunnelIp: `203.0.${113 + Math.floor(i / 250)}.${(i % 250) + 1}` }));
+    const agentsStarted = performance.now();
+    agents.push(...(await inParallel(hosts, 32, (i) => FakeAgent.start({ redisUrl: redis.url, hostId: ids[i] }))));
+    const agentsReadyS = (performance.now() - agentsStarted) / 1000;
+    // Let the agents drain the registration jobs first: only the network change is timed.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const started = performance.now();
+    const created = await must(controller, 'POST', '/v1/networks', { name: 'mesh', type: 'vxlan', subnets: [{ cidr: '198.18.16.0/20' }] });
+    const requestMs = performance.now() - started;
+    const state = await waitApplied(controller, (created.body.operation as { id: string }).id);
+    const seconds = (performance.now() - started) / 1000;
+    if (state !== 'applied') throw new Error(`fan-out to ${hosts} hosts ended ${state}`);
+    return { seconds, requestMs, agentsReadyS };
+  } finally {
+    await inParallel(agents.length, 64, (i) => agents[i].close());
+    await controller.stop();
+    await redis.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`controller benchmark: ${ATTACHMENTS} concurrent attachments; fan-out to ${FANOUT_HOSTS.join(' and ')} hosts`);
+  const attach = await attachBenchmark('');
+  console.log(`attachments: ${ATTACHMENTS} concurrent POST /v1/attachments: ${attach.perSecond.toFixed(0)}/s, p50 ${attach.p50.toFixed(0)} ms, p99 ${attach.p99.toFixed(0)} ms, errors ${attach.errors}`);
+  const fanout: Record<number, number> = {};
+  for (const hosts of FANOUT_HOSTS) {
+    const result = await fanoutBenchmark(hosts);
+    fanout[hosts] = result.seconds;
+    console.log(`fan-out: a VXLAN network over ${hosts} hosts (full mesh: ${hosts * (hosts - 1)} tunnels) applied on every host in ${result.seconds.toFixed(2)} s (request answered in ${result.requestMs.toFixed(0)} ms; ${hosts} agents started in ${result.agentsReadyS.toFixed(1)} s)`);
+  }
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  console.log(`  attachments/s >= 500 and p99 < 1000 ms: ${verdict(attach.perSecond >= 500 && attach.p99 < 1000)}`);
+  if (fanout[1000] !== undefined) console.log(`  1,000-host fan-out < 2 s: ${verdict(fanout[1000] < 2)}`);
+  console.log(
+    JSON.stringify({
+      attach_requests_per_s: Math.round(attach.perSecond),
+      attach_request_p50_ms: Math.round(attach.p50),
+      attach_request_p99_ms: Math.round(attach.p99),
+      attach_errors: attach.errors,
+      fanout_100_hosts_s: fanout[100] ?? null,
+      fanout_1000_hosts_s: fanout[1000] ?? null,
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
