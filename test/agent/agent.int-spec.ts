@@ -316,6 +316,11 @@ describe('the host agent on a lab host', () => {
     const exit = await agent.exited;
     expect(exit.signal === 'SIGTERM' || exit.code === 0).toBe(true);
     expect((await reports()).find((r) => r.requestId === 'req-4')).toMatchObject({ kind: 'applied', revision: 4 });
+    // The job was still in hand when the agent began to stop.
+    const stopping = agent.lines.findIndex((line) => line.msg === 'agent stopping');
+    const applied = agent.lines.findIndex((line) => line.msg === 'job applied' && line.requestId === 'req-4');
+    expect(stopping).toBeGreaterThanOrEqual(0);
+    expect(applied).toBeGreaterThan(stopping);
     const links = await hostLinks();
     for (let i = 1; i <= 6; i++) expect(links).toContain(hostIfname(`m${i}`, 'eth0'));
     for (const [i, c] of many.entries()) expect(await containerAddresses(c)).toEqual([`198.18.200.${20 + i}/24`]);

@@ -13,6 +13,11 @@ const tunnelH3 = tunnelPortName('blue', 'h3');
 const veth = hostIfname('a1', 'eth1');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits (up to 3 s: the machine may be loaded) until `count()` reaches `n`. */
+async function until(count: () => number, n: number): Promise<void> {
+  for (let waited = 0; count() < n && waited < 3000; waited += 10) await sleep(10);
+}
+
 async function setup(debounceMs = 30) {
   const host = await MemoryHost.create();
   host.startContainer(c1);
@@ -42,7 +47,8 @@ describe('DriftWatcher', () => {
     const started = Date.now();
     await t.host.byHand((batch) => batch.delPort(undefined, tunnelH2));
     await t.host.byHand((batch) => batch.set('Port', tunnelH3, { tag: 9 }));
-    await sleep(200);
+    await until(() => t.calls.length, 1);
+    await sleep(150);
     expect(t.calls).toHaveLength(1);
     expect(t.calls[0].at - started).toBeGreaterThanOrEqual(45);
     expect(t.calls[0].reasons).toEqual(expect.arrayContaining([`Port ${tunnelH2} deleted`, `Port ${tunnelH3}: tag changed`]));
@@ -52,7 +58,7 @@ describe('DriftWatcher', () => {
     const t = await setup();
     stop = () => t.watcher.stop();
     t.host.links.delete(veth);
-    await sleep(150);
+    await until(() => t.calls.length, 1);
     expect(t.calls.length).toBeGreaterThanOrEqual(1);
     expect(t.calls[0].reasons).toEqual([`veth ${veth} of attachment a1 is gone`]);
   });
@@ -71,7 +77,7 @@ describe('DriftWatcher', () => {
     t.watcher.begin();
     await t.host.byHand((batch) => batch.set('Port', tunnelH3, { tag: 10 }));
     t.watcher.settled(true);
-    await sleep(100);
+    await until(() => t.calls.length, 1);
     expect(t.calls.map((call) => call.reasons)).toEqual([[`Port ${tunnelH3}: tag changed (during a reconcile)`]]);
   });
 
@@ -83,7 +89,7 @@ describe('DriftWatcher', () => {
     await t.host.byHand((batch) => batch.set('Port', tunnelH3, { tag: 9 }));
     await sleep(80);
     expect(t.calls).toEqual([]);
-    await sleep(150);
+    await until(() => t.calls.length, 1);
     expect(t.calls).toHaveLength(1);
     expect(t.calls[0].at - started).toBeGreaterThanOrEqual(145);
   });

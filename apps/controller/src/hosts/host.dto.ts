@@ -68,3 +68,8 @@ export class HostPageView {
 }
 
 export type { HostRecord };
+
+export class AgentCredentialsView {
+  @ApiProperty({ example: 'agent-h1', description: 'The Redis user of the host\'s agent.' }) username!: string;
+  @ApiProperty({ description: 'Shown once; issuing again rotates it. Put both in the agent\'s OVS_FLEET_REDIS_URL (redis://USER:PASSWORD@HOST:PORT).' }) password!: string;
+}

@@ -1,18 +1,23 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { mutationView, DryRunQuery } from '../common/mutation';
 import { PageQuery } from '../common/pagination';
 import { HostIdParam } from '../common/params';
 import { RequestId } from '../common/request-id.decorator';
 import { RequireRole } from '../auth';
-import { HostMutationView, HostPageView, HostView, PutHostDto } from './host.dto';
+import { AgentCredentialsService } from './agent-credentials.service';
+import { SkipIdempotency } from '../idempotency/skip-idempotency.decorator';
+import { AgentCredentialsView, HostMutationView, HostPageView, HostView, PutHostDto } from './host.dto';
 import { HostsService } from './hosts.service';
 
 @ApiTags('hosts')
 @ApiBearerAuth()
 @Controller('v1/hosts')
 export class HostsController {
-  constructor(private readonly hosts: HostsService) {}
+  constructor(
+    private readonly hosts: HostsService,
+    private readonly credentials: AgentCredentialsService,
+  ) {}
 
   @Put(':id')
   @HttpCode(202)
@@ -35,6 +40,26 @@ export class HostsController {
   @ApiOkResponse({ type: HostView })
   get(@Param() params: HostIdParam): Promise<HostView> {
     return this.hosts.get(params.id);
+  }
+
+  @Post(':id/agent-credentials')
+  @HttpCode(201)
+  @RequireRole('admin')
+  @SkipIdempotency()
+  @ApiOperation({
+    summary: 'Issue (or rotate) the Redis credentials of the host\'s agent: a Redis user that may only read this host\'s desired state, use its queue and write its status, reports and events.',
+  })
+  @ApiCreatedResponse({ type: AgentCredentialsView })
+  async agentCredentials(@Param() params: HostIdParam): Promise<AgentCredentialsView> {
+    return this.credentials.issue(params.id);
+  }
+
+  @Delete(':id/agent-credentials')
+  @HttpCode(204)
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up).' })
+  async revokeAgentCredentials(@Param() params: HostIdParam): Promise<void> {
+    await this.credentials.revoke(params.id);
   }
 
   @Delete(':id')

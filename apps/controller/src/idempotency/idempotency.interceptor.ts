@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import { from, Observable, of, switchMap, tap, catchError, throwError } from 'rxjs';
 import { KEY_PREFIX } from '@ovs-fleet/contracts';
 import { BadRequestError, ConflictError } from '../common/api-errors';
 import { REDIS } from '../redis/redis.module';
+import { SKIP_IDEMPOTENCY } from './skip-idempotency.decorator';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
@@ -31,13 +33,19 @@ export const idempotencyKey = (principal: string, key: string): string =>
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request & { principal?: { name: string } }>();
     const header = request.headers[IDEMPOTENCY_HEADER];
     if (request.method !== 'POST' || header === undefined) return next.handle();
+    if (this.reflector.getAllAndOverride<boolean>(SKIP_IDEMPOTENCY, [context.getHandler(), context.getClass()])) {
+      throw new BadRequestError('Idempotency-Key', 'not accepted here: this answer holds a secret and is never stored');
+    }
     const key = Array.isArray(header) ? header[0] : header;
     if (!KEY.test(key)) throw new BadRequestError('Idempotency-Key', 'must be 1 to 200 letters, digits, "_", ".", ":" or "-"');
     const redisKey = idempotencyKey(request.principal?.name ?? 'anonymous', key);

@@ -1,0 +1,73 @@
+/** POST /v1/hosts/{id}/agent-credentials: a Redis user per agent, confined to its own host's keys. */
+import { Redis } from 'ioredis';
+import { redisKeys } from '@ovs-fleet/contracts';
+import { RedisTestServer } from '../support/redis-server';
+import { startController, TestController } from './support/controller-app';
+
+let redisServer: RedisTestServer;
+let controller: TestController;
+const clients: Redis[] = [];
+
+beforeAll(async () => {
+  redisServer = await RedisTestServer.start();
+  controller = await startController(redisServer.url);
+  for (const [i, id] of ['h1', 'h2'].entries()) await controller.as('admin').put(`/v1/hosts/${id}`, { tunnelIp: `203.0.113.${11 + i}` }).expect(202);
+});
+
+afterAll(async () => {
+  clients.forEach((c) => c.disconnect());
+  await controller?.close();
+  await redisServer?.dispose();
+});
+
+/** AUTH on a fresh connection: resolves OK or rejects with Redis's own answer (WRONGPASS). */
+async function auth(username: string, password: string): Promise<unknown> {
+  const client = new Redis({ port: redisServer.port, maxRetriesPerRequest: 0 });
+  clients.push(client);
+  return client.call('AUTH', username, password);
+}
+
+function connectAs(username: string, password: string): Redis {
+  const client = new Redis({ port: redisServer.port, username, password, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
+  clients.push(client);
+  return client;
+}
+
+it('issues credentials that read the host\'s own desired state and nothing of another host', async () => {
+  const response = await controller.as('admin').post('/v1/hosts/h1/agent-credentials');
+  expect(response.status).toBe(201);
+  expect(response.body).toEqual({ username: 'agent-h1', password: expect.stringMatching(/^[A-Za-z0-9_-]{40,}$/) });
+  const agent = connectAs(response.body.username, response.body.password);
+  await agent.connect();
+  expect(JSON.parse((await agent.get(redisKeys.hostDesired('h1'))) as string).hostId).toBe('h1');
+  await expect(agent.get(redisKeys.hostDesired('h2'))).rejects.toThrow(/NOPERM/);
+  await expect(agent.set(redisKeys.hostDesired('h1'), 'x')).rejects.toThrow(/NOPERM/);
+  await expect(agent.hset(redisKeys.hostStatus('h2'), 'appliedRevision', 99)).rejects.toThrow(/NOPERM/);
+  await expect(agent.get('ovsf:network:blue')).rejects.toThrow(/NOPERM/);
+  expect(await agent.hset(redisKeys.hostStatus('h1'), 'heartbeatAt', Date.now())).toBe(1);
+});
+
+it('issuing again rotates the password; the old one stops working', async () => {
+  const first = (await controller.as('admin').post('/v1/hosts/h2/agent-credentials')).body;
+  const second = (await controller.as('admin').post('/v1/hosts/h2/agent-credentials')).body;
+  expect(second.password).not.toBe(first.password);
+  await expect(auth(first.username, first.password)).rejects.toThrow(/WRONGPASS/);
+  expect(await auth(second.username, second.password)).toBe('OK');
+});
+
+it('only admins issue credentials, never for an unknown host, and never through Idempotency-Key (the answer is a secret)', async () => {
+  expect((await controller.as('provisioner').post('/v1/hosts/h1/agent-credentials')).status).toBe(403);
+  const unknown = await controller.as('admin').post('/v1/hosts/h9/agent-credentials');
+  expect(unknown.status).toBe(404);
+  expect(unknown.body.error.field).toBe('id');
+  const keyed = await controller.as('admin').post('/v1/hosts/h1/agent-credentials').set('Idempotency-Key', 'k1');
+  expect(keyed.status).toBe(400);
+  expect(keyed.body.error.field).toBe('Idempotency-Key');
+});
+
+it('revoking removes the user', async () => {
+  const issued = (await controller.as('admin').post('/v1/hosts/h1/agent-credentials')).body;
+  expect(await auth(issued.username, issued.password)).toBe('OK');
+  expect((await controller.as('admin').delete('/v1/hosts/h1/agent-credentials')).status).toBe(204);
+  await expect(auth(issued.username, issued.password)).rejects.toThrow(/WRONGPASS/);
+});
