@@ -217,8 +217,9 @@ export class AgentRuntime {
 
   private ovsdbConnectionChanged(connected: boolean, error?: Error): void {
     this.metrics.ovsdbConnected.set(connected ? 1 : 0);
+    if (this.stopSignal.signal.aborted) return;
     if (connected) this.options.logger.info('ovsdb-server connected');
-    else if (!this.stopSignal.signal.aborted) this.options.logger.warn({ err: error }, 'ovsdb-server connection lost; reconnecting');
+    else this.options.logger.warn({ err: error }, 'ovsdb-server connection lost; reconnecting');
     void this.heartbeat.beat();
   }
 
