@@ -67,6 +67,17 @@ it('a network change fans out to every host and completes when all have applied 
   expect(h1.body.status).toMatchObject({ connected: true, appliedRevision: 2, desiredRevision: 2 });
 });
 
+it('a host whose agent falls silent is shown down, and up again when it returns', async () => {
+  await redis.hset(redisKeys.hostStatus('h2'), 'heartbeatAt', Date.now() - 60_000);
+  const silent = await controller.as('viewer').get('/v1/hosts/h2');
+  expect(silent.body.status).toMatchObject({ connected: false });
+  expect(silent.body.status.heartbeatAgeSeconds).toBeGreaterThanOrEqual(60);
+  const health = await controller.anonymous.get('/health');
+  expect(health.body.hosts).toContainEqual({ id: 'h2', ageSeconds: expect.any(Number) });
+  await redis.hset(redisKeys.hostStatus('h2'), 'heartbeatAt', Date.now());
+  expect((await controller.as('viewer').get('/v1/hosts/h2')).body.status).toMatchObject({ connected: true });
+});
+
 it('/metrics shows per-host operation latency, hosts converged, job states and IPAM usage', async () => {
   const text = (await controller.anonymous.get('/metrics')).text;
   expect(text).toMatch(/ovsfleet_operation_host_latency_seconds_count\{host="h1"\} [1-9]/);
