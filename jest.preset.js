@@ -19,7 +19,6 @@ module.exports = {
   moduleNameMapper: {
     '^@ovs-fleet/ovsdb$': '<rootDir>/libs/ovsdb/src/index.ts',
     '^@ovs-fleet/ovsdb/vswitch$': '<rootDir>/libs/ovsdb/src/vswitch.ts',
-    '^@ovs-fleet/ovsdb/(.*)$': '<rootDir>/libs/ovsdb/src/$1',
     '^@ovs-fleet/iproute$': '<rootDir>/libs/iproute/src/index.ts',
     '^@ovs-fleet/lab$': '<rootDir>/libs/lab/src/index.ts',
     '^@ovs-fleet/plumbing$': '<rootDir>/libs/plumbing/src/index.ts',

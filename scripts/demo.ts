@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util';
 import { run } from '@ovs-fleet/iproute';
 import { assertLabName, formatStatus, Lab } from '@ovs-fleet/lab';
-import { commands, OpenVSwitchSchema, OvsdbIdl, tunnelInterface } from '@ovs-fleet/ovsdb';
+import { commands, OvsdbIdl, tunnelInterface } from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/vswitch';
 import { connectPortStore, Plumber } from '@ovs-fleet/plumbing';
 
 const VNI = { blue: 100, red: 200 };

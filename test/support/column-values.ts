@@ -10,7 +10,7 @@
  * uuid atoms are left to the caller (`UuidAtoms`), so references can point at real rows.
  */
 import fc from 'fast-check';
-import type { Atom, BaseTypeMeta, ColumnTypeMeta } from '@ovs-fleet/ovsdb/schema';
+import type { Atom, BaseTypeMeta, ColumnTypeMeta } from '@ovs-fleet/ovsdb';
 
 /**
  * Two-, three- and four-byte UTF-8, JSON escapes (quote, backslash, control characters),

@@ -3,7 +3,7 @@
  * database, for comparing with what our client wrote or holds.
  */
 import { run } from '@ovs-fleet/iproute';
-import type { WireValue } from '@ovs-fleet/ovsdb/protocol/wire';
+import type { WireValue } from '@ovs-fleet/ovsdb';
 import type { OvsdbTestServer } from './ovsdb-server';
 
 export interface DumpTable {

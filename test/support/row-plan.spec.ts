@@ -5,9 +5,8 @@
  * root row through strong references, unique indexes and maxRows respected.
  */
 import fc from 'fast-check';
-import { namedUuid, type WritableValue } from '@ovs-fleet/ovsdb/data';
-import { parseSchema, validateValue, type DatabaseMeta } from '@ovs-fleet/ovsdb/schema';
-import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
+import { namedUuid, parseSchema, validateValue, type DatabaseMeta, type WritableValue } from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/vswitch';
 import { edgePlans, PlannedRow, randomPlan, resolveValue, RowRef, type PlanValue } from './row-plan';
 
 const meta = parseSchema(OpenVSwitchSchema);

@@ -9,7 +9,7 @@
  *   fc.assert(fc.asyncProperty(randomPlan(meta), async (plan) => ...));
  */
 import fc from 'fast-check';
-import type { Atom, BaseTypeMeta, ColumnMeta, ColumnTypeMeta, DatabaseMeta, TableMeta } from '@ovs-fleet/ovsdb/schema';
+import type { Atom, BaseTypeMeta, ColumnMeta, ColumnTypeMeta, DatabaseMeta, TableMeta } from '@ovs-fleet/ovsdb';
 import { atomEdges, columnCases, valueArbitrary, type UuidAtoms } from './column-values';
 
 /** A reference to the `index`-th planned row of `table`. */

@@ -106,9 +106,3 @@ export type { TunnelType, TunnelSpec } from './commands/tunnel';
 export type { AddBridgeOptions, AddPortOptions, DelOptions, InterfaceSpec, StringMap, ExtraColumns } from './commands/vswitch';
 export type { ColumnValues, Members, RowMatch } from './commands/records';
 export type { WorkingRow } from './commands/workspace';
-
-/**
- * @deprecated Import `OpenVSwitchSchema` and `Port` from `@ovs-fleet/ovsdb/vswitch`; these
- * two stay here only until the last callers have moved.
- */
-export { OpenVSwitchSchema, Port } from './vswitch';

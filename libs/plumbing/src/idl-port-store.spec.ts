@@ -1,4 +1,5 @@
-import { OpenVSwitchSchema, OvsdbVswitchdTimeoutError, Replica, type CommandTarget, type Operation, type OperationResult, type TableUpdates2, type WireValue } from '@ovs-fleet/ovsdb';
+import { OvsdbVswitchdTimeoutError, Replica, type CommandTarget, type Operation, type OperationResult, type TableUpdates2, type WireValue } from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/vswitch';
 import { PortRefusedError } from './errors';
 import { IdlPortStore, PORT_STORE_INDEXES, PORT_STORE_TABLES } from './idl-port-store';
 import { NewPort } from './port-store';

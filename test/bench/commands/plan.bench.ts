@@ -6,8 +6,9 @@
  *   npm run bench:commands   (or: npx tsx test/bench/commands/plan.bench.ts [ports=20000])
  */
 import { randomUUID } from 'node:crypto';
-import { commands, OpenVSwitchSchema, Replica } from '@ovs-fleet/ovsdb';
+import { commands, Replica } from '@ovs-fleet/ovsdb';
 import type { CommandTarget, Operation, OperationResult, TableUpdates2, WireValue } from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/vswitch';
 
 const ports = Number(process.argv[2] ?? 20_000);
 

@@ -4,7 +4,8 @@
  *
  *   npm run bench:commands   (or: npx tsx test/bench/commands/vsctl.bench.ts [ports=200])
  */
-import { commands, OpenVSwitchSchema, OvsdbIdl } from '@ovs-fleet/ovsdb';
+import { commands, OvsdbIdl } from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/vswitch';
 import { OvsdbTestServer } from '../../support/ovsdb-server';
 
 const n = Number(process.argv[2] ?? 200);

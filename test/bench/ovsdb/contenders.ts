@@ -4,10 +4,8 @@
  */
 import { once } from 'node:events';
 import { run } from '@ovs-fleet/iproute';
-import { OvsdbClient } from '@ovs-fleet/ovsdb/client';
-import { OvsdbIdl, type IdlSyncInfo } from '@ovs-fleet/ovsdb/idl';
-import { Replica } from '@ovs-fleet/ovsdb/replica';
-import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
+import { OvsdbClient, OvsdbIdl, Replica, type IdlSyncInfo } from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/vswitch';
 import { addPortOps, rawTransactions } from '../peers/raw-jsonrpc';
 import { addPort, BRIDGE, bridgeUuid } from './workload';
 

@@ -3,11 +3,8 @@
  * transaction (insert an Interface and a Port, add the Port to the bridge) through
  * OvsdbIdl's IDL transactions, and a database shaped like a running host for the sync.
  */
-import type { OvsdbIdl } from '@ovs-fleet/ovsdb/idl';
-import type { Operation } from '@ovs-fleet/ovsdb/protocol/wire';
-import { JsonRpcSession } from '@ovs-fleet/ovsdb/protocol/jsonrpc-session';
-import { Bridge, Interface, Port } from '@ovs-fleet/ovsdb/schemas/generated/open-vswitch';
-import { connectRemote } from '@ovs-fleet/ovsdb/transport/connect';
+import { OvsdbClient, type Operation, type OvsdbIdl } from '@ovs-fleet/ovsdb';
+import { Bridge, Interface, Port } from '@ovs-fleet/ovsdb/vswitch';
 
 export const BRIDGE = 'br0';
 
@@ -36,7 +33,7 @@ const mac = (i: number): string => `02:00:00:${[16, 8, 0].map((shift) => ((i >> 
  * transaction. Names are `vm<i>-eth0`.
  */
 export async function populateHostLike(remote: string, count: number, batch = 1000): Promise<void> {
-  const session = new JsonRpcSession(await connectRemote(remote));
+  const client = await OvsdbClient.connect(remote);
   try {
     for (let start = 0; start < count; start += batch) {
       const ops: Operation[] = [];
@@ -63,11 +60,9 @@ export async function populateHostLike(remote: string, count: number, batch = 10
         ports.push(['named-uuid', `p${i}`]);
       }
       ops.push({ op: 'mutate', table: 'Bridge', where: [['name', '==', BRIDGE]], mutations: [['ports', 'insert', ['set', ports]]] });
-      const result = await session.request<{ error?: string }[]>('transact', ['Open_vSwitch', ...ops]);
-      const failed = result.find((r) => r?.error !== undefined);
-      if (failed) throw new Error(`populate failed: ${JSON.stringify(failed)}`);
+      await client.transact('Open_vSwitch', ops);
     }
   } finally {
-    session.close();
+    client.close();
   }
 }

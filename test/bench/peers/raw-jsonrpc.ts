@@ -4,7 +4,7 @@
  * It also fills a database quickly for the sync benchmark.
  */
 import { connect, Socket } from 'node:net';
-import type { Operation } from '@ovs-fleet/ovsdb/protocol/wire';
+import type { Operation } from '@ovs-fleet/ovsdb';
 
 /** Cuts a byte stream into complete top-level JSON values (replies), nothing more. */
 class ReplyCounter {

@@ -1,5 +1,6 @@
 import { ownedExternalIds as owned, tunnelPortName, type DesiredHostState } from '@ovs-fleet/contracts';
-import { commands, Port, type Operation } from '@ovs-fleet/ovsdb';
+import { commands, type Operation } from '@ovs-fleet/ovsdb';
+import { Port } from '@ovs-fleet/ovsdb/vswitch';
 import { hostIfname } from '@ovs-fleet/plumbing';
 import { dryRunOperations, toCommandBatch } from './command-batch';
 import { planConvergence } from './plan';

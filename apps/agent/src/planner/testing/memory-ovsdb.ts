@@ -1,5 +1,4 @@
 import {
-  OpenVSwitchSchema,
   Replica,
   type CommandTarget,
   type Operation,
@@ -10,6 +9,7 @@ import {
   type WireRow,
   type WireValue,
 } from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/vswitch';
 
 const TABLES = ['Open_vSwitch', 'Bridge', 'Port', 'Interface'] as const;
 
