@@ -271,10 +271,94 @@ describe('multi-host lab (real namespaces, OVS, redis, podman)', () => {
     expect((await labOrFail().status()).hosts.every((h) => h.ovsdbServer)).toBe(true);
   });
 
-  it('gives the environment an agent reads for a host', () => {
+  it('carries VLAN-tagged frames between hosts on the provider segment: br-prov access ports with the same tag talk, another tag does not', async () => {
     const l = labOrFail();
-    expect(l.agentEnv('h2')).toEqual({ OVS_FLEET_HOST_ID: `${name}-h2`, OVS_FLEET_OVSDB: l.hosts[1].ovsdbTcp, OVS_FLEET_REDIS_URL: l.redis?.url });
+    const [h1, h2] = l.hosts;
+    const vsctl = (h: typeof h1, args: string[]) => run('ovs-vsctl', [`--db=${h.ovsdbUnix}`, '--timeout=10', ...args]);
+    const containers = [await l.createNamespace('vl1'), await l.createNamespace('vl2')];
+    try {
+      for (const [i, h] of [h1, h2].entries()) {
+        expect((await vsctl(h, ['get', 'Bridge', h.providerBridge, 'datapath_type'])).stdout.trim()).toBe('netdev');
+        expect((await vsctl(h, ['list-ports', h.providerBridge])).stdout.trim()).toBe(h.providerInterface);
+        await ip(['link', 'add', 'vlc', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', containers[i].netns], { netns: h.netns });
+        await ip(['link', 'set', 'vlc', 'up'], { netns: h.netns });
+        await vsctl(h, ['add-port', h.providerBridge, 'vlc', 'tag=214']);
+        await ip(['address', 'add', `198.18.214.${i + 1}/24`, 'dev', 'eth0'], { netns: containers[i].netns });
+        await ip(['link', 'set', 'eth0', 'up'], { netns: containers[i].netns });
+      }
+      // The frames cross the root namespace's bridge tagged.
+      const capture = run('timeout', ['10', 'tcpdump', '-i', `ovf${name}-p`, '-nn', '-e', '-c', '1', 'vlan 214 and icmp'], { timeoutMs: 15_000 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { stdout } = await ping(containers[0].netns, '198.18.214.2');
+      expect(stdout).toMatch(/1 packets transmitted, 1 received/);
+      expect((await capture).stdout).toMatch(/vlan 214, .*198\.18\.214\.1 > 198\.18\.214\.2: ICMP echo request/);
+
+      await vsctl(h2, ['set', 'Port', 'vlc', 'tag=215']);
+      await expect(ping(containers[0].netns, '198.18.214.2')).rejects.toMatchObject({ exitCode: 1 }); // no reply (2 would be an error)
+    } finally {
+      await Promise.all(containers.map((c) => l.removeNamespace(c.name)));
+      await Promise.all([h1, h2].map((h) => vsctl(h, ['--if-exists', 'del-port', h.providerBridge, 'vlc'])));
+    }
+  });
+
+  it("keeps Redis's data and ACL users across a restart, even a crash: append-only file synced every second, noeviction, an ACL file", async () => {
+    const l = labOrFail();
+    const redis = l.redis!;
+    const cliArgs = ['-h', redis.host, '-p', String(redis.port)];
+    const redisCli = async (...args: string[]) => (await run('redis-cli', [...cliArgs, ...args])).stdout.trim();
+    expect(await redisCli('CONFIG', 'GET', 'appendonly')).toBe('appendonly\nyes');
+    expect(await redisCli('CONFIG', 'GET', 'appendfsync')).toBe('appendfsync\neverysec');
+    expect(await redisCli('CONFIG', 'GET', 'maxmemory-policy')).toBe('maxmemory-policy\nnoeviction');
+    expect(await redisCli('CONFIG', 'GET', 'dir')).toBe(`dir\n${l.runDir}`);
+    expect(await redisCli('SET', 'lab-test-key', 'kept')).toBe('OK');
+    expect(await redisCli('ACL', 'SETUSER', 'lab-test-user', 'on', '>lab-test-password', '~lab-test-*', '+get')).toBe('OK');
+    expect(await redisCli('ACL', 'SAVE')).toBe('OK');
+
+    await l.restartRedis();
+    expect(await redisCli('GET', 'lab-test-key')).toBe('kept');
+    expect(await run('redis-cli', [...cliArgs, '--user', 'lab-test-user', '--pass', 'lab-test-password', '--no-auth-warning', 'GET', 'lab-test-key']).then((r) => r.stdout.trim())).toBe('kept');
+
+    expect(await redisCli('SET', 'lab-test-key', 'after a crash')).toBe('OK');
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // appendfsync everysec
+    await l.restartRedis('SIGKILL');
+    expect(await redisCli('GET', 'lab-test-key')).toBe('after a crash');
+    await redisCli('DEL', 'lab-test-key');
+    await redisCli('ACL', 'DELUSER', 'lab-test-user');
+    await redisCli('ACL', 'SAVE');
+  });
+
+  it("restarts a host's ovsdb-server on its database: what was there stays, and ovs-vswitchd applies changes again", async () => {
+    const l = labOrFail();
+    const h = l.hosts[0];
+    const vsctl = (args: string[]) => run('ovs-vsctl', [`--db=${h.ovsdbUnix}`, '--timeout=10', ...args]);
+    const pidFile = join(h.runDir, 'ovsdb.pid');
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      const before = readFileSync(pidFile, 'utf8').trim();
+      await vsctl(['--no-wait', 'set', 'Open_vSwitch', '.', `external_ids:lab-test=${signal}`]);
+      await l.restartOvsdbServer(h.id, signal);
+      expect(readFileSync(pidFile, 'utf8').trim()).not.toBe(before);
+      expect((await vsctl(['get', 'Open_vSwitch', '.', 'external_ids:lab-test'])).stdout.trim()).toBe(signal);
+      // Without --no-wait ovs-vsctl waits for ovs-vswitchd: it reconnected.
+      await vsctl(['add-br', 'br-labtest', '--', 'set', 'Bridge', 'br-labtest', 'datapath_type=netdev']);
+      await vsctl(['del-br', 'br-labtest']);
+      expect(await listDbs({ path: h.ovsdbSocket })).toContain('Open_vSwitch');
+    }
+    await vsctl(['--no-wait', 'remove', 'Open_vSwitch', '.', 'external_ids', 'lab-test']);
+  });
+
+  it('gives the environment an agent reads for a host: its own Redis user in the URL when given, and podman\'s socket once podman is in use', async () => {
+    const l = labOrFail();
+    await l.podman();
+    expect(l.agentEnv('h2')).toEqual({
+      OVS_FLEET_HOST_ID: `${name}-h2`,
+      OVS_FLEET_OVSDB: l.hosts[1].ovsdbTcp,
+      OVS_FLEET_REDIS_URL: l.redis?.url,
+      OVS_FLEET_DOCKER_SOCKET: (await l.podman()).socketPath,
+    });
     expect(l.agentEnv(2, 'unix').OVS_FLEET_OVSDB).toBe(`unix:${l.hosts[1].ovsdbSocket}`);
+    const withUser = l.agentEnv('h2', { remote: 'unix', redisUser: { username: 'agent-h2', password: 'a/b@c' } });
+    expect(withUser.OVS_FLEET_OVSDB).toBe(`unix:${l.hosts[1].ovsdbSocket}`);
+    expect(withUser.OVS_FLEET_REDIS_URL).toBe(`redis://agent-h2:a%2Fb%40c@${l.redis?.host}:${l.redis?.port}`);
   });
 
   // Last: it stops a daemon.
@@ -317,7 +401,7 @@ describe('lab crash recovery: down by name alone', () => {
 
     const during = await labFootprint([name], root);
     expect(during.netns).toEqual([`ovf-${name}-c-n1`, `ovf-${name}-h1`, `ovf-${name}-h2`]);
-    expect(during.links).toHaveLength(6);
+    expect(during.links).toHaveLength(9); // per host mgmt, underlay and provider veths; the three bridges
     expect(during.containers).toEqual([`ovf-${name}-orphan`]);
     expect(during.processes.length).toBeGreaterThanOrEqual(6); // 2 x (ovsdb-server, ovs-vswitchd), redis, podman service
 
@@ -336,8 +420,8 @@ describe('lab crash recovery: down by name alone', () => {
   it.each([
     ['allocation', (f: LabFootprint) => expect([f.netns, f.links, f.processes]).toEqual([[], [], []])],
     ['claim', (f: LabFootprint) => expect([f.netns, f.links, f.processes]).toEqual([[], [], []])],
-    ['network', (f: LabFootprint) => expect([f.netns.length, f.links.length, f.processes]).toEqual([3, 8, []])],
-    ['daemons', (f: LabFootprint) => expect([f.netns.length, f.links.length, f.processes.length >= 7]).toEqual([3, 8, true])], // 3 x (ovsdb-server, ovs-vswitchd), redis
+    ['network', (f: LabFootprint) => expect([f.netns.length, f.links.length, f.processes]).toEqual([3, 12, []])],
+    ['daemons', (f: LabFootprint) => expect([f.netns.length, f.links.length, f.processes.length >= 7]).toEqual([3, 12, true])], // 3 x (ovsdb-server, ovs-vswitchd), redis
   ] as const)('removes a lab whose `up` was killed half way (after step %s), leaving the machine as found', async (step, expectMadeSoFar) => {
     const name = `lk${unique()}`;
     labs.push(name);

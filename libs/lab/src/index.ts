@@ -1,5 +1,5 @@
 export { Lab, defaultLabRoot } from './lab';
-export type { LabOptions } from './lab';
+export type { AgentEnvOptions, LabOptions } from './lab';
 export { LabExistsError, LabLockTimeoutError, LabNeedsRootError, LabNotFoundError, RangeConflictError } from './errors';
 export type { LabHost, LabState } from './state';
 export { whatIsDown } from './status';

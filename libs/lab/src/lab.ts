@@ -5,13 +5,14 @@ import { withAllocationLock } from './allocation-lock';
 import { chooseRanges } from './conflicts';
 import { LabExistsError, LabNeedsRootError, LabNotFoundError } from './errors';
 import { findExisting, labsUnder, readMachineNetworks } from './machine';
-import { assertHostCount, DEFAULT_LAB_ROOT, HOST_MGMT_IF, HOST_UPLINK_IF, hostNames, HostNames, labNames, LabNames, UNDERLAY_BRIDGE } from './naming';
+import { assertHostCount, DEFAULT_LAB_ROOT, HOST_MGMT_IF, HOST_PROVIDER_IF, HOST_UPLINK_IF, hostNames, HostNames, labNames, LabNames, PROVIDER_BRIDGE, UNDERLAY_BRIDGE } from './naming';
 import { createNetnsContainer, NetnsContainer, removeNetnsContainer } from './namespaces';
 import { buildRootNetwork } from './network';
-import { OVSDB_TCP_PORT, startHostOvs } from './ovs-host';
+import { OVSDB_TCP_PORT, startHostOvs, startOvsdbServer } from './ovs-host';
 import { pauseIfAsked, requestedPause, UpStep } from './pause';
 import { LabPodman } from './podman';
 import { autoPrefixLength, candidateRanges, DEFAULT_RANGES, LabAddressPlan, LabRanges, planAddresses } from './ranges';
+import { stopDaemon } from './processes';
 import { choosePort, DEFAULT_REDIS_PORT, startRedis } from './redis';
 import { LabHost, LabState, readState, writeState } from './state';
 import { labStatus, LabStatus } from './status';
@@ -32,6 +33,13 @@ export interface LabOptions {
   redis?: boolean;
   /** Start podman's API service now rather than on first `lab.podman()`. */
   podman?: boolean;
+}
+
+export interface AgentEnvOptions {
+  /** How the agent reaches the host's ovsdb-server (default tcp, over the management network). */
+  remote?: 'unix' | 'tcp';
+  /** The agent's own Redis ACL user (POST /v1/hosts/{id}/agent-credentials), put in the URL. */
+  redisUser?: { username: string; password: string };
 }
 
 export function defaultLabRoot(): string {
@@ -64,6 +72,8 @@ function hostFacts(lab: LabNames, h: HostNames, plan: LabAddressPlan): LabHost {
     underlayAddress: `${underlayIp}/${plan.underlay.prefixLength}`,
     underlayBridge: UNDERLAY_BRIDGE,
     uplinkInterface: HOST_UPLINK_IF,
+    providerBridge: PROVIDER_BRIDGE,
+    providerInterface: HOST_PROVIDER_IF,
   };
 }
 
@@ -198,14 +208,47 @@ export class Lab {
     return host;
   }
 
-  /** The environment an agent for this host reads (see apps/agent config). */
-  agentEnv(which: number | string, remote: 'unix' | 'tcp' = 'tcp'): Record<string, string> {
+  /**
+   * The environment an agent for this host reads (see apps/agent config): its host id, the
+   * host's OVSDB (TCP on the management address by default, or the unix socket), the lab's
+   * Redis over the management network (with the agent's own ACL user when given) and, once
+   * podman is in use, its Docker-compatible socket for attachments naming containers. An
+   * agent run inside the host's namespace (`ip netns exec`) needs nothing else.
+   */
+  agentEnv(which: number | string, options: 'unix' | 'tcp' | AgentEnvOptions = {}): Record<string, string> {
+    const { remote = 'tcp', redisUser } = typeof options === 'string' ? { remote: options } : options;
     const host = this.host(which);
+    const redis = this.state.redis;
+    const credentials = redisUser ? `${encodeURIComponent(redisUser.username)}:${encodeURIComponent(redisUser.password)}@` : '';
     return {
       OVS_FLEET_HOST_ID: host.hostId,
       OVS_FLEET_OVSDB: remote === 'unix' ? host.ovsdbUnix : host.ovsdbTcp,
-      ...(this.state.redis ? { OVS_FLEET_REDIS_URL: this.state.redis.url } : {}),
+      ...(redis ? { OVS_FLEET_REDIS_URL: `redis://${credentials}${redis.host}:${redis.port}` } : {}),
+      ...(this.state.podman ? { OVS_FLEET_DOCKER_SOCKET: this.names.podmanSocket } : {}),
     };
+  }
+
+  /**
+   * Stops the host's ovsdb-server (SIGTERM, or SIGKILL as a crash) and starts it again on the
+   * same database file, sockets and address: its clients (ovs-vswitchd, agents) must reconnect.
+   */
+  async restartOvsdbServer(which: number | string, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const host = this.host(which);
+    const names = hostNames(this.names, host.index);
+    await stopDaemon(names.ovsdbPidFile, names.runDir, signal);
+    await startOvsdbServer(names, host.mgmtIp);
+  }
+
+  /**
+   * Stops the lab's Redis (SIGTERM: it writes its append-only file out; SIGKILL: a crash,
+   * losing at most the last second) and starts it again on the same address, port and run
+   * dir, so it loads what was written.
+   */
+  async restartRedis(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const redis = this.state.redis;
+    if (!redis) throw new ValidationError('redis', `lab "${this.name}" was made without Redis`);
+    await stopDaemon(this.names.redisPidFile, this.names.runDir, signal);
+    await startRedis(this.names, redis.host, redis.port);
   }
 
   status(): Promise<LabStatus> {

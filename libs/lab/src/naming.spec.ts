@@ -13,7 +13,7 @@ describe('lab naming', () => {
   it('keeps every root-namespace interface name within 15 bytes for the longest name and host index', () => {
     const lab = labNames('abcdefgh');
     const last = hostNames(lab, MAX_HOSTS);
-    for (const ifname of [lab.mgmtBridge, lab.underlayBridge, last.rootMgmtVeth, last.rootUplinkVeth]) {
+    for (const ifname of [lab.mgmtBridge, lab.underlayBridge, lab.providerBridge, last.rootMgmtVeth, last.rootUplinkVeth, last.rootProviderVeth]) {
       expect(Buffer.byteLength(ifname)).toBeLessThanOrEqual(15);
       expect(ifname.startsWith(lab.linkPrefix)).toBe(true);
     }
@@ -24,7 +24,7 @@ describe('lab naming', () => {
     const a = labNames('a');
     const ab = labNames('ab');
     const abHost = hostNames(ab, 1);
-    for (const name of [ab.mgmtBridge, ab.underlayBridge, abHost.rootMgmtVeth, abHost.rootUplinkVeth]) expect(name.startsWith(a.linkPrefix)).toBe(false);
+    for (const name of [ab.mgmtBridge, ab.underlayBridge, ab.providerBridge, abHost.rootMgmtVeth, abHost.rootUplinkVeth, abHost.rootProviderVeth]) expect(name.startsWith(a.linkPrefix)).toBe(false);
     expect(abHost.netns.startsWith(a.netnsPrefix)).toBe(false);
     expect(podmanContainerName(ab, 'web').startsWith(a.podmanPrefix)).toBe(false);
   });

@@ -53,6 +53,8 @@ export interface LabNames {
   linkPrefix: string;
   mgmtBridge: string;
   underlayBridge: string;
+  /** The provider segment: a VLAN-transparent Linux bridge (vlan networks' tagged frames cross hosts on it). */
+  providerBridge: string;
   /** Namespaces (hosts and plain containers). */
   netnsPrefix: string;
   /** Podman container names. */
@@ -61,6 +63,8 @@ export interface LabNames {
   podmanLabel: string;
   redisPidFile: string;
   redisLogFile: string;
+  /** Redis's ACL users (`ACL SAVE` writes them here; append-only files do not hold them). */
+  redisAclFile: string;
   podmanSocket: string;
   podmanPidFile: string;
   podmanLogFile: string;
@@ -79,11 +83,13 @@ export function labNames(name: string, root = DEFAULT_LAB_ROOT): LabNames {
     linkPrefix,
     mgmtBridge: `${linkPrefix}m`,
     underlayBridge: `${linkPrefix}u`,
+    providerBridge: `${linkPrefix}p`,
     netnsPrefix: `ovf-${name}-`,
     podmanPrefix: `ovf-${name}-`,
     podmanLabel: `${PODMAN_LABEL_KEY}=${name}`,
     redisPidFile: join(runDir, 'redis.pid'),
     redisLogFile: join(runDir, 'redis.log'),
+    redisAclFile: join(runDir, 'users.acl'),
     podmanSocket: join(runDir, 'podman.sock'),
     podmanPidFile: join(runDir, 'podman.pid'),
     podmanLogFile: join(runDir, 'podman.log'),
@@ -94,6 +100,9 @@ export function labNames(name: string, root = DEFAULT_LAB_ROOT): LabNames {
 export const HOST_MGMT_IF = 'mgmt0';
 export const HOST_UPLINK_IF = 'uplink0';
 export const UNDERLAY_BRIDGE = 'br-phy';
+/** The OVS bridge of each host on the provider segment, and its uplink (a trunk of every VLAN). */
+export const PROVIDER_BRIDGE = 'br-prov';
+export const HOST_PROVIDER_IF = 'prov0';
 
 export interface HostNames {
   index: number;
@@ -103,6 +112,7 @@ export interface HostNames {
   runDir: string;
   rootMgmtVeth: string;
   rootUplinkVeth: string;
+  rootProviderVeth: string;
   dbFile: string;
   ovsdbSocket: string;
   ovsdbPidFile: string;
@@ -124,6 +134,7 @@ export function hostNames(lab: LabNames, index: number): HostNames {
     runDir,
     rootMgmtVeth: `${lab.linkPrefix}${index}m`,
     rootUplinkVeth: `${lab.linkPrefix}${index}u`,
+    rootProviderVeth: `${lab.linkPrefix}${index}p`,
     dbFile: join(runDir, 'conf.db'),
     ovsdbSocket: join(runDir, 'db.sock'),
     ovsdbPidFile: join(runDir, 'ovsdb.pid'),

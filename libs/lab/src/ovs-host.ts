@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { ipBatch, run } from '@ovs-fleet/iproute';
-import { HOST_UPLINK_IF, HostNames, UNDERLAY_BRIDGE } from './naming';
+import { HOST_PROVIDER_IF, HOST_UPLINK_IF, HostNames, PROVIDER_BRIDGE, UNDERLAY_BRIDGE } from './naming';
 import { hostNetworkCommands, underlayAddressCommands } from './network';
 import { waitFor } from './wait';
 
@@ -30,30 +30,42 @@ export function appctl(ctl: string, args: readonly string[]) {
 }
 
 /**
+ * The host's ovsdb-server, inside its namespace, on its database file: a unix socket in the
+ * run dir and TCP on the management address. Also how a test restarts it (same file, so
+ * nothing in the database is lost).
+ */
+export async function startOvsdbServer(h: HostNames, mgmtIp: string): Promise<void> {
+  await run(
+    'ip',
+    inNetns(h.netns, [
+      'ovsdb-server', h.dbFile,
+      `--remote=punix:${h.ovsdbSocket}`,
+      `--remote=ptcp:${OVSDB_TCP_PORT}:${mgmtIp}`,
+      `--pidfile=${h.ovsdbPidFile}`, `--unixctl=${h.ovsdbCtl}`, `--log-file=${h.ovsdbLog}`,
+      '-vconsole:off', '--detach',
+    ]),
+  );
+}
+
+/**
  * One simulated host's Open vSwitch, as in the lab notes: a fresh database, ovsdb-server
- * and ovs-vswitchd started inside the host namespace, and br-phy (userspace datapath)
- * holding the uplink with the underlay address on its internal interface.
+ * and ovs-vswitchd started inside the host namespace, br-phy (userspace datapath) holding
+ * the uplink with the underlay address on its internal interface, and br-prov (userspace
+ * datapath) holding the provider segment's uplink, a trunk for vlan networks.
  */
 export async function startHostOvs(plan: HostOvsPlan): Promise<void> {
   const h = plan.names;
   await mkdir(h.runDir, { recursive: true });
   await ipBatch(hostNetworkCommands(plan.mgmtIp, plan.mgmtPrefixLength), { netns: h.netns });
   await run('ovsdb-tool', ['create', h.dbFile, VSWITCH_SCHEMA]);
-  await run(
-    'ip',
-    inNetns(h.netns, [
-      'ovsdb-server', h.dbFile,
-      `--remote=punix:${h.ovsdbSocket}`,
-      `--remote=ptcp:${OVSDB_TCP_PORT}:${plan.mgmtIp}`,
-      `--pidfile=${h.ovsdbPidFile}`, `--unixctl=${h.ovsdbCtl}`, `--log-file=${h.ovsdbLog}`,
-      '-vconsole:off', '--detach',
-    ]),
-  );
+  await startOvsdbServer(h, plan.mgmtIp);
   await vsctl(h, [
     '--no-wait', '--', 'init',
     '--', 'set', 'Open_vSwitch', '.', `external_ids:system-id=${plan.systemId}`,
     '--', 'add-br', UNDERLAY_BRIDGE, '--', 'set', 'Bridge', UNDERLAY_BRIDGE, 'datapath_type=netdev',
     '--', 'add-port', UNDERLAY_BRIDGE, HOST_UPLINK_IF,
+    '--', 'add-br', PROVIDER_BRIDGE, '--', 'set', 'Bridge', PROVIDER_BRIDGE, 'datapath_type=netdev',
+    '--', 'add-port', PROVIDER_BRIDGE, HOST_PROVIDER_IF,
   ]);
   await run(
     'ip',

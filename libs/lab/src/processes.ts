@@ -117,3 +117,17 @@ export async function terminate(pids: readonly number[], graceMs = 3000): Promis
   for (const deadline = Date.now() + 5000; alive.length > 0 && Date.now() < deadline; alive = alive.filter(isRunning)) await sleep(25);
   if (alive.length > 0) throw new Error(`processes ${alive.join(', ')} survived SIGKILL`);
 }
+
+/**
+ * Stops the daemon of a pid file (verified to be ours: it names `dir`) with `sig` and resolves
+ * once it is gone; SIGKILL is a crash (nothing flushed, pid file and sockets left behind).
+ * Resolves at once when it is not running.
+ */
+export async function stopDaemon(pidFile: string, dir: string, sig: NodeJS.Signals, timeoutMs = 10_000): Promise<void> {
+  const pid = verifiedPid(pidFile, dir);
+  if (pid === undefined) return;
+  signal(pid, sig);
+  for (const deadline = Date.now() + timeoutMs; isRunning(pid); await sleep(10)) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} (${pidFile}) did not end within ${timeoutMs} ms of ${sig}`);
+  }
+}

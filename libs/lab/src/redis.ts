@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { run } from '@ovs-fleet/iproute';
 import { LabNames } from './naming';
@@ -39,16 +40,25 @@ export function redisPing(host: string, port: number, timeoutMs = 2000): Promise
 }
 
 /**
- * Redis for the lab, bound to the management gateway address only, without persistence,
- * daemonized with its pid and log files in the run dir (it also works there, which is how
- * `down` recognises it: Redis rewrites its command line).
+ * Redis for the lab, bound to the management gateway address only, daemonized with its pid
+ * and log files in the run dir (it also works there, which is how `down` recognises it:
+ * Redis rewrites its command line). Persistence as the fleet's desired state needs it
+ * (issue 10): an append-only file in the run dir synced every second, no RDB snapshots, and
+ * `noeviction` (a full Redis refuses writes rather than dropping keys). ACL users are not in
+ * the append-only file: they live in an ACL file in the run dir, written by `ACL SAVE` (as
+ * the deployment's Redis, docker/redis/redis.conf). Starting it again on the same run dir and
+ * port (a restart) loads both.
  */
 export async function startRedis(lab: LabNames, host: string, port: number): Promise<void> {
+  await writeFile(lab.redisAclFile, '', { flag: 'a' }); // Redis refuses to start without it
   await run('redis-server', [
     '--bind', host,
     '--port', String(port),
     '--save', '',
-    '--appendonly', 'no',
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
+    '--maxmemory-policy', 'noeviction',
+    '--aclfile', lab.redisAclFile,
     '--protected-mode', 'no',
     '--daemonize', 'yes',
     '--pidfile', lab.redisPidFile,

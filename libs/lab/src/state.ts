@@ -30,6 +30,9 @@ export interface LabHost {
   underlayAddress: string;
   underlayBridge: string;
   uplinkInterface: string;
+  /** OVS bridge on the provider segment (vlan networks' `providerBridge`), and its trunk uplink. */
+  providerBridge: string;
+  providerInterface: string;
 }
 
 export interface LabState {
