@@ -72,6 +72,20 @@ const DYNAMIC_ALLOWED: AllowedDynamic[] = [
     why: "the output filter of a case in OVS's tests/ovsdb-idl.at (read from the file)",
     programs: () => [...new Set(loadIdlCases().filter((c) => c.filter.trim() !== '').map((c) => shellWords(c.filter)[0]))],
   },
+  {
+    file: 'test/deploy/deploy-files.int-spec.ts',
+    context: 'runComposeHealthcheck',
+    call: "spawnSync('sh')",
+    why: "docker/compose.yaml's Redis healthcheck (CMD-SHELL: redis-cli piped into grep), run as written",
+    programs: () => ['redis-cli', 'grep'],
+  },
+  {
+    file: 'test/deploy/deploy-files.int-spec.ts',
+    context: 'runReadmeBlock',
+    call: "spawnSync('bash')",
+    why: "docker/README.md's agent-ACL block, run as written",
+    programs: () => ['openssl', 'redis-cli'],
+  },
 ];
 
 /** Programs that start further programs themselves (outside the project's sources): what they need. */

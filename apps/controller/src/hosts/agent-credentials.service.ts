@@ -30,10 +30,21 @@ export class AgentCredentialsService {
     if (!(await this.store.reader().host(hostId))) throw new NotFoundError('id', `host ${hostId} is not registered`);
     const password = randomBytes(32).toString('base64url');
     await this.redis.call('ACL', 'SETUSER', agentUsername(hostId), ...agentAclRules(hostId, password));
+    await this.saveAcl();
     return { username: agentUsername(hostId), password };
   }
 
   async revoke(hostId: string): Promise<void> {
     await this.redis.call('ACL', 'DELUSER', agentUsername(hostId));
+    await this.saveAcl();
+  }
+
+  /** Keeps the users across Redis restarts when Redis has an ACL file (docker/redis/redis.conf); without one they live in memory. */
+  private async saveAcl(): Promise<void> {
+    try {
+      await this.redis.call('ACL', 'SAVE');
+    } catch (error) {
+      if (!/not configured to use an ACL file/i.test((error as Error).message)) throw error;
+    }
   }
 }
