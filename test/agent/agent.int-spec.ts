@@ -8,6 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   agentAclRules,
   CONVERGE_JOB,
@@ -48,6 +50,8 @@ let agent: AgentProcess;
 const agents: AgentProcess[] = [];
 const containers = new Map<string, NetnsContainer>();
 let ovsVersion: string;
+/** The attachments of the kill -9 case, converged at its end. */
+let kAttachments: AttachmentRecord[] = [];
 
 // ---- the controller's side -----------------------------------------------------------------
 
@@ -129,6 +133,18 @@ async function containerAddresses(container: NetnsContainer): Promise<string[] |
   const { stdout } = await run('ip', ['-n', container.netns, '-json', 'address', 'show']);
   const eth0 = (JSON.parse(stdout) as { ifname: string; address: string; addr_info: { family: string; local: string; prefixlen: number }[] }[]).find((l) => l.ifname === 'eth0');
   return eth0 === undefined ? null : eth0.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
+}
+
+/** Host ends and OVS ports of ours (libs/plumbing's prefix). */
+const ours = (names: string[]): string[] => names.filter((name) => name.startsWith('ovfc')).sort();
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 async function metric(name: string, labels = ''): Promise<number> {
@@ -331,6 +347,7 @@ describe('the host agent on a lab host', () => {
     await agent.waitForLog((line) => line.msg === 'agent started');
     const ks = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => container(`k${i}`)));
     const wanted = ks.map((c, i) => attachmentOf(`k${i + 1}`, c, 40 + i));
+    kAttachments = wanted;
     const expectedVeths = wanted.map((a) => hostIfname(a.id, 'eth0')).sort();
     const id = await queueConverge(desired(5, wanted), 'req-5');
     // Killed once the first new veth is there: the job is half done.
@@ -346,11 +363,32 @@ describe('the host agent on a lab host', () => {
     await eventually('the job completed', async () => (await (await queue.getJob(id))!.getState()) === 'completed', 10_000);
     expect(agent.lines.some((line) => line.msg === 'job picked up' && line.requestId === 'req-5')).toBe(true);
 
-    const ours = (names: string[]) => names.filter((name) => name.startsWith('ovfc')).sort();
     expect(ours(await hostLinks())).toEqual(expectedVeths);
     expect(ours(await ovsPorts())).toEqual(expectedVeths);
     for (const [i, c] of ks.entries()) expect(await containerAddresses(c)).toEqual([`198.18.200.${40 + i}/24`]);
     for (let i = 1; i <= 6; i++) expect(await containerAddresses(containers.get(`m${i}`)!)).toBeNull();
     expect(await admin.hget(redisKeys.hostStatus('h1'), 'appliedRevision')).toBe('5');
+  });
+
+  it('ovsdb-server killed and started again: the status says so, and a job queued meanwhile is applied once it is back', async () => {
+    const pid = Number(readFileSync(join(host.runDir, 'ovsdb.pid'), 'utf8').trim());
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    process.kill(pid, 'SIGKILL');
+    await eventually('ovsdb-server dead', async () => !isAlive(pid), 5000);
+    await eventually('the status saying OVSDB is disconnected', async () => (await admin.hget(redisKeys.hostStatus('h1'), 'ovsdbConnected')) === 'false', 10_000);
+    expect(await metric('ovsfleet_agent_ovsdb_connected')).toBe(0);
+    expect((await fetch(`http://127.0.0.1:${httpPort}/health`)).status).toBe(503);
+
+    const kept = kAttachments.slice(0, 7);
+    await queueConverge(desired(6, kept), 'req-6');
+    await agent.waitForLog((line) => line.msg === 'job picked up' && line.requestId === 'req-6');
+    await run('ip', ['netns', 'exec', host.netns, ...argv]);
+
+    expect(await settledReport('req-6', 60_000)).toMatchObject({ kind: 'applied', revision: 6 });
+    const expectedVeths = kept.map((a) => hostIfname(a.id, 'eth0')).sort();
+    expect(ours(await hostLinks())).toEqual(expectedVeths);
+    expect(ours(await ovsPorts())).toEqual(expectedVeths);
+    await eventually('the status saying OVSDB is connected', async () => (await admin.hget(redisKeys.hostStatus('h1'), 'ovsdbConnected')) === 'true', 10_000);
+    expect(await metric('ovsfleet_agent_ovsdb_connected')).toBe(1);
   });
 });
