@@ -73,6 +73,13 @@ const DYNAMIC_ALLOWED: AllowedDynamic[] = [
     programs: () => [...new Set(loadIdlCases().filter((c) => c.filter.trim() !== '').map((c) => shellWords(c.filter)[0]))],
   },
   {
+    file: 'test/agent/agent.int-spec.ts',
+    context: '',
+    call: "run('ip')",
+    why: "restarts the lab host's ovsdb-server with the command line it had (read from /proc/PID/cmdline), inside the host's namespace",
+    programs: () => ['ovsdb-server'],
+  },
+  {
     file: 'test/deploy/deploy-files.int-spec.ts',
     context: 'runComposeHealthcheck',
     call: "spawnSync('sh')",

@@ -15,7 +15,7 @@ function fatalLine(message: string): void {
 
 // One agent per host: consumes its host's job queue and converges the host (see runtime/agent-runtime.ts).
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(AgentModule, { logger: ['error', 'warn'] }).catch((error: unknown) => {
+  const app = await NestFactory.createApplicationContext(AgentModule, { logger: ['error', 'warn'], abortOnError: false }).catch((error: unknown) => {
     fatalLine(error instanceof Error ? error.message : String(error));
     process.exit(EXIT_CONFIG);
   });
