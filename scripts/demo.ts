@@ -1,130 +1,172 @@
 /**
- * The demo (`npm run demo`): three simulated hosts, an overlay network between two of them
- * over VXLAN, containers plumbed into it, traffic that must pass and traffic that must not.
- * Everything is removed at the end unless `--keep` is given; `--name N` names the lab (default demo).
+ * The demo (`npm run demo`): a 3-host lab, its Redis, the controller and one agent per host;
+ * two networks and five containers made through the controller's REST API (each call shown
+ * as a curl line); traffic across hosts that must pass and traffic that must not. Then it says
+ * where the API is and keeps everything running until Ctrl-C or `npm run demo -- down`.
+ *   --once      run the checks and remove everything (what `npm test` does)
+ *   --name N    the lab's name (default demo)
+ *   down        remove a running demo
  */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { run } from '@ovs-fleet/iproute';
-import { assertLabName, formatStatus, Lab } from '@ovs-fleet/lab';
-import { commands, OvsdbIdl, tunnelInterface } from '@ovs-fleet/ovsdb';
-import { OpenVSwitchSchema } from '@ovs-fleet/ovsdb/vswitch';
-import { connectPortStore, Plumber } from '@ovs-fleet/plumbing';
+import { assertLabName, Lab } from '@ovs-fleet/lab';
+import { DemoApi } from './demo/api';
+import { startAgent, startController, waitHttp } from './demo/processes';
 
-const VNI = { blue: 100, red: 200 };
-const VLAN = { blue: 10, red: 20 };
+interface Container {
+  name: string;
+  host: number;
+  network: 'blue' | 'red';
+  netns?: string;
+  address?: string;
+}
 
 async function ping(netns: string, address: string): Promise<boolean> {
   try {
-    // Two probes: the first may wait for ARP; ping succeeds if any reply comes back.
-    await run('ip', ['netns', 'exec', netns, 'ping', '-c', '2', '-i', '0.2', '-W', '1', address]);
+    // A few probes: the first may wait for ARP; ping succeeds if any reply comes back.
+    await run('ip', ['netns', 'exec', netns, 'ping', '-c', '3', '-i', '0.2', '-W', '1', address]);
     return true;
   } catch {
     return false;
   }
 }
 
-function check(label: string, ok: boolean, expected: boolean): boolean {
-  const verdict = ok === expected ? 'as expected' : 'UNEXPECTED';
-  console.log(`  ${ok ? 'reaches     ' : 'does not    '} ${label}  (${verdict})`);
-  return ok === expected;
-}
-
-/**
- * br-int on a host, with one VXLAN port per (network, remote host): the network's local VLAN
- * goes out with its VNI. One atomic transaction through the command layer, which returns
- * once ovs-vswitchd has applied it (as ovs-vsctl without --no-wait).
- */
-async function buildOverlay(ovsdb: string, remoteIp: string): Promise<string[]> {
-  const idl = await OvsdbIdl.connect({ remote: ovsdb, database: 'Open_vSwitch', schema: OpenVSwitchSchema });
-  try {
-    const batch = commands(idl);
-    batch.addBridge('br-int', { mayExist: true, datapathType: 'netdev' });
-    for (const network of ['blue', 'red'] as const) {
-      const name = `vx-${network}`;
-      batch.addPort('br-int', name, { tag: VLAN[network], interfaces: [tunnelInterface({ name, type: 'vxlan', remoteIp, key: VNI[network] })] });
-    }
-    const result = await batch.execute({ waitForVswitchd: true, timeoutMs: 10_000 });
-    if (result.interfaceErrors.length > 0) throw new Error(`ovs-vswitchd could not set up: ${JSON.stringify(result.interfaceErrors)}`);
-    return batch.describe();
-  } finally {
-    idl.close();
-  }
+async function freePort(preferred: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  const tryPort = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : port));
+      });
+    });
+  return tryPort(preferred).catch(() => tryPort(0));
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false }, name: { type: 'string', default: 'demo' } } });
-  const LAB = assertLabName(values.name);
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { once: { type: 'boolean', default: false }, name: { type: 'string', default: 'demo' } },
+  });
+  const name = assertLabName(values.name);
+  if (positionals[0] === 'down') {
+    await Lab.down(name);
+    console.log(`demo "${name}" removed`);
+    return;
+  }
+  if (positionals.length > 0) throw new Error(`unknown argument ${positionals[0]} (the only command is: down)`);
+
   let lab: Lab | undefined;
   let allAsExpected = true;
-  const stop = async () => {
-    if (lab && !values.keep) {
-      console.log(`\nRemoving lab "${LAB}"...`);
-      await Lab.down(LAB);
-    }
+  const check = (label: string, ok: boolean, expected: boolean) => {
+    console.log(`  ${ok ? 'reaches     ' : 'does not    '} ${label}  (${ok === expected ? 'as expected' : 'UNEXPECTED'})`);
+    allAsExpected &&= ok === expected;
   };
-  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
+  const down = async () => {
+    if (lab) await Lab.down(name).catch(() => undefined);
+    lab = undefined;
+  };
+  process.once('SIGINT', () => void down().finally(() => process.exit(130)));
+  process.once('SIGTERM', () => void down().finally(() => process.exit(143)));
   try {
-    console.log('Bringing up 3 simulated hosts (a namespace each with ovsdb-server and ovs-vswitchd)...');
-    await Lab.down(LAB); // a demo lab left by an interrupted --keep run or a crash
-    const started = Date.now();
-    lab = await Lab.up({ name: LAB, hosts: 3, autoRanges: true });
-    console.log(`up in ${Date.now() - started} ms\n`);
-    console.log(formatStatus(await lab.status()));
+    await Lab.down(name); // a demo still running, or left by a crash
+    console.log('Bringing up 3 simulated hosts (a namespace each with ovsdb-server and ovs-vswitchd) and Redis...');
+    lab = await Lab.up({ name, hosts: 3, autoRanges: true });
+    const redis = lab.redis;
+    if (!redis) throw new Error('the lab has no Redis');
 
-    console.log('\nUnderlay: every host pings every other host\'s tunnel endpoint');
-    for (const from of lab.hosts) {
-      for (const to of lab.hosts.filter((h) => h !== from)) {
-        allAsExpected = check(`${from.id} -> ${to.id} (${to.underlayIp})`, await ping(from.netns, to.underlayIp), true) && allAsExpected;
-      }
+    const token = randomBytes(18).toString('base64url');
+    const port = await freePort(8080);
+    const base = `http://127.0.0.1:${port}`;
+    console.log(`Starting the controller on ${base} and an agent inside each host's namespace...`);
+    startController(lab.runDir, {
+      OVS_FLEET_REDIS_URL: `redis://${redis.host}:${redis.port}`,
+      OVS_FLEET_HTTP_HOST: '127.0.0.1',
+      OVS_FLEET_HTTP_PORT: String(port),
+      OVS_FLEET_TOKENS: `demo:admin:${token}`,
+      OVS_FLEET_LOG_LEVEL: 'warn',
+    });
+    await waitHttp(`${base}/health`, 60_000);
+    const api = new DemoApi(base, token);
+    console.log(`\nexport TOKEN=${token}`);
+
+    console.log('\n1. Register the hosts (tunnel endpoint = the host\'s underlay address) and give each agent its own Redis user');
+    for (const host of lab.hosts) {
+      const answer = await api.call<{ operation: { id: string } }>('PUT', `/v1/hosts/${host.hostId}`, { tunnelIp: host.underlayIp, datapathType: 'netdev' });
+      const user = await api.call<{ username: string; password: string }>('POST', `/v1/hosts/${host.hostId}/agent-credentials`);
+      startAgent(lab.runDir, host.netns, host.hostId, { ...lab.agentEnv(host.id, { remote: 'unix', redisUser: user }), OVS_FLEET_AGENT_HTTP: 'off' });
+      await api.applied(answer.operation);
     }
 
-    const [h1, h2] = lab.hosts;
-    console.log('\nOverlay: br-int on h1 and h2, VXLAN tunnels for networks blue (VNI 100) and red (VNI 200)');
-    const sessions = await Promise.all([h1, h2].map((h) => connectPortStore(h.ovsdbUnix)));
-    const plumbers = [h1, h2].map((h, i) => new Plumber({ store: sessions[i].store, hostNetns: h.netns }));
-    try {
-      for (const host of [h1, h2]) {
-        const peer = host === h1 ? h2 : h1;
-        const done = await buildOverlay(host.ovsdbUnix, peer.underlayIp);
-        console.log(`  ${host.id}: ${done.join(' -- ')}`);
-      }
-      // Two networks with the same subnet (from 198.18.0.0/15, the benchmarking range): only the
-      // VNI keeps them apart. Each network has a container on both hosts, so red passing the
-      // tunnel shows that blue not reaching red is isolation, not a broken red container.
-      const containers = [
-        { name: 'blue1', host: 0, network: 'blue' as const, address: '198.18.0.1/24' },
-        { name: 'blue2', host: 1, network: 'blue' as const, address: '198.18.0.2/24' },
-        { name: 'red3', host: 1, network: 'red' as const, address: '198.18.0.3/24' },
-        { name: 'red4', host: 0, network: 'red' as const, address: '198.18.0.4/24' },
-      ];
-      const namespaces: Record<string, string> = {};
-      for (const c of containers) {
-        const ns = await lab.createNamespace(c.name);
-        namespaces[c.name] = ns.netns;
-        await plumbers[c.host].attach({
-          container: { netns: ns.netns },
-          bridge: 'br-int',
-          ifname: 'eth0',
-          addresses: [c.address],
-          mtu: 1450, // VXLAN over a 1500-byte underlay needs 50 bytes of headroom
-          tag: VLAN[c.network],
-        });
-        console.log(`  container ${c.name} on ${[h1, h2][c.host].id}: eth0 ${c.address}, network ${c.network}`);
-      }
-      console.log('\nTraffic through the tunnel');
-      allAsExpected = check('blue1 (h1) -> blue2 (h2) 198.18.0.2, same network', await ping(namespaces.blue1, '198.18.0.2'), true) && allAsExpected;
-      allAsExpected = check('red4  (h1) -> red3  (h2) 198.18.0.3, same network', await ping(namespaces.red4, '198.18.0.3'), true) && allAsExpected;
-      allAsExpected = check('blue1 (h1) -> red3  (h2) 198.18.0.3, other network', await ping(namespaces.blue1, '198.18.0.3'), false) && allAsExpected;
-    } finally {
-      await Promise.all(plumbers.map((p) => p.close()));
-      for (const session of sessions) session.close();
+    console.log('\n2. Two overlay networks with the same subnet: blue over VXLAN, red over Geneve');
+    for (const [network, type] of [['blue', 'vxlan'], ['red', 'geneve']] as const) {
+      const answer = await api.call<{ operation: { id: string } }>('POST', '/v1/networks', { name: network, type, subnets: [{ cidr: '198.18.10.0/24' }] });
+      await api.applied(answer.operation);
     }
+
+    console.log('\n3. Containers (network namespaces) attached through the API; the controller allocates blue\'s addresses, red\'s are requested');
+    const containers: Container[] = [
+      { name: 'blue1', host: 0, network: 'blue' },
+      { name: 'blue2', host: 1, network: 'blue' },
+      { name: 'blue3', host: 2, network: 'blue' },
+      { name: 'red1', host: 0, network: 'red' },
+      { name: 'red2', host: 1, network: 'red' },
+    ];
+    let redAddress = 101;
+    for (const c of containers) {
+      c.netns = (await lab.createNamespace(c.name)).netns;
+      const body = { network: c.network, host: lab.hosts[c.host].hostId, container: { netns: c.netns }, ...(c.network === 'red' ? { addresses: [`198.18.10.${redAddress++}`] } : {}) };
+      const answer = await api.call<{ attachment: { addresses: string[] }; operation: { id: string } }>('POST', '/v1/attachments', body);
+      c.address = answer.attachment.addresses[0].split('/')[0];
+      await api.applied(answer.operation);
+      console.log(`    ${c.name} on ${lab.hosts[c.host].hostId}: ${answer.attachment.addresses[0]} on ${c.network}`);
+    }
+
+    const byName = Object.fromEntries(containers.map((c) => [c.name, c])) as Record<string, Required<Container>>;
+    const probe = async (from: string, to: string, expected: boolean, what: string) =>
+      check(`${from} (${lab!.hosts[byName[from].host].hostId}) -> ${to} (${lab!.hosts[byName[to].host].hostId}) ${byName[to].address}, ${what}`, await ping(byName[from].netns, byName[to].address), expected);
+    console.log('\n4. Traffic across hosts through the tunnels');
+    await probe('blue1', 'blue2', true, 'same network, VXLAN');
+    await probe('blue1', 'blue3', true, 'same network, VXLAN');
+    await probe('red1', 'red2', true, 'same network, Geneve');
+    await probe('blue1', 'red2', false, 'other network');
+    await probe('red1', 'blue2', false, 'other network');
+
     console.log(allAsExpected ? '\nAll checks behaved as expected.' : '\nSome checks did not behave as expected.');
-    if (values.keep) console.log(`\nThe lab is still running: npm run lab -- status --name ${LAB}; remove it with npm run lab -- down --name ${LAB}`);
+    if (values.once) return;
+    console.log(`
+The fleet is running:
+  REST API   ${base}/v1   (try: curl -sS ${base}/v1/topology -H "Authorization: Bearer $TOKEN")
+  OpenAPI    ${base}/docs  (JSON: ${base}/docs-json)
+  GraphQL    ${base}/graphql  (subscriptions over graphql-ws, connectionParams {"authorization": "Bearer TOKEN"})
+  metrics    ${base}/metrics, health ${base}/health
+  token      ${token}  (admin)
+  logs       ${lab.runDir}/controller.log, ${lab.runDir}/agent-*.log
+Ctrl-C (or \`npm run demo -- down\` elsewhere) removes it all.`);
+    // Stay until interrupted, or until another run (or `down`) removed the lab.
+    while ((await Lab.list()).includes(name)) await new Promise((done) => setTimeout(done, 2000));
+    lab = undefined;
+    console.log('\nThe demo was removed.');
+  } catch (error) {
+    if (lab) showLogs(lab.runDir);
+    throw error;
   } finally {
-    await stop();
+    await down();
+    process.exitCode = allAsExpected ? 0 : 1;
   }
-  process.exitCode = allAsExpected ? 0 : 1;
+}
+
+/** After a failure, the end of each process's log: what went wrong is usually there. */
+function showLogs(runDir: string): void {
+  for (const file of readdirSync(runDir).filter((f) => /^(controller|agent-.*)\.log$/.test(f))) {
+    const lines = readFileSync(join(runDir, file), 'utf8').trimEnd().split('\n').slice(-15);
+    console.error(`\n--- ${file} (last lines)\n${lines.join('\n')}`);
+  }
 }
 
 main().catch((error: unknown) => {

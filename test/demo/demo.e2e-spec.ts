@@ -1,29 +1,60 @@
 /**
- * The README's first command, minus the bootstrap `npm test` has already run: the demo must
- * bring up its lab, show traffic of both networks crossing the VXLAN overlay and isolation between them,
- * and remove everything again.
+ * The README's first command, minus the bootstrap `npm test` has already run: the demo brings
+ * up its lab, the controller and the agents, drives them through the REST API, shows traffic
+ * of both networks crossing hosts and isolation between them, and removes everything again
+ * (`--once`); and, run without it, it keeps running until `npm run demo -- down` removes it.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { run } from '@ovs-fleet/iproute';
 import { Lab } from '@ovs-fleet/lab';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 const ROOT = join(__dirname, '..', '..');
-// Its own lab name: a demo lab a user keeps running (`npm run demo -- --keep`) is left alone.
-const NAME = `dm${randomBytes(3).toString('hex')}`;
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const DEMO = join(ROOT, 'scripts', 'demo.ts');
+// Its own lab names: a demo a user keeps running is left alone.
+const ONCE = `dm${randomBytes(3).toString('hex')}`;
+const KEPT = `dk${randomBytes(3).toString('hex')}`;
 
 afterAll(async () => {
-  await Lab.down(NAME); // after a failure half-way
+  await Lab.down(ONCE); // after a failure half-way
+  await Lab.down(KEPT);
 });
 
-it('runs end to end: every check as expected, and the lab is gone afterwards', async () => {
-  const { stdout } = await run(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'demo.ts'), '--name', NAME], { timeoutMs: 110_000 });
-  expect(stdout).toMatch(/reaches +blue1 \(h1\) -> blue2 \(h2\) 198\.18\.0\.2, same network +\(as expected\)/);
-  // Red reaches red across the tunnel: blue not reaching red below is isolation, not a broken red.
-  expect(stdout).toMatch(/reaches +red4 +\(h1\) -> red3 +\(h2\) 198\.18\.0\.3, same network +\(as expected\)/);
-  expect(stdout).toMatch(/does not +blue1 \(h1\) -> red3 +\(h2\) 198\.18\.0\.3, other network +\(as expected\)/);
+it('--once: every check as expected, every change through the REST API, and the lab is gone afterwards', async () => {
+  const { stdout } = await run(TSX, [DEMO, '--once', '--name', ONCE], { timeoutMs: 170_000 });
+  expect(stdout).toMatch(/\$ curl -sS -X POST http:\/\/127\.0\.0\.1:\d+\/v1\/networks -H "Authorization: Bearer \$TOKEN"/);
+  expect(stdout).toMatch(/reaches +blue1 \(\S+-h1\) -> blue2 \(\S+-h2\) 198\.18\.10\.\d+, same network, VXLAN +\(as expected\)/);
+  expect(stdout).toMatch(/reaches +blue1 \(\S+-h1\) -> blue3 \(\S+-h3\) 198\.18\.10\.\d+, same network, VXLAN +\(as expected\)/);
+  // Red reaches red across hosts: blue not reaching red below is isolation, not a broken red.
+  expect(stdout).toMatch(/reaches +red1 \(\S+-h1\) -> red2 \(\S+-h2\) 198\.18\.10\.102, same network, Geneve +\(as expected\)/);
+  expect(stdout).toMatch(/does not +blue1 \(\S+-h1\) -> red2 \(\S+-h2\) 198\.18\.10\.102, other network +\(as expected\)/);
   expect(stdout).toContain('All checks behaved as expected.');
-  expect(await Lab.list()).not.toContain(NAME);
+  expect(await Lab.list()).not.toContain(ONCE);
+});
+
+it('without --once it keeps running, says where the API is, and `down` removes it', async () => {
+  const child = spawn(TSX, [DEMO, '--name', KEPT], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  try {
+    const deadline = Date.now() + 150_000;
+    while (!out.includes('Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    expect(out).toContain('All checks behaved as expected.');
+    const api = /REST API +(http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(out)?.[1];
+    const token = /token +(\S+) +\(admin\)/.exec(out)?.[1];
+    const topology = await fetch(`${api}/v1/topology`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(topology.status).toBe(200);
+    expect(((await topology.json()) as { hosts: unknown[] }).hosts).toHaveLength(3);
+    await run(TSX, [DEMO, 'down', '--name', KEPT], { timeoutMs: 60_000 });
+    expect(await exited).toBe(0);
+    expect(out).toContain('The demo was removed.');
+    expect(await Lab.list()).not.toContain(KEPT);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
