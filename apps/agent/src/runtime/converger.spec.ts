@@ -62,6 +62,23 @@ describe('Converger', () => {
     expect((await converger.survey(next, next)).plan.empty).toBe(true);
   });
 
+  it('a plan of attaches or detaches only: the plumbing\'s own transactions give the commit and ovs-vswitchd receipts', async () => {
+    const { log, converger } = await setup();
+    await converger.apply((await converger.survey(doc(1), null)).plan);
+    log.length = 0;
+    const before = Date.now();
+    const attached = await converger.apply((await converger.survey(doc(2, [attachment('a1', blue, c1, 1), attachment('a2', blue, c2, 2), attachment('a3', blue, c2, 3, 'eth2')]), doc(1))).plan);
+    expect(log).toEqual(['recover', 'attach a3']);
+    expect(attached.committedAt).toBeGreaterThanOrEqual(before);
+    expect(attached.vswitchdAppliedAt).toBe(attached.committedAt);
+    expect(attached.linkUpAt).toBeGreaterThanOrEqual(attached.vswitchdAppliedAt!);
+    log.length = 0;
+    const detached = await converger.apply((await converger.survey(doc(3), doc(2))).plan);
+    expect(log).toEqual(['recover', 'detach a3']);
+    expect(detached).toMatchObject({ committedAt: expect.any(Number), vswitchdAppliedAt: expect.any(Number), linkUpAt: null });
+    expect(detached.committedAt).toBeGreaterThanOrEqual(attached.linkUpAt!);
+  });
+
   it('an attach that fails: the others and the transaction are done, the error names it and is retryable', async () => {
     const { host, plumbing, converger } = await setup();
     plumbing.failing.add('a2');

@@ -60,11 +60,14 @@ export class Converger {
 
   async apply(plan: ConvergencePlan): Promise<ApplyReceipts> {
     const receipts: ApplyReceipts = { committedAt: null, vswitchdAppliedAt: null, linkUpAt: null, interfaceErrors: [] };
+    /** When the first plumbing step returned: its own OVSDB transaction had committed and ovs-vswitchd had applied it. */
+    let plumbedAt: number | null = null;
     // Their ports leave before a bridge of theirs may go in the transaction (one transaction, one ip batch).
     if (plan.namespace.detach.length > 0) {
       const outcomes = await this.options.plumbing.detachMany(plan.namespace.detach.map((detach) => detach.selector));
       const failures = failed(outcomes, plan.namespace.detach);
       if (failures.length > 0) throw new DetachFailedError(failures);
+      plumbedAt = this.now();
     }
 
     if (plan.ovsdb.length > 0) {
@@ -92,7 +95,11 @@ export class Converger {
       const failures = failed(outcomes, plan.namespace.attach);
       if (failures.length > 0) throw new AttachFailedError(failures);
       receipts.linkUpAt = this.now();
+      plumbedAt ??= receipts.linkUpAt;
     }
+    // A plan of attaches or detaches only has no transaction of its own, but libs/plumbing's
+    // steps each are one, waited for until ovs-vswitchd applied it: those are the receipts then.
+    if (receipts.committedAt === null && plumbedAt !== null) receipts.committedAt = receipts.vswitchdAppliedAt = plumbedAt;
     return receipts;
   }
 }
