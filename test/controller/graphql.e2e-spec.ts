@@ -11,6 +11,7 @@ import { Client, createClient, FormattedExecutionResult, SubscribePayload } from
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { formatSchema, SCHEMA_FILE } from '../../apps/controller/src/graphql/schema-file';
+import { ControllerProcess } from '../support/controller-process';
 import { FakeAgent } from '../support/fake-agent';
 import { RedisTestServer } from '../support/redis-server';
 import { startController, TestController, TestRole, TOKENS } from './support/controller-app';
@@ -38,6 +39,7 @@ let redisServer: RedisTestServer;
 let redis: Redis;
 let first: TestController;
 let second: TestController | undefined;
+let otherProcess: ControllerProcess | undefined;
 const agents: FakeAgent[] = [];
 const clients: Client[] = [];
 
@@ -51,6 +53,7 @@ afterAll(async () => {
   await Promise.all(clients.map((client) => client.dispose()));
   for (const agent of agents) await agent.close();
   await second?.close();
+  await otherProcess?.stop();
   await first?.close();
   redis?.disconnect();
   await redisServer?.dispose();
@@ -413,6 +416,38 @@ describe('operationProgress over graphql-ws, on a second controller app', () => 
       expect(views.at(-1)).toMatchObject({ id, state: 'applied', counts: { pending: 0, applied: 2, failed: 0 } });
       for (const host of views.at(-1).hosts) expect(host).toMatchObject({ state: 'applied', receipts: { appliedAt: expect.any(String) } });
       expect(views.slice(0, -1).every((view) => view.state === 'pending')).toBe(true);
+    } finally {
+      release();
+    }
+  });
+
+  it('follows it from another controller PROCESS too (its own Node process on the same Redis)', async () => {
+    otherProcess = await ControllerProcess.start({
+      redisUrl: redisServer.url,
+      tokens: Object.entries(TOKENS).map(([role, token]) => `${role}-client:${role}:${token}`).join(','),
+    });
+    const releases = agents.map((agent) => agent.hold());
+    let released = false;
+    const release = () => {
+      if (!released) for (const releaseAgent of releases) releaseAgent();
+      released = true;
+    };
+    try {
+      const { updateNetwork } = await ok('provisioner', UPDATE_NETWORK, { name: 'blue', input: { mtu: 1410 } });
+      const id = updateNetwork.operation.id as string;
+      const client = createClient({
+        url: `ws://127.0.0.1:${otherProcess.port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${TOKENS.viewer}` },
+        retryAttempts: 0,
+        lazy: true,
+      });
+      clients.push(client);
+      const collected = await collect(client, { query: PROGRESS, variables: { id } }, release);
+      expect(collected.error).toBeUndefined();
+      const views = collected.results.map((result) => result.data?.operationProgress);
+      expect(views[0]).toMatchObject({ id, state: 'pending' });
+      expect(views.at(-1)).toMatchObject({ id, state: 'applied', counts: { pending: 0, applied: 2, failed: 0 } });
     } finally {
       release();
     }
