@@ -72,8 +72,12 @@ export class Replica {
     }
     this.monitored = new Set(tables);
     for (const spec of options.indexes ?? []) this.addIndex(spec);
-    this.jobs = new SerialJobs(options.sliceMs ?? 20, () => this.waiters.check());
     this.onInconsistency = options.onInconsistency ?? (() => undefined);
+    this.jobs = new SerialJobs(
+      options.sliceMs ?? 20,
+      () => this.waiters.check(),
+      (error) => queueMicrotask(() => this.reportFailure(error)),
+    );
   }
 
   // ---- reading -------------------------------------------------------------------------
@@ -256,14 +260,14 @@ export class Replica {
 
   // ---- internals -----------------------------------------------------------------------
 
-  /** Queues a job; a failure (a value that does not decode) also goes to onInconsistency: resync. */
+  /** Queues a job; a failure (a value that does not decode) also goes to onInconsistency (reportFailure): resync. */
   private run(job: Job): Promise<void> {
-    const { done } = this.jobs.submit(job);
-    done.catch((error: unknown) => {
-      const message = `a notification failed part-way and the replica may be incomplete: ${error instanceof Error ? error.message : String(error)}`;
-      this.onInconsistency(new OvsdbReplicaError(message, { cause: error }));
-    });
-    return done;
+    return this.jobs.submit(job).done;
+  }
+
+  private reportFailure(error: unknown): void {
+    const message = `a notification failed part-way and the replica may be incomplete: ${error instanceof Error ? error.message : String(error)}`;
+    this.onInconsistency(new OvsdbReplicaError(message, { cause: error }));
   }
 
   private *update2Job(updates: TableUpdates2, lastTxnId: UuidString | null): Generator<void, void, void> {

@@ -14,7 +14,8 @@ interface Queued {
  * Runs jobs strictly one after another in submission order. A job runs synchronously
  * inside `submit` when nothing is ahead of it; a long job gives the event loop a turn
  * (setImmediate) each time its slice exceeds `sliceMs`, and jobs submitted meanwhile wait
- * their turn. So work is never reordered, and small jobs complete before `submit` returns.
+ * their turn (`running` covers a job part-way through). So work is never reordered, and
+ * small jobs complete before `submit` returns.
  */
 export class SerialJobs {
   private readonly queue: Queued[] = [];
@@ -26,6 +27,7 @@ export class SerialJobs {
   constructor(
     private readonly sliceMs: number,
     private readonly onCompleted: (seq: number) => void,
+    private readonly onFailed: (error: unknown) => void,
   ) {}
 
   get submitted(): number {
@@ -36,25 +38,61 @@ export class SerialJobs {
     return this.completedSeq;
   }
 
+  /** A job is queued or part-way through (a yielded job stays queued until it finishes). */
   get busy(): boolean {
     return this.queue.length > 0;
   }
 
-  /** Queues a job; the promise settles when it has run (it is marked handled: callers may ignore it). */
+  /**
+   * Queues a job; the promise settles when it has run (it is marked handled: callers may
+   * ignore it, failures also go to `onFailed`). A job with nothing ahead of it runs at once,
+   * and when it finishes without yielding (every small notification) no promise is made for
+   * it: the hot path of a client applying one update per transaction.
+   */
   submit(job: Job): { seq: number; done: Promise<void> } {
     const seq = ++this.submittedSeq;
+    if (this.running || this.queue.length > 0) return { seq, done: this.enqueue(job, seq) };
+    this.running = true;
+    this.sliceStart = performance.now();
+    let finished: boolean;
+    try {
+      finished = job.next().done === true;
+    } catch (error) {
+      this.finish(seq);
+      this.running = false;
+      this.onFailed(error);
+      const failed = Promise.reject(error);
+      failed.catch(() => undefined);
+      return { seq, done: failed };
+    }
+    if (finished) {
+      this.finish(seq);
+      this.running = false;
+      return { seq, done: DONE };
+    }
+    // It yielded: the rest waits its turn like any queued job (still `running`).
+    const done = this.enqueue(job, seq);
+    setImmediate(() => this.drain());
+    return { seq, done };
+  }
+
+  shouldYield(): boolean {
+    return performance.now() - this.sliceStart > this.sliceMs;
+  }
+
+  private enqueue(job: Job, seq: number): Promise<void> {
     let entry!: Queued;
     const done = new Promise<void>((resolve, reject) => {
       entry = { job, seq, resolve, reject };
     });
     done.catch(() => undefined);
     this.queue.push(entry);
-    if (!this.running) this.drain();
-    return { seq, done };
+    return done;
   }
 
-  shouldYield(): boolean {
-    return performance.now() - this.sliceStart > this.sliceMs;
+  private finish(seq: number): void {
+    this.completedSeq = seq;
+    this.onCompleted(seq);
   }
 
   private drain(): void {
@@ -67,9 +105,9 @@ export class SerialJobs {
         finished = entry.job.next().done === true;
       } catch (error) {
         this.queue.shift();
-        this.completedSeq = entry.seq;
         entry.reject(error);
-        this.onCompleted(entry.seq);
+        this.finish(entry.seq);
+        this.onFailed(error);
         continue;
       }
       if (!finished) {
@@ -77,10 +115,11 @@ export class SerialJobs {
         return;
       }
       this.queue.shift();
-      this.completedSeq = entry.seq;
       entry.resolve();
-      this.onCompleted(entry.seq);
+      this.finish(entry.seq);
     }
     this.running = false;
   }
 }
+
+const DONE: Promise<void> = Promise.resolve();
