@@ -30,7 +30,8 @@ export interface HostChange {
   hostId: string;
   fromRevision: number;
   toRevision: number;
-  diff: DesiredStateDiff;
+  /** Dry runs only. */
+  diff?: DesiredStateDiff;
 }
 
 export interface MutationOutcome<T> {
@@ -151,8 +152,14 @@ export class StateStore {
         decided = await this.decideEach(tx, batch);
         if (decided.length === 0) return null;
         const rebuilt = await this.rebuild(tx);
-        const changes = rebuilt.map((r) => ({ hostId: r.hostId, fromRevision: r.before?.revision ?? 0, toRevision: r.after.revision, diff: diffDesiredState(r.before, r.after) }));
         const dryRun = decided[0].pending.context.dryRun;
+        // The diff is an answer to dry runs only: a real change's answer is its operation.
+        const changes: HostChange[] = rebuilt.map((r) => ({
+          hostId: r.hostId,
+          fromRevision: r.before?.revision ?? 0,
+          toRevision: r.after.revision,
+          ...(dryRun ? { diff: diffDesiredState(r.before, r.after) } : {}),
+        }));
         if (dryRun) return { tx, rebuilt, changes, dryRun };
         const multi = this.redis.multi();
         tx.stage(multi);
