@@ -22,6 +22,9 @@ import {
   type DesiredHostState,
   type HostRecord,
   type NetworkRecord,
+  PLAN_JOB,
+  type AgentPlan,
+  type PlanJob,
 } from '@ovs-fleet/contracts';
 import { run } from '@ovs-fleet/iproute';
 import { Lab, type LabHost, type NetnsContainer } from '@ovs-fleet/lab';
@@ -305,6 +308,25 @@ describe('the host agent on a lab host', () => {
     expect(await ovsPorts()).toEqual([TUNNEL]);
     expect(await containerAddresses(c1)).toBeNull();
     expect(await admin.hget(redisKeys.hostStatus('h1'), 'appliedRevision')).toBe('2');
+  });
+
+  it("a dry run's plan question: the agent answers with the exact OVSDB operations and steps, and applies nothing", async () => {
+    const proposed = desired(3, []);
+    proposed.tunnels[0].tag = 2;
+    const data: PlanJob = { hostId: 'h1', document: proposed, requestId: 'req-plan' };
+    const job = await (queue as unknown as Queue<PlanJob>).add(PLAN_JOB, data, { attempts: 1 });
+    await eventually('the plan answered', async () => (await queue.getJob(job.id!))?.finishedOn !== undefined, 10_000);
+    const answered = await queue.getJob(job.id!);
+    expect(answered!.failedReason).toBeFalsy();
+    const plan = answered!.returnvalue as AgentPlan;
+    expect(plan).toMatchObject({ hostId: 'h1', revision: 3, empty: false, conflicts: [] });
+    expect(plan.steps.join('\n')).toContain(TUNNEL);
+    expect(JSON.stringify(plan.ovsdbOperations)).toMatch(/"op":"update","table":"Port"/);
+    expect(JSON.stringify(plan.ovsdbOperations)).toContain('"tag":2');
+    // Nothing was applied: the tag is still the applied document's, and no report was written for it.
+    expect(await vsctl(['get', 'Port', TUNNEL, 'tag'])).toBe('1');
+    expect(await admin.hget(redisKeys.hostStatus('h1'), 'appliedRevision')).toBe('2');
+    expect((await reports()).some((r) => r.revision === 3)).toBe(false);
   });
 
   it('a document it cannot plan: reported failed and final naming the field, no retry, nothing changed', async () => {

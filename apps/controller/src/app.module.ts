@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ExplainInterceptor } from './common/explain';
 import { AttachmentsModule } from './attachments/attachments.module';
 import { AuthModule } from './auth';
 import { ConfigModule } from './config/config.module';
@@ -18,6 +20,7 @@ import { StateModule } from './state/state.module';
 import { TopologyModule } from './topology/topology.module';
 
 @Module({
+  providers: [{ provide: APP_INTERCEPTOR, useClass: ExplainInterceptor }],
   imports: [
     ConfigModule,
     RedisModule,

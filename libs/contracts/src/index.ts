@@ -25,9 +25,10 @@ export {
   CONVERGE_BACKOFF_MS,
   CONVERGE_DEDUPLICATION_ID,
   CONVERGE_JOB,
+  PLAN_JOB,
   hostQueueName,
 } from './jobs';
-export type { ConvergeJob } from './jobs';
+export type { AgentPlan, ConvergeJob, PlanJob } from './jobs';
 export { HEARTBEAT_INTERVAL_S, HOST_DOWN_AFTER_S, REPORTS_KEPT } from './reports';
 export type { AgentReceipts, ConvergeError, ConvergeReport, HostStatusFields } from './reports';
 export { KEY_PREFIX, agentAclRules, redisKeys } from './redis-keys';

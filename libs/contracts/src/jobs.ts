@@ -1,3 +1,5 @@
+import type { DesiredHostState } from './desired-state';
+
 /**
  * The per-host job queue. A job never says "add port X": it says "converge to at least
  * revision N", so a retried, repeated or reordered job cannot corrupt a host.
@@ -26,3 +28,27 @@ export interface ConvergeJob {
 /** Retry policy of converge jobs: exponential backoff, jitter added by the queue's backoff strategy. */
 export const CONVERGE_ATTEMPTS = 5;
 export const CONVERGE_BACKOFF_MS = 500;
+
+/**
+ * A dry run's question to an agent: what would you do to bring your host to this document?
+ * The agent answers with its plan (the job's return value) and applies nothing.
+ */
+export const PLAN_JOB = 'plan';
+
+export interface PlanJob {
+  hostId: string;
+  document: DesiredHostState;
+  requestId: string | null;
+}
+
+export interface AgentPlan {
+  hostId: string;
+  revision: number;
+  /** ovs-vsctl-like and `ip` lines, in the order they would run. */
+  steps: string[];
+  /** The exact OVSDB operations of the one transaction it would send. */
+  ovsdbOperations: unknown[];
+  /** Rows it would not touch because they are not the fleet's (a hand-made port holding our name). */
+  conflicts: string[];
+  empty: boolean;
+}

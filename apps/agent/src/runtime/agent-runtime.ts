@@ -17,7 +17,8 @@ import { Heartbeat } from './heartbeat';
 import { connectHostOvsdb, ovsVersion, portStoreOn } from './host-ovsdb';
 import { hostLinkLister, probeHost } from './host-probe';
 import { HostReporter } from './host-reporter';
-import { convergeJobProcessor } from './job-processor';
+import { convergeJobProcessor, jobsByName } from './job-processor';
+import { planJobProcessor } from './plan-job';
 import { Reconciler } from './reconciler';
 
 /** Redis refuses this agent's commands on its own host's keys: its ACL user is wrong, and retrying cannot help. */
@@ -146,15 +147,18 @@ export class AgentRuntime {
       stalledIntervalMs: settings.stalledIntervalMs,
       logger,
       onNoPermission: (error) => this.fail(new AgentAccessError(config.hostId, error)),
-      processor: convergeJobProcessor({
-        hostId: config.hostId,
-        readDesired: () => readDesiredState(this.redis, config.hostId),
-        reconciler,
-        reporter: this.reporter,
-        metrics: this.metrics,
-        logger,
-        onStart: () => drift.begin(),
-        onSettled: (applied) => drift.settled(applied),
+      processor: jobsByName({
+        converge: convergeJobProcessor({
+          hostId: config.hostId,
+          readDesired: () => readDesiredState(this.redis, config.hostId),
+          reconciler,
+          reporter: this.reporter,
+          metrics: this.metrics,
+          logger,
+          onStart: () => drift.begin(),
+          onSettled: (applied) => drift.settled(applied),
+        }),
+        plan: planJobProcessor({ hostId: config.hostId, replica: idl.replica, probe: (replica) => probeHost(replica, listLinks) }),
       }),
     });
     logger.info({ appliedRevision: reconciler.appliedRevision }, 'agent started');

@@ -1,4 +1,4 @@
-import type { ConvergeJob, DesiredHostState } from '@ovs-fleet/contracts';
+import { PLAN_JOB, type AgentPlan, type ConvergeJob, type DesiredHostState, type PlanJob } from '@ovs-fleet/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { AgentLogger } from '../observability/logger';
 import type { AgentMetrics } from '../observability/metrics';
@@ -70,5 +70,16 @@ export function convergeJobProcessor(options: JobProcessorOptions): (job: Job<Co
     } finally {
       options.onSettled?.(applied);
     }
+  };
+}
+
+/** One processor for the host's queue: converge jobs, and the plans a controller's dry run asks for. */
+export function jobsByName(processors: {
+  converge: (job: Job<ConvergeJob>) => Promise<void>;
+  plan: (job: Job<PlanJob>) => Promise<AgentPlan>;
+}): (job: Job<ConvergeJob>) => Promise<void> {
+  return async (job) => {
+    if (job.name === PLAN_JOB) return (await processors.plan(job as unknown as Job<PlanJob>)) as unknown as void;
+    return processors.converge(job);
   };
 }

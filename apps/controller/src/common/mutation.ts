@@ -9,6 +9,12 @@ export class DryRunQuery {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'must be true or false' })
   dryRun?: boolean;
+
+  @ApiPropertyOptional({ description: 'With dryRun=true: also ask each affected host\'s agent what it would do (the exact OVSDB operations and ip steps), applying nothing.' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'must be true or false' })
+  explain?: boolean;
 }
 
 export class OperationRef {
@@ -29,6 +35,13 @@ export class HostChangeView {
     additionalProperties: true,
   })
   diff?: object;
+
+  @ApiPropertyOptional({
+    description: 'Dry runs with explain=true: the host\'s agent\'s own plan ({answered: true, plan: {steps, ovsdbOperations, conflicts, empty}}) or why it did not answer.',
+    type: 'object',
+    additionalProperties: true,
+  })
+  agentPlan?: object;
 }
 
 /** The common part of every mutating response. */
@@ -42,6 +55,12 @@ export function mutationView(outcome: MutationOutcome<unknown>): MutationView {
   return {
     dryRun: outcome.dryRun,
     operation: outcome.operation ? { id: outcome.operation.id, targets: Object.fromEntries(Object.entries(outcome.operation.hosts).map(([h, t]) => [h, t.targetRevision])) } : null,
-    changes: outcome.hosts.map((h) => ({ hostId: h.hostId, fromRevision: h.fromRevision, toRevision: h.toRevision, ...(outcome.dryRun ? { diff: h.diff } : {}) })),
+    changes: outcome.hosts.map((h) => ({
+      hostId: h.hostId,
+      fromRevision: h.fromRevision,
+      toRevision: h.toRevision,
+      ...(outcome.dryRun ? { diff: h.diff } : {}),
+      ...(h.agentPlan ? { agentPlan: h.agentPlan } : {}),
+    })),
   };
 }

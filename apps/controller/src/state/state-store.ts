@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AttachmentRecord, DesiredHostState, HostRecord, NetworkRecord, redisKeys } from '@ovs-fleet/contracts';
 import { assignLocalVlans, buildDesiredState, diffDesiredState, DesiredStateDiff, isSameDesiredState, spans } from '../desired-state';
+import { AgentPlanAnswer, AgentPlans } from '../jobs/agent-plans';
 import { HostQueues } from '../jobs/host-queues';
+import { wantsAgentPlans } from '../common/explain';
 import { IpamService } from '../ipam/ipam.service';
 import { containsAddress } from '../ipam/subnet';
 import { newOperation, OperationRecord, stageOperation } from '../operations/operation-record';
@@ -32,6 +34,8 @@ export interface HostChange {
   toRevision: number;
   /** Dry runs only. */
   diff?: DesiredStateDiff;
+  /** Dry runs with explain: what the host's agent would do. */
+  agentPlan?: AgentPlanAnswer;
 }
 
 export interface MutationOutcome<T> {
@@ -53,6 +57,8 @@ interface PendingMutation {
   resolve: (outcome: MutationOutcome<unknown>) => void;
   reject: (error: unknown) => void;
   settled?: boolean;
+  /** A dry run that asks the agents for their plans. */
+  explain?: boolean;
 }
 
 interface DecidedMutation {
@@ -94,6 +100,7 @@ export class StateStore {
     private readonly queues: HostQueues,
     private readonly operations: OperationsService,
     private readonly ipam: IpamService,
+    private readonly agentPlans: AgentPlans,
   ) {
     this.lock = new WriteLock(redis, stateKeys.writeLock);
   }
@@ -119,7 +126,7 @@ export class StateStore {
    */
   mutate<T>(context: MutationContext, decide: (tx: StateTransaction) => Promise<T>, hooks: MutationHooks = {}): Promise<MutationOutcome<T>> {
     return new Promise<MutationOutcome<T>>((resolve, reject) => {
-      const pending: PendingMutation = { context, decide, hooks, resolve: resolve as PendingMutation['resolve'], reject };
+      const pending: PendingMutation = { context, decide, hooks, resolve: resolve as PendingMutation['resolve'], reject, explain: context.dryRun && wantsAgentPlans() };
       if (context.dryRun) {
         void this.commitBatch([pending]);
         return;
@@ -197,6 +204,7 @@ export class StateStore {
     }
     if (!committed) return;
     if (committed.dryRun) {
+      if (batch[0]?.explain) await this.explain(committed, batch[0].context.requestId);
       for (const mutation of decided) {
         await mutation.pending.hooks.undo?.().catch(() => undefined);
         mutation.pending.resolve({ value: mutation.value, dryRun: true, hosts: committed.changes, operation: null });
@@ -204,6 +212,16 @@ export class StateStore {
       return;
     }
     await this.afterCommit(committed, decided);
+  }
+
+  /** Asks every affected host's agent for its plan to reach the dry run's document (in parallel). */
+  private async explain(committed: CommittedBatch, requestId: string | null): Promise<void> {
+    await Promise.all(
+      committed.changes.map(async (change) => {
+        const rebuilt = committed.rebuilt.find((r) => r.hostId === change.hostId);
+        if (rebuilt) change.agentPlan = await this.agentPlans.ask(rebuilt.after, requestId);
+      }),
+    );
   }
 
   private async decideEach(tx: StateTransaction, batch: PendingMutation[]): Promise<DecidedMutation[]> {

@@ -1,0 +1,28 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { BadRequestError } from './api-errors';
+
+const storage = new AsyncLocalStorage<boolean>();
+
+/** True inside a dry run whose caller asked (`explain=true`) for each agent's own plan. */
+export function wantsAgentPlans(): boolean {
+  return storage.getStore() === true;
+}
+
+/**
+ * `?dryRun=true&explain=true`: the dry run also asks each affected host's agent what it would
+ * do (exact OVSDB operations, `ip` steps). The flag travels to the state store with the
+ * request's async context rather than through every service's signature.
+ */
+@Injectable()
+export class ExplainInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const query = context.switchToHttp().getRequest<{ query?: Record<string, unknown> }>().query ?? {};
+    if (query.explain === undefined || query.explain === 'false') return next.handle();
+    if (query.explain !== 'true') throw new BadRequestError('explain', 'must be true or false');
+    if (query.dryRun !== 'true') throw new BadRequestError('explain', 'only with dryRun=true: a real change is applied, not explained');
+    return new Observable((subscriber) => storage.run(true, () => next.handle().subscribe(subscriber)));
+  }
+}
