@@ -36,6 +36,7 @@ import { CONVERGE_JOB_OPTIONS } from '../../apps/controller/src/jobs/converge-jo
 import { freePort } from '../support/ovsdb-server';
 import { RedisTestServer } from '../support/redis-server';
 import { AgentProcess } from './support/agent-process';
+import { isAlive } from '../support/process-state';
 
 jest.setTimeout(180_000);
 
@@ -141,14 +142,6 @@ async function containerAddresses(container: NetnsContainer): Promise<string[] |
 /** Host ends and OVS ports of ours (libs/plumbing's prefix). */
 const ours = (names: string[]): string[] => names.filter((name) => name.startsWith('ovfc')).sort();
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function metric(name: string, labels = ''): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();

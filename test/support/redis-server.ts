@@ -11,20 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '@ovs-fleet/iproute';
 import { freePort } from './ovsdb-server';
+import { isAlive } from './process-state';
 
 const live = new Set<RedisTestServer>();
 let exitHookInstalled = false;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 export class RedisTestServer {
   readonly pidfile: string;

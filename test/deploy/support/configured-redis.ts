@@ -15,20 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '@ovs-fleet/iproute';
 import { freePort } from '../../support/ovsdb-server';
+import { isAlive } from '../../support/process-state';
 
 const live = new Set<ConfiguredRedis>();
 let exitHookInstalled = false;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 export class ConfiguredRedis {
   readonly aclFile: string;
