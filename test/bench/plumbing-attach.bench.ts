@@ -1,9 +1,18 @@
 /**
  * `npm run bench:plumbing`: attach then detach N podman containers (default 100) on one lab
- * host, with this library (one at a time, then attachMany as an agent converging a host runs
- * it) and then with ovs-docker add-port/del-port run one after another, in the same run, same
- * options (address, gateway, MAC, MTU; tag: `set-vlan` for ovs-docker). Prints rates and
- * ratios; the last line is JSON (`attach_per_s` is attachMany's). BENCH_CONTAINERS=N changes N.
+ * host, with this library and with ovs-docker, like for like:
+ *   - at the same concurrency on both sides: one at a time (`attach`/`detach` against
+ *     `ovs-docker add-port` + `set-vlan` / `del-port`, one process after another), and 8 at a
+ *     time (`attachMany` / `detachMany` in groups of 8 against 8 ovs-docker processes at once);
+ *   - the same options (address, gateway, MAC, MTU, VLAN tag: `set-vlan` for ovs-docker);
+ *   - detach waiting for ovs-vswitchd on both sides (ours waits for `cur_cfg`; `ovs-docker
+ *     del-port` runs `ovs-vsctl` without `--no-wait`), so no wait is charged to the next attach;
+ *   - the same untimed warm-up before every timed run (BENCH_WARMUP containers attached and
+ *     detached the same way), rounds interleaved (ours, theirs, ours, theirs...) so a busy
+ *     spell of this shared machine hits both, and the best run of each kept.
+ * Prints each contender's best rates (all runs in brackets), both pairings, the ratios
+ * against the target (10x ovs-docker at the same concurrency) and, last, one line of JSON.
+ * BENCH_CONTAINERS (100), BENCH_ROUNDS (3), BENCH_WARMUP (8) change the sizes.
  */
 import { run } from '@ovs-fleet/iproute';
 import { PodmanContainer } from '@ovs-fleet/lab';
@@ -12,45 +21,126 @@ import { AttachRequest, countingRunner, defaultRunner, IdlPortStore, Plumber } f
 import { BRIDGE, PlumbingLab, startPlumbingLab, vsctl } from '../plumbing/support/plumbing-lab';
 
 const N = Number(process.env.BENCH_CONTAINERS ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 8);
+const WIDTH = 8;
+const TARGET = 10;
 
-async function inBatches<T, R>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+/** Runs `work` over `items`, `width` at a time (a new one starts as soon as one ends). */
+async function eachAtOnce<T>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i], i);
+      }
+    }),
+  );
+}
+
+/** Consecutive slices of `size`. */
+function groups<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
   return out;
 }
 
-async function timed(what: string, work: () => Promise<void>): Promise<number> {
+async function seconds(work: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
   await work();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(`${what}: ${N} in ${seconds.toFixed(2)} s = ${(N / seconds).toFixed(1)}/s`);
-  return N / seconds;
+  return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-const address = (i: number, host: number) => `198.18.${Math.floor(i / 250)}.${(i % 250) + host}`;
+const address = (i: number) => `198.18.${Math.floor(i / 250)}.${(i % 250) + 2}/16`;
 const mac = (i: number, kind: number) => `02:00:00:${kind.toString(16).padStart(2, '0')}:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+const GATEWAY = '198.18.255.254';
+const TAG = 10;
 
 async function portCount(env: PlumbingLab): Promise<number> {
   const out = await vsctl(env.host, ['list-ports', BRIDGE]);
   return out === '' ? 0 : out.split('\n').length;
 }
 
+async function nextCfg(env: PlumbingLab): Promise<number> {
+  return Number(await vsctl(env.host, ['get', 'Open_vSwitch', '.', 'next_cfg']));
+}
+
+/** One side at one concurrency: attaches and detaches the containers given (by index). */
+interface Contender {
+  label: string;
+  side: 'ours' | 'ovs-docker';
+  concurrency: number;
+  attach(indexes: readonly number[]): Promise<void>;
+  detach(indexes: readonly number[]): Promise<void>;
+}
+
+interface RunFigures {
+  attachPerS: number;
+  detachPerS: number;
+  /** ovs-vswitchd reconfigurations requested (next_cfg increments) per container. */
+  attachCfgs: number;
+  detachCfgs: number;
+  /** Processes started and OVSDB transactions per container (ours only). */
+  attachSpawns?: number;
+  attachTxns?: number;
+  detachSpawns?: number;
+  detachTxns?: number;
+}
+
+interface Counters {
+  spawns(): number;
+  transactions(): number;
+}
+
+/** Warm-up, then the timed attach of all N and the timed detach of all N, each checked on the bridge. */
+async function runOnce(env: PlumbingLab, contender: Contender, counters: Counters | undefined): Promise<RunFigures> {
+  const all = Array.from({ length: N }, (_, i) => i);
+  const warm = all.slice(0, WARMUP);
+  await contender.attach(warm);
+  await contender.detach(warm);
+  if ((await portCount(env)) !== 0) throw new Error(`${contender.label}: warm-up left ports behind`);
+
+  const cfg0 = await nextCfg(env);
+  const [spawns0, txns0] = [counters?.spawns() ?? 0, counters?.transactions() ?? 0];
+  const attachS = await seconds(() => contender.attach(all));
+  const cfg1 = await nextCfg(env);
+  const [spawns1, txns1] = [counters?.spawns() ?? 0, counters?.transactions() ?? 0];
+  if ((await portCount(env)) !== N) throw new Error(`${contender.label}: attach did not leave ${N} ports`);
+  const detachS = await seconds(() => contender.detach(all));
+  const cfg2 = await nextCfg(env);
+  const [spawns2, txns2] = [counters?.spawns() ?? 0, counters?.transactions() ?? 0];
+  if ((await portCount(env)) !== 0) throw new Error(`${contender.label}: detach left ports behind`);
+
+  const figures: RunFigures = { attachPerS: N / attachS, detachPerS: N / detachS, attachCfgs: (cfg1 - cfg0) / N, detachCfgs: (cfg2 - cfg1) / N };
+  if (counters) {
+    Object.assign(figures, {
+      attachSpawns: (spawns1 - spawns0) / N,
+      attachTxns: (txns1 - txns0) / N,
+      detachSpawns: (spawns2 - spawns1) / N,
+      detachTxns: (txns2 - txns1) / N,
+    });
+  }
+  return figures;
+}
+
+const fixed = (value: number, digits = 1) => Number(value.toFixed(digits));
+
 async function main(): Promise<void> {
   if (!Number.isInteger(N) || N < 1 || N > 1000) throw new Error('BENCH_CONTAINERS must be 1-1000');
+  if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('BENCH_ROUNDS must be a positive whole number');
+  if (!Number.isInteger(WARMUP) || WARMUP < 0 || WARMUP > N) throw new Error('BENCH_WARMUP must be a whole number from 0 to BENCH_CONTAINERS');
   const env = await startPlumbingLab(true);
   try {
     const podman = await env.lab.podman();
     console.log(`lab ${env.lab.name}: starting ${N} podman containers (--network none)...`);
-    const containers: PodmanContainer[] = await inBatches(Array.from({ length: N }, (_, i) => `b${i}`), 4, (name) => podman.run(name));
+    const containers: PodmanContainer[] = new Array(N);
+    await eachAtOnce(Array.from({ length: N }, (_, i) => i), 4, async (i) => {
+      containers[i] = await podman.run(`b${i}`);
+    });
 
-    let transactions = 0;
     // The lab's one OVSDB connection, its transactions counted.
+    let transactions = 0;
     const { idl } = env.ovsdb;
     const counted: CommandTarget = {
       replica: idl.replica,
@@ -61,89 +151,137 @@ async function main(): Promise<void> {
     };
     const runner = countingRunner(defaultRunner);
     const plumber = new Plumber({ store: new IdlPortStore(counted), hostNetns: env.host.netns, dockerSocket: podman.socketPath, runner });
+    const counters: Counters = { spawns: () => runner.spawns, transactions: () => transactions };
 
-    const requests: AttachRequest[] = containers.map((c, i) => ({
-      container: { dockerContainer: c.podmanName },
+    const request = (i: number): AttachRequest => ({
+      container: { dockerContainer: containers[i].podmanName },
       bridge: BRIDGE,
       ifname: 'eth1',
-      addresses: [`${address(i, 2)}/16`],
-      gateway: '198.18.255.254',
+      addresses: [address(i)],
+      gateway: GATEWAY,
       mac: mac(i, 1),
       mtu: 1400,
-      tag: 10,
-    }));
-    const attachOneAtATimePerS = await timed('ovs-fleet plumbing attach, one at a time', async () => {
-      for (const request of requests) await plumber.attach(request);
+      tag: TAG,
     });
-    const attachSpawns = runner.spawns / N;
-    const attachTxns = transactions / N;
-    if ((await portCount(env)) !== N) throw new Error('ovs-fleet attach did not leave N ports');
-    runner.spawns = 0;
-    transactions = 0;
-    const detachPerS = await timed('ovs-fleet plumbing detach, one at a time', async () => {
-      for (const c of containers) await plumber.detach({ containerId: c.id, ifname: 'eth1' });
-    });
-    const detachSpawns = runner.spawns / N;
-    const detachTxns = transactions / N;
-    if ((await portCount(env)) !== 0) throw new Error('ovs-fleet detach left ports behind');
-
-    // The same attaches as the library does many (an agent converging a host): attachMany, 8 at
-    // a time, so ovs-vswitchd takes several ports per reconfiguration. Re-adding these names
-    // first waits until ovs-vswitchd has applied their deletion above.
-    const attachPerS = await timed('ovs-fleet plumbing attachMany (8 at a time)', async () => {
-      const outcomes = await plumber.attachMany(requests, { concurrency: 8 });
-      const failed = outcomes.find((o) => o.status === 'rejected');
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-    });
-    if ((await portCount(env)) !== N) throw new Error('concurrent attach did not leave N ports');
-    const detachConcurrentPerS = await timed('ovs-fleet plumbing detach, 8 at a time', async () => {
-      await inBatches(containers, 8, (c) => plumber.detach({ containerId: c.id, ifname: 'eth1' }));
-    });
-    if ((await portCount(env)) !== 0) throw new Error('concurrent detach left ports behind');
+    const selector = (i: number) => ({ containerId: containers[i].id, ifname: 'eth1' });
+    const throwFirstRejection = (outcomes: readonly PromiseSettledResult<unknown>[]) => {
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
+    };
 
     const ovsDockerEnv = { ...process.env, OVS_RUNDIR: env.host.runDir, DOCKER_HOST: `unix://${podman.socketPath}` };
     const ovsDocker = (args: string[]) => run('ip', ['netns', 'exec', env.host.netns, 'ovs-docker', ...args], { env: ovsDockerEnv });
     // ovs-docker sets a VLAN only with a second command; ours does it in the same attach.
-    const addPortPerS = await timed('ovs-docker add-port', async () => {
-      for (const [i, c] of containers.entries()) {
-        await ovsDocker(['add-port', BRIDGE, 'eth1', c.podmanName, `--ipaddress=${address(i, 2)}/16`, '--gateway=198.18.255.254', `--macaddress=${mac(i, 2)}`, '--mtu=1400']);
-      }
-    });
-    const setVlanPerS = await timed('ovs-docker set-vlan', async () => {
-      for (const c of containers) await ovsDocker(['set-vlan', BRIDGE, 'eth1', c.podmanName, '10']);
-    });
-    const ovsDockerAttachPerS = 1 / (1 / addPortPerS + 1 / setVlanPerS);
-    console.log(`ovs-docker attach (add-port + set-vlan): ${ovsDockerAttachPerS.toFixed(1)}/s`);
-    if ((await portCount(env)) !== N) throw new Error('ovs-docker did not leave N ports');
-    const ovsDockerDetachPerS = await timed('ovs-docker del-port', async () => {
-      for (const c of containers) await ovsDocker(['del-port', BRIDGE, 'eth1', c.podmanName]);
-    });
-    if ((await portCount(env)) !== 0) throw new Error('ovs-docker del-port left ports behind');
+    const ovsDockerAttach = async (i: number) => {
+      const name = containers[i].podmanName;
+      await ovsDocker(['add-port', BRIDGE, 'eth1', name, `--ipaddress=${address(i)}`, `--gateway=${GATEWAY}`, `--macaddress=${mac(i, 2)}`, '--mtu=1400']);
+      await ovsDocker(['set-vlan', BRIDGE, 'eth1', name, String(TAG)]);
+    };
+    const ovsDockerDetach = (i: number) => ovsDocker(['del-port', BRIDGE, 'eth1', containers[i].podmanName]);
 
+    const contenders: Contender[] = [
+      {
+        label: 'ovs-fleet plumbing, one at a time (attach/detach)',
+        side: 'ours',
+        concurrency: 1,
+        attach: async (indexes) => {
+          for (const i of indexes) await plumber.attach(request(i));
+        },
+        detach: async (indexes) => {
+          for (const i of indexes) await plumber.detach(selector(i));
+        },
+      },
+      {
+        label: 'ovs-docker, one at a time',
+        side: 'ovs-docker',
+        concurrency: 1,
+        attach: (indexes) => eachAtOnce(indexes, 1, ovsDockerAttach),
+        detach: (indexes) => eachAtOnce(indexes, 1, ovsDockerDetach),
+      },
+      {
+        label: `ovs-fleet plumbing, ${WIDTH} at a time (attachMany/detachMany)`,
+        side: 'ours',
+        concurrency: WIDTH,
+        attach: async (indexes) => throwFirstRejection(await plumber.attachMany(indexes.map(request), { concurrency: WIDTH })),
+        detach: async (indexes) => {
+          for (const group of groups(indexes, WIDTH)) throwFirstRejection(await plumber.detachMany(group.map(selector)));
+        },
+      },
+      {
+        label: `ovs-docker, ${WIDTH} processes at a time`,
+        side: 'ovs-docker',
+        concurrency: WIDTH,
+        attach: (indexes) => eachAtOnce(indexes, WIDTH, ovsDockerAttach),
+        detach: (indexes) => eachAtOnce(indexes, WIDTH, ovsDockerDetach),
+      },
+    ];
+
+    console.log(`${N} containers per run after ${WARMUP} untimed, ${ROUNDS} interleaved rounds, best run of each; detach waits for ovs-vswitchd on both sides`);
+    const runs: RunFigures[][] = contenders.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [k, contender] of contenders.entries()) runs[k].push(await runOnce(env, contender, contender.side === 'ours' ? counters : undefined));
+    }
     await plumber.close();
-    const ratio = (ours: number, theirs: number) => `${(ours / theirs).toFixed(1)}x`;
-    console.log(`attach vs ovs-docker (add-port + set-vlan, one after another): attachMany ${ratio(attachPerS, ovsDockerAttachPerS)} (target 10x), one at a time ${ratio(attachOneAtATimePerS, ovsDockerAttachPerS)}`);
-    console.log(`detach vs ovs-docker del-port: one at a time ${ratio(detachPerS, ovsDockerDetachPerS)}, 8 at a time ${ratio(detachConcurrentPerS, ovsDockerDetachPerS)}`);
-    console.log(`per attach: ${attachSpawns} process spawns, ${attachTxns} OVSDB transactions; per detach: ${detachSpawns} spawns, ${detachTxns} transactions`);
-    console.log(JSON.stringify({
-      containers: N,
-      attach_mode: 'attachMany, 8 at a time',
-      attach_per_s: Number(attachPerS.toFixed(1)),
-      attach_one_at_a_time_per_s: Number(attachOneAtATimePerS.toFixed(1)),
-      detach_per_s: Number(detachPerS.toFixed(1)),
-      ovs_docker_attach_per_s: Number(ovsDockerAttachPerS.toFixed(1)),
-      ovs_docker_detach_per_s: Number(ovsDockerDetachPerS.toFixed(1)),
-      ovs_docker_add_port_only_per_s: Number(addPortPerS.toFixed(1)),
-      attach_ratio_vs_add_port_only: Number((attachPerS / addPortPerS).toFixed(1)),
-      attach_ratio: Number((attachPerS / ovsDockerAttachPerS).toFixed(1)),
-      attach_one_at_a_time_ratio: Number((attachOneAtATimePerS / ovsDockerAttachPerS).toFixed(1)),
-      detach_ratio: Number((detachPerS / ovsDockerDetachPerS).toFixed(1)),
-      detach_8_concurrent_per_s: Number(detachConcurrentPerS.toFixed(1)),
-      spawns_per_attach: attachSpawns,
-      ovsdb_txn_per_attach: attachTxns,
-      spawns_per_detach: detachSpawns,
-      ovsdb_txn_per_detach: detachTxns,
-    }));
+
+    const best = runs.map((list, k) => {
+      const attach = Math.max(...list.map((r) => r.attachPerS));
+      const detach = Math.max(...list.map((r) => r.detachPerS));
+      const last = list[list.length - 1];
+      const all = (pick: (r: RunFigures) => number) => list.map((r) => pick(r).toFixed(1)).join(', ');
+      const counts = last.attachSpawns === undefined ? '' : `; per attach ${last.attachSpawns.toFixed(1)} processes, ${last.attachTxns!.toFixed(2)} transactions; per detach ${last.detachSpawns!.toFixed(1)} processes, ${last.detachTxns!.toFixed(2)} transactions`;
+      console.log(`${contenders[k].label.padEnd(56)} attach ${attach.toFixed(1).padStart(6)}/s (runs: ${all((r) => r.attachPerS)}), detach ${detach.toFixed(1).padStart(6)}/s (runs: ${all((r) => r.detachPerS)})`);
+      console.log(`${''.padEnd(56)} next_cfg per attach ${last.attachCfgs.toFixed(2)}, per detach ${last.detachCfgs.toFixed(2)}${counts}`);
+      return { attach, detach };
+    });
+
+    const pairings = [1, WIDTH].map((concurrency) => {
+      const ours = best[contenders.findIndex((c) => c.side === 'ours' && c.concurrency === concurrency)];
+      const theirs = best[contenders.findIndex((c) => c.side === 'ovs-docker' && c.concurrency === concurrency)];
+      return { concurrency, attach: ours.attach / theirs.attach, detach: ours.detach / theirs.detach };
+    });
+    console.log('pairings (ours / ovs-docker, best runs, same concurrency):');
+    for (const p of pairings) console.log(`  ${String(p.concurrency).padStart(2)} vs ${String(p.concurrency).padEnd(2)}  attach ${p.attach.toFixed(1)}x, detach ${p.detach.toFixed(1)}x`);
+    const bestAttach = pairings.reduce((a, b) => (b.attach > a.attach ? b : a));
+    const bestDetach = pairings.reduce((a, b) => (b.detach > a.detach ? b : a));
+    const verdict = (what: string, ratio: number, concurrency: number) =>
+      console.log(`  ${what.padEnd(44)} ${ratio.toFixed(1)}x at ${concurrency} vs ${concurrency}  (target >= ${TARGET}x)  ${ratio >= TARGET ? 'met' : 'MISSED'}`);
+    console.log('ratios:');
+    verdict('attach vs ovs-docker, same concurrency', bestAttach.attach, bestAttach.concurrency);
+    verdict('detach vs ovs-docker, same concurrency', bestDetach.detach, bestDetach.concurrency);
+
+    const at = (side: Contender['side'], concurrency: number) => best[contenders.findIndex((c) => c.side === side && c.concurrency === concurrency)];
+    const oursOne = runs[0][ROUNDS - 1];
+    const oursMany = runs[2][ROUNDS - 1];
+    console.log(
+      JSON.stringify({
+        containers: N,
+        rounds: ROUNDS,
+        warmup: WARMUP,
+        attach_ratio_same_concurrency: fixed(bestAttach.attach, 2),
+        attach_ratio_concurrency: bestAttach.concurrency,
+        detach_ratio_same_concurrency: fixed(bestDetach.detach, 2),
+        detach_ratio_concurrency: bestDetach.concurrency,
+        attach_ratio_1: fixed(pairings[0].attach, 2),
+        detach_ratio_1: fixed(pairings[0].detach, 2),
+        [`attach_ratio_${WIDTH}`]: fixed(pairings[1].attach, 2),
+        [`detach_ratio_${WIDTH}`]: fixed(pairings[1].detach, 2),
+        attach_per_s_1: fixed(at('ours', 1).attach),
+        detach_per_s_1: fixed(at('ours', 1).detach),
+        [`attach_per_s_${WIDTH}`]: fixed(at('ours', WIDTH).attach),
+        [`detach_per_s_${WIDTH}`]: fixed(at('ours', WIDTH).detach),
+        ovs_docker_attach_per_s_1: fixed(at('ovs-docker', 1).attach),
+        ovs_docker_detach_per_s_1: fixed(at('ovs-docker', 1).detach),
+        [`ovs_docker_attach_per_s_${WIDTH}`]: fixed(at('ovs-docker', WIDTH).attach),
+        [`ovs_docker_detach_per_s_${WIDTH}`]: fixed(at('ovs-docker', WIDTH).detach),
+        spawns_per_attach_1: fixed(oursOne.attachSpawns!, 2),
+        ovsdb_txn_per_attach_1: fixed(oursOne.attachTxns!, 2),
+        [`spawns_per_attach_${WIDTH}`]: fixed(oursMany.attachSpawns!, 2),
+        [`ovsdb_txn_per_attach_${WIDTH}`]: fixed(oursMany.attachTxns!, 2),
+        next_cfg_per_attach_1: fixed(oursOne.attachCfgs, 2),
+        [`next_cfg_per_attach_${WIDTH}`]: fixed(oursMany.attachCfgs, 2),
+        ovs_docker_next_cfg_per_attach: fixed(runs[1][ROUNDS - 1].attachCfgs, 2),
+      }),
+    );
   } finally {
     await env.dispose();
   }
