@@ -14,9 +14,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { TableUpdates2, WireRow } from '../protocol/wire';
-import { OpenVSwitchSchema, Port } from '../schemas/generated/open-vswitch';
-import { OvsdbIdl } from './idl';
+import { OvsdbIdl, type TableUpdates2, type WireRow } from '@ovs-fleet/ovsdb';
+import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/vswitch';
 
 const PORTS = 14_000;
 const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
