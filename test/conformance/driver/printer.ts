@@ -1,6 +1,7 @@
 /** print_idl / print_row / mock_notify of tests/test-ovsdb.py over our replica. */
 import type { ChangeEvent, Replica, ReplicaRow, TableMeta } from '@ovs-fleet/ovsdb';
 import { simpleRowString, type RowLookup } from './python-format';
+import type { Registration } from './registration';
 
 const SIMPLE_COLUMNS = ['i', 'r', 'b', 's', 'u', 'ia', 'ra', 'ba', 'sa', 'ua'];
 const COLUMNS: Record<string, readonly string[]> = {
@@ -14,12 +15,6 @@ const COLUMNS: Record<string, readonly string[]> = {
 const PRINT_ORDER = ['simple', 'simple2', 'simple3', 'simple4', 'simple5', 'simple6', 'link1', 'link2', 'singleton'];
 
 export const pad = (step: number): string => String(step).padStart(3, '0');
-
-/** What the driver monitors: tables and, per table, the registered columns (undefined: all). */
-export interface Registration {
-  readonly tables: ReadonlySet<string>;
-  readonly columns: ReadonlyMap<string, ReadonlySet<string>>;
-}
 
 export class IdlPrinter {
   readonly lookup: RowLookup;

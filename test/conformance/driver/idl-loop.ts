@@ -1,0 +1,77 @@
+/**
+ * The pull loop of test-ovsdb.py over OvsdbIdl, which pushes: the replica is held between
+ * "runs" (hold()), so it moves only while the driver waits for a change or commits, as
+ * Python's IDL moves only inside idl.run(). `changeSeqno` stands for Python's
+ * idl.change_seqno: it moves with every change notification of the replica and with every
+ * resync after a reconnection.
+ */
+import type { ChangeEvent, ChangeSubscription, OvsdbIdl } from '@ovs-fleet/ovsdb';
+
+export type NotifyHook = (event: string, i: unknown, column: string | null) => void;
+
+export class IdlLoop {
+  /** 1: the initial sync, done before the loop starts. */
+  changeSeqno = 1;
+  private release: () => void;
+  private readonly subscription: ChangeSubscription;
+  private readonly notifyHooks: NotifyHook[] = [];
+
+  constructor(
+    private readonly idl: OvsdbIdl,
+    /** idl.notify for each change the replica notifies (track-notify); hooks set by notifytest go first. */
+    private readonly notify: ((event: ChangeEvent, step: number) => void) | undefined,
+  ) {
+    this.subscription = idl.replica.subscribe({ capacity: 1_000_000 });
+    idl.on('resynced', (info) => {
+      if (info.kind !== 'initial') this.changeSeqno++;
+    });
+    this.release = idl.hold();
+  }
+
+  /** `idl.notify = hook` for the next notification only (the hook puts the previous one back). */
+  pushNotifyHook(hook: NotifyHook): void {
+    this.notifyHooks.push(hook);
+  }
+
+  /** Processes the change notifications that arrived, as Python's idl.run() does. */
+  drain(step: number): void {
+    for (let event = this.subscription.poll(); event !== undefined; event = this.subscription.poll()) {
+      this.changeSeqno++;
+      if (event.type === 'gap') throw new Error(`the replica dropped ${event.dropped} change notifications (${event.reason})`);
+      const hook = this.notifyHooks.pop();
+      if (hook) hook(event.type === 'insert' ? 'create' : event.type === 'modify' ? 'update' : 'delete', (event.new ?? event.old).i, firstChangedColumn(this.idl, event));
+      else this.notify?.(event, step);
+    }
+  }
+
+  /** `while idl.change_seqno == seqno: idl.run()`: resumes on a change notification or a resync. */
+  waitForChange(seqno: number, step: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.release();
+      const check = (): boolean => {
+        this.drain(step);
+        if (this.changeSeqno === seqno) return false;
+        this.idl.off('resynced', onResync);
+        this.release = this.idl.hold();
+        resolve();
+        return true;
+      };
+      const onResync = () => void check();
+      if (check()) return;
+      this.idl.on('resynced', onResync);
+      void this.idl.replica.waitFor(() => check());
+    });
+  }
+
+  close(): void {
+    this.release();
+    this.subscription.return?.();
+  }
+}
+
+/** The `updates` row of Python's notify holds the changed columns' old values; notifytest prints the first one's name. */
+function firstChangedColumn(idl: OvsdbIdl, event: ChangeEvent): string | null {
+  if (event.type !== 'modify') return null;
+  const meta = idl.replica.schema.tables.get(event.table)!;
+  return meta.columns.find((column) => event.old[column.name] !== event.new[column.name])?.name ?? null;
+}
