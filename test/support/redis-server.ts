@@ -35,9 +35,17 @@ export class RedisTestServer {
   static async start(): Promise<RedisTestServer> {
     if (!exitHookInstalled) {
       exitHookInstalled = true;
+      // The server is a daemon: it outlives this process unless it is ended here, also when
+      // the test run is interrupted (Ctrl-C, a timeout's SIGTERM).
       process.on('exit', () => {
         for (const server of live) server.killSync();
       });
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          for (const server of live) server.killSync();
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
+      }
     }
     const dir = mkdtempSync(join(tmpdir(), 'ovs-fleet-redis-'));
     const server = new RedisTestServer(dir, await freePort());
