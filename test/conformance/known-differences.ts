@@ -47,15 +47,6 @@ const LIST: { ids: string[]; difference: KnownDifference }[] = [
       shows: /"monitor_cond" failed: unknown method/,
     },
   },
-  {
-    ids: ['simple idl, initially empty, force reconnect - Python3 - tcp'],
-    difference: {
-      kind: 'fails',
-      reason:
-        "OvsdbIdl.forceReconnect() is ignored when called on its 'resynced' notification: 'resynced' is emitted inside the reconnecting client's onConnect hook, before the client counts as connected, and forceReconnect only closes a connected client; the second reconnect never happens and the driver times out",
-      shows: /timeout after 10 seconds/,
-    },
-  },
 ];
 
 const BY_ID = new Map(LIST.flatMap(({ ids, difference }) => ids.map((id) => [id, difference] as const)));

@@ -22,8 +22,7 @@ export async function doIdlCluster(schemaFile: string, remote: string, pid: stri
   const { tls, commands } = takeTlsArgs(remote, commandsIn);
   const idl = await OvsdbIdl.connect({ remotes: remote.split(','), ...idlOptions(schema, registerAll(schema), tls), leaderOnly: schema.name });
   const loop = new IdlLoop(idl, undefined);
-  // Python's session_name(): the server of the session, which is the one the IDL last synced with
-  // ('resynced' comes before the reconnecting client reports itself connected).
+  // Python's session_name(): the server of the session, which is the one the IDL last synced with.
   let sessionName = idl.client.remote ?? '';
   idl.on('resynced', (info) => (sessionName = info.remote));
 

@@ -283,6 +283,9 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
       if (Object.keys(changed).length > 0) await client.monitorCondChange(MONITOR_ID, MONITOR_ID, changed);
     }
     this.readyResolve();
-    this.emit('resynced', { kind, remote, durationMs: performance.now() - started });
+    const info: IdlSyncInfo = { kind, remote, durationMs: performance.now() - started };
+    // After the reconnecting client has taken this connection as its current one (the hook
+    // returns first): a listener may then use the connection or force another reconnect.
+    setImmediate(() => this.emit('resynced', info));
   }
 }
