@@ -186,6 +186,19 @@ async function attach(container: Container, networkName: string): Promise<Mutati
   return answer;
 }
 
+const CREATE_ATTACHMENT = `mutation ($input: CreateAttachmentInput!) {
+  createAttachment(input: $input) { attachment { id network host ifname mac addresses revision gateway createdAt } operation { id targets } changes { hostId fromRevision toRevision } dryRun }
+}`;
+
+/** The same attachment through GraphQL, as a provisioning system on the GraphQL API would make it. */
+async function attachViaGraphql(container: Container, networkName: string): Promise<MutationAnswer & { attachment: AttachmentView }> {
+  const { createAttachment } = await provisioner.graphql<{ createAttachment: MutationAnswer & { attachment: AttachmentView } }>(CREATE_ATTACHMENT, {
+    input: { network: networkName, host: container.host.hostId, container: container.ref, gateway: false },
+  });
+  members.set(container.name, { container, network: networkName, attachment: createAttachment.attachment });
+  return createAttachment;
+}
+
 /** Our veths on a host, and our ports on its bridges, against what the API says is attached there. */
 async function expectOnlyAttachedPlumbing(h: LabHost): Promise<void> {
   const attached = (await admin.get<{ items: AttachmentView[] }>(`/v1/attachments?host=${h.hostId}&limit=500`)).items.map((a) => hostIfname(a.id, a.ifname)).sort();
@@ -329,7 +342,7 @@ describe('the fleet end to end: REST API, controller, an agent per lab host, tra
     for (const id of ['h1', 'h2', 'h3']) expect((await bridgePorts(host(id), 'br-int')).filter((p) => ['h1', 'h2', 'h3'].some((o) => p === tunnelPortName('gold', host(o).hostId)))).toEqual([]);
   });
 
-  it('a fourth host joins: the mesh extends to it and its container reaches the other members', async () => {
+  it('a fourth host joins: the mesh extends to it and its container (attached through GraphQL) reaches the other members', async () => {
     const answer = await registerHost('h4');
     expect(Object.keys(answer.operation?.targets ?? {}).sort()).toEqual(['h1', 'h2', 'h3', 'h4'].map((id) => host(id).hostId));
     await startAgent('h4');
@@ -337,7 +350,8 @@ describe('the fleet end to end: REST API, controller, an agent per lab host, tra
     await expectMesh(['blue', 'green']);
 
     const blue4 = await makeContainer('blue4', 'h4', 'netns');
-    const attached = await attach(blue4, 'blue');
+    const attached = await attachViaGraphql(blue4, 'blue');
+    expect(attached.attachment.addresses[0]).toMatch(/^198\.18\./);
     await settle(attached.operation, 'attaching blue4', { ovsdb: true, links: true });
     for (const other of ['blue1', 'blue2', 'blue3']) await pingsWithin(blue4, addressOf(other), 5000);
     expect(await pings(blue4, addressOf('prov1'))).toBe(false);

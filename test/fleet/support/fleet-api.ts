@@ -69,6 +69,13 @@ export class FleetApi {
     return this.call<T>('GET', path, 200);
   }
 
+  /** A GraphQL request (POST /graphql); fails with the errors when the answer has any. */
+  async graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    const answer = await this.call<{ data?: T; errors?: unknown[] }>('POST', '/graphql', 200, { query, variables });
+    if (answer.errors?.length || !answer.data) throw new Error(`GraphQL: ${JSON.stringify(answer.errors)}`);
+    return answer.data;
+  }
+
   /** Blocks (server side) until the operation is applied or failed, or `waitS` passed. */
   operation(id: string, waitS = 30): Promise<OperationView> {
     return this.get<OperationView>(`/v1/operations/${id}?wait=${waitS}`);
