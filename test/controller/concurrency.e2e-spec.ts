@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { ControllerProcess } from '../support/controller-process';
 import { RedisTestServer } from '../support/redis-server';
-import { startController, TestController, TOKENS } from './support/controller-app';
+import { startController, TestController, TOKENS, TOKENS_SETTING } from './support/controller-app';
 
 jest.setTimeout(180_000);
 
@@ -15,13 +15,12 @@ let redis: Redis;
 let inProcess: TestController;
 let other: ControllerProcess;
 
-const tokens = Object.entries(TOKENS).map(([role, token]) => `${role}-client:${role}:${token}`).join(',');
 
 beforeAll(async () => {
   redisServer = await RedisTestServer.start();
   redis = new Redis(redisServer.url);
   inProcess = await startController(redisServer.url);
-  other = await ControllerProcess.start({ redisUrl: redisServer.url, tokens, env: { OVS_FLEET_RATE_LIMIT_PER_MIN: '1000000' } });
+  other = await ControllerProcess.start({ redisUrl: redisServer.url, tokens: TOKENS_SETTING, env: { OVS_FLEET_RATE_LIMIT_PER_MIN: '1000000' } });
   await inProcess.as('admin').put('/v1/hosts/h1', { tunnelIp: '203.0.113.11' }).expect(202);
   await inProcess.as('admin').put('/v1/hosts/h2', { tunnelIp: '203.0.113.12' }).expect(202);
   await inProcess.as('provisioner').post('/v1/networks', { name: 'big', type: 'vxlan', subnets: [{ cidr: '198.18.0.0/22' }] }).expect(202);

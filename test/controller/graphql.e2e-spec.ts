@@ -14,7 +14,7 @@ import { formatSchema, SCHEMA_FILE } from '../../apps/controller/src/graphql/sch
 import { ControllerProcess } from '../support/controller-process';
 import { FakeAgent } from '../support/fake-agent';
 import { RedisTestServer } from '../support/redis-server';
-import { startController, TestController, TestRole, TOKENS } from './support/controller-app';
+import { startController, TestController, TestRole, TOKENS, TOKENS_SETTING } from './support/controller-app';
 import { redisSnapshot, snapshotDifference } from './support/redis-snapshot';
 
 jest.setTimeout(60_000);
@@ -359,8 +359,8 @@ describe('operationProgress over graphql-ws, on a second controller app', () => 
     await second.app.listen(0, '127.0.0.1');
   });
 
-  function connect(authorization: string | undefined): Client {
-    const { port } = (second as TestController).app.getHttpServer().address() as { port: number };
+  /** A graphql-ws client of the second app (or of the controller listening on `port`). */
+  function connect(authorization: string | undefined, port = ((second as TestController).app.getHttpServer().address() as { port: number }).port): Client {
     const client = createClient({
       url: `ws://127.0.0.1:${port}/graphql`,
       webSocketImpl: WebSocket,
@@ -394,7 +394,11 @@ describe('operationProgress over graphql-ws, on a second controller app', () => 
 
   const PROGRESS = `subscription ($id: ID!) { operationProgress(id: $id) { ${OPERATION_FIELDS} } }`;
 
-  it('follows a change made through the first app until the agents have applied it', async () => {
+  /**
+   * Changes blue's MTU through the first app and follows the operation on `client`: the agents
+   * hold the jobs until the subscriber has seen the operation pending, then apply them.
+   */
+  async function followMtuChange(mtu: number, client: Client): Promise<{ id: string; collected: Collected }> {
     const releases = agents.map((agent) => agent.hold());
     let released = false;
     const release = () => {
@@ -402,55 +406,34 @@ describe('operationProgress over graphql-ws, on a second controller app', () => 
       released = true;
     };
     try {
-      const { updateNetwork } = await ok('provisioner', UPDATE_NETWORK, { name: 'blue', input: { mtu: 1420 } });
+      const { updateNetwork } = await ok('provisioner', UPDATE_NETWORK, { name: 'blue', input: { mtu } });
       const id = updateNetwork.operation.id as string;
-      const client = connect(`Bearer ${TOKENS.viewer}`);
-      // The agents hold the jobs until the subscriber has seen the operation pending.
-      const collected = await collect(client, { query: PROGRESS, variables: { id } }, release);
-      expect(collected.error).toBeUndefined();
-      const views = collected.results.map((result) => {
-        expect(result.errors).toBeUndefined();
-        return result.data?.operationProgress;
-      });
-      expect(views[0]).toMatchObject({ id, kind: 'network.update', state: 'pending', counts: { pending: 2 } });
-      expect(views.at(-1)).toMatchObject({ id, state: 'applied', counts: { pending: 0, applied: 2, failed: 0 } });
-      for (const host of views.at(-1).hosts) expect(host).toMatchObject({ state: 'applied', receipts: { appliedAt: expect.any(String) } });
-      expect(views.slice(0, -1).every((view) => view.state === 'pending')).toBe(true);
+      return { id, collected: await collect(client, { query: PROGRESS, variables: { id } }, release) };
     } finally {
       release();
     }
+  }
+
+  it('follows a change made through the first app until the agents have applied it', async () => {
+    const { id, collected } = await followMtuChange(1420, connect(`Bearer ${TOKENS.viewer}`));
+    expect(collected.error).toBeUndefined();
+    const views = collected.results.map((result) => {
+      expect(result.errors).toBeUndefined();
+      return result.data?.operationProgress;
+    });
+    expect(views[0]).toMatchObject({ id, kind: 'network.update', state: 'pending', counts: { pending: 2 } });
+    expect(views.at(-1)).toMatchObject({ id, state: 'applied', counts: { pending: 0, applied: 2, failed: 0 } });
+    for (const host of views.at(-1).hosts) expect(host).toMatchObject({ state: 'applied', receipts: { appliedAt: expect.any(String) } });
+    expect(views.slice(0, -1).every((view) => view.state === 'pending')).toBe(true);
   });
 
   it('follows it from another controller PROCESS too (its own Node process on the same Redis)', async () => {
-    otherProcess = await ControllerProcess.start({
-      redisUrl: redisServer.url,
-      tokens: Object.entries(TOKENS).map(([role, token]) => `${role}-client:${role}:${token}`).join(','),
-    });
-    const releases = agents.map((agent) => agent.hold());
-    let released = false;
-    const release = () => {
-      if (!released) for (const releaseAgent of releases) releaseAgent();
-      released = true;
-    };
-    try {
-      const { updateNetwork } = await ok('provisioner', UPDATE_NETWORK, { name: 'blue', input: { mtu: 1410 } });
-      const id = updateNetwork.operation.id as string;
-      const client = createClient({
-        url: `ws://127.0.0.1:${otherProcess.port}/graphql`,
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${TOKENS.viewer}` },
-        retryAttempts: 0,
-        lazy: true,
-      });
-      clients.push(client);
-      const collected = await collect(client, { query: PROGRESS, variables: { id } }, release);
-      expect(collected.error).toBeUndefined();
-      const views = collected.results.map((result) => result.data?.operationProgress);
-      expect(views[0]).toMatchObject({ id, state: 'pending' });
-      expect(views.at(-1)).toMatchObject({ id, state: 'applied', counts: { pending: 0, applied: 2, failed: 0 } });
-    } finally {
-      release();
-    }
+    otherProcess = await ControllerProcess.start({ redisUrl: redisServer.url, tokens: TOKENS_SETTING });
+    const { id, collected } = await followMtuChange(1410, connect(`Bearer ${TOKENS.viewer}`, otherProcess.port));
+    expect(collected.error).toBeUndefined();
+    const views = collected.results.map((result) => result.data?.operationProgress);
+    expect(views[0]).toMatchObject({ id, state: 'pending' });
+    expect(views.at(-1)).toMatchObject({ id, state: 'applied', counts: { pending: 0, applied: 2, failed: 0 } });
   });
 
   it('answers an unknown operation with NOT_FOUND naming id, then completes', async () => {

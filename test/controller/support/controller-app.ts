@@ -16,6 +16,9 @@ export const TOKENS = {
 
 export type TestRole = keyof typeof TOKENS;
 
+/** OVS_FLEET_TOKENS for TOKENS: one `ROLE-client` token per role (also for controller processes). */
+export const TOKENS_SETTING = Object.entries(TOKENS).map(([role, token]) => `${role}-client:${role}:${token}`).join(',');
+
 export interface TestController {
   app: INestApplication;
   /** A request as `role` would send it (Authorization header set). */
@@ -33,7 +36,7 @@ export interface TestController {
 export async function startController(redisUrl: string, env: Record<string, string> = {}): Promise<TestController> {
   const settings: Record<string, string> = {
     OVS_FLEET_REDIS_URL: redisUrl,
-    OVS_FLEET_TOKENS: Object.entries(TOKENS).map(([role, token]) => `${role}-client:${role}:${token}`).join(','),
+    OVS_FLEET_TOKENS: TOKENS_SETTING,
     OVS_FLEET_LOG_LEVEL: 'warn',
     OVS_FLEET_RATE_LIMIT_PER_MIN: '1000000',
     ...env,
