@@ -248,6 +248,35 @@ describe('JsonRpcSession timeouts and inactivity probe', () => {
     await waiting;
   });
 
+  it('requests with different timeouts each time out at their own deadline, whatever order they were made in', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { requestTimeoutMs: 1000, inactivityProbeMs: 0 });
+    const settled: string[] = [];
+    const track = (name: string, promise: Promise<unknown>) => promise.then(
+      () => settled.push(`${name} ok`),
+      (error: unknown) => settled.push(`${name} ${(error as Error).name}`),
+    );
+    const slow = track('slow', session.request('echo', [])); // id 1, 1000 ms
+    const quick = track('quick', session.request('echo', [], { timeoutMs: 200 })); // id 2
+    const answered = track('answered', session.request('echo', [], { timeoutMs: 100 })); // id 3
+    peer.deliver({ id: 3, result: [], error: null });
+    await jest.advanceTimersByTimeAsync(199);
+    expect(settled).toEqual(['answered ok']);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(settled).toEqual(['answered ok', 'quick OvsdbTimeoutError']);
+    const later = track('later', session.request('echo', [], { timeoutMs: 500 })); // made at 200 ms: due at 700
+    await jest.advanceTimersByTimeAsync(499);
+    expect(settled).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(settled).toEqual(['answered ok', 'quick OvsdbTimeoutError', 'later OvsdbTimeoutError']);
+    await jest.advanceTimersByTimeAsync(299);
+    expect(session.pendingCount).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    await Promise.all([slow, quick, answered, later]);
+    expect(settled).toEqual(['answered ok', 'quick OvsdbTimeoutError', 'later OvsdbTimeoutError', 'slow OvsdbTimeoutError']);
+    session.close(new Error('done'));
+  });
+
   it('by default, sends echo after 5 s of silence and drops the connection when nothing comes back within 5 s more', async () => {
     const peer = fakePeer();
     const session = new JsonRpcSession(peer.stream, { remote: 'unix:/x' });

@@ -44,9 +44,12 @@ interface Pending {
   method: string;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout | undefined;
+  timeoutMs: number;
+  /** performance.now() by which the reply is due; Infinity: no timeout. */
+  deadline: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  onGiveUp: ((id: JsonRpcId) => void) | undefined;
 }
 
 /**
@@ -72,6 +75,15 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
   private closing = false;
   private closeTimer: NodeJS.Timeout | undefined;
   private awaitingDrain = false;
+  /**
+   * One timer for every request's timeout, armed for the earliest deadline in flight (a
+   * timer per request cost more than the rest of a request's bookkeeping). It holds the
+   * event loop open only while some request with a timeout is pending, as per-request
+   * timers did.
+   */
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineAt = Infinity;
+  private timedPending = 0;
   /** Date.now() of the last bytes received: feeds the inactivity probe. */
   lastReceivedAt = Date.now();
 
@@ -109,17 +121,16 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new OvsdbCancelledError(method, signal.reason));
     const id = this.nextId++;
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { method, resolve: resolve as (result: unknown) => void, reject, timer: undefined, signal, onAbort: undefined };
-      const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-      if (timeoutMs > 0) {
-        entry.timer = setTimeout(() => this.giveUp(id, new OvsdbTimeoutError(method, timeoutMs), options.onGiveUp), timeoutMs);
-      }
+      const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
+      const entry: Pending = { method, resolve: resolve as (result: unknown) => void, reject, timeoutMs, deadline, signal, onAbort: undefined, onGiveUp: options.onGiveUp };
       if (signal) {
-        entry.onAbort = () => this.giveUp(id, new OvsdbCancelledError(method, signal.reason), options.onGiveUp);
+        entry.onAbort = () => this.giveUp(id, new OvsdbCancelledError(method, signal.reason));
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.pending.set(id, entry);
+      if (deadline !== Infinity) this.watchDeadline(deadline);
       this.send({ id, method, params });
     });
   }
@@ -257,18 +268,43 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     else entry.resolve(result);
   }
 
-  private giveUp(id: JsonRpcId, error: OvsdbError, onGiveUp: ((id: JsonRpcId) => void) | undefined): void {
+  private giveUp(id: JsonRpcId, error: OvsdbError): void {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.settle(id, entry);
     entry.reject(error);
-    if (onGiveUp && !this.closed) onGiveUp(id);
+    if (entry.onGiveUp && !this.closed) entry.onGiveUp(id);
   }
 
   private settle(id: JsonRpcId, entry: Pending): void {
     this.pending.delete(id);
-    if (entry.timer) clearTimeout(entry.timer);
+    if (entry.deadline !== Infinity && --this.timedPending === 0) this.deadlineTimer?.unref();
     if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
+  }
+
+  /** A request with this deadline is pending: the timer must fire by then, and hold the loop open. */
+  private watchDeadline(deadline: number): void {
+    if (++this.timedPending === 1) this.deadlineTimer?.ref();
+    if (deadline < this.deadlineAt) this.armDeadline(deadline);
+  }
+
+  private armDeadline(deadline: number): void {
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.deadlineAt = deadline;
+    this.deadlineTimer = setTimeout(() => this.expireRequests(), Math.max(0, Math.ceil(deadline - performance.now())));
+  }
+
+  /** Gives up every request past its deadline (in the order they were made) and re-arms for the next one. */
+  private expireRequests(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, entry] of this.pending) {
+      if (entry.deadline <= now) this.giveUp(id, new OvsdbTimeoutError(entry.method, entry.timeoutMs));
+      else if (entry.deadline < next) next = entry.deadline;
+    }
+    if (next !== Infinity && !this.isClosed) this.armDeadline(next);
   }
 
   private finish(): void {
@@ -277,6 +313,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     this.outbox = [];
     if (this.closeTimer) clearTimeout(this.closeTimer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     for (const [id, entry] of this.pending) {
       this.settle(id, entry);
       entry.reject(this.closedError(entry.method));
