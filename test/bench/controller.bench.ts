@@ -8,13 +8,18 @@
  *     operation is `applied`, on 100 and on 1,000 hosts.
  * Targets (issue 10): >= 500 attachments/s with p99 < 1 s; 1,000-host fan-out applied < 2 s.
  * The last line is JSON. BENCH_ATTACHMENTS and BENCH_FANOUT_HOSTS (comma list) change the sizes.
+ * The attachment line also gives the CPU time per request of the controller process (from
+ * /proc) and of this load client, over the burst.
  */
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { ControllerProcess } from '../support/controller-process';
 import { FakeAgent } from '../support/fake-agent';
 import { RedisTestServer } from '../support/redis-server';
 
 const ATTACHMENTS = Number(process.env.BENCH_ATTACHMENTS ?? 1000);
-const FANOUT_HOSTS = (process.env.BENCH_FANOUT_HOSTS ?? '100,1000').split(',').map(Number);
+// BENCH_FANOUT_HOSTS= (empty) runs the attachments alone.
+const FANOUT_HOSTS = (process.env.BENCH_FANOUT_HOSTS ?? '100,1000').split(',').filter(Boolean).map(Number);
 const TOKEN = 'bench-admin-token-0123456789';
 
 interface Answer {
@@ -32,6 +37,37 @@ async function call(controller: ControllerProcess, method: string, path: string,
   });
   const parsed = (await response.json()) as Answer['body'];
   return { status: response.status, ms: performance.now() - started, body: parsed };
+}
+
+/**
+ * The attachment burst's client: node:http on a keep-alive agent with no socket limit (every
+ * request of the burst is in flight at once, each on its own connection). fetch (undici) cost
+ * this client about 2.3 ms of CPU per request, on the cores the controller also runs on.
+ */
+const burstAgent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+function post(controller: ControllerProcess, path: string, body: object): Promise<Answer> {
+  const started = performance.now();
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent: burstAgent, host: '127.0.0.1', port: controller.port, method: 'POST', path, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Answer['body'] });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 async function must(controller: ControllerProcess, method: string, path: string, body?: object): Promise<Answer> {
@@ -62,7 +98,27 @@ async function waitApplied(controller: ControllerProcess, operationId: string): 
   }
 }
 
-async function attachBenchmark(redisUrl: string): Promise<{ perSecond: number; p50: number; p99: number; errors: number }> {
+/** User + system CPU time of a process, in ms (Linux /proc; clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime: fields 14 and 15 of stat
+}
+
+const clientCpuMs = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+interface AttachResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  controllerCpuMsPerRequest: number;
+  clientCpuMsPerRequest: number;
+}
+
+async function attachBenchmark(redisUrl: string): Promise<AttachResult> {
   const redis = await RedisTestServer.start();
   void redisUrl;
   const controller = await ControllerProcess.start({ redisUrl: redis.url, tokens: `bench:admin:${TOKEN}`, env: { OVS_FLEET_RATE_LIMIT_PER_MIN: '10000000' } });
@@ -73,16 +129,21 @@ async function attachBenchmark(redisUrl: string): Promise<{ perSecond: number; p
       agents.push(await FakeAgent.start({ redisUrl: redis.url, hostId: id }));
     }
     await must(controller, 'POST', '/v1/networks', { name: 'bench', type: 'vxlan', subnets: [{ cidr: '198.18.0.0/20' }] });
-    const attach = (i: number, prefix: string) => call(controller, 'POST', '/v1/attachments', { network: 'bench', host: i % 2 ? 'h1' : 'h2', container: { netns: `${prefix}${i}` } });
+    const attach = (i: number, prefix: string) => post(controller, '/v1/attachments', { network: 'bench', host: i % 2 ? 'h1' : 'h2', container: { netns: `${prefix}${i}` } });
     await inParallel(100, 100, (i) => attach(i, 'warm'));
+    const controllerCpuBefore = processCpuMs(controller.pid as number);
+    const clientCpuBefore = clientCpuMs();
     const started = performance.now();
     const answers = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => attach(i, 'c')));
     const seconds = (performance.now() - started) / 1000;
+    const controllerCpuMsPerRequest = (processCpuMs(controller.pid as number) - controllerCpuBefore) / ATTACHMENTS;
+    const clientCpuMsPerRequest = (clientCpuMs() - clientCpuBefore) / ATTACHMENTS;
     const errors = answers.filter((a) => a.status !== 202);
     if (errors.length) console.log(`  ${errors.length} errors, first: ${errors[0].status} ${JSON.stringify(errors[0].body)}`);
     const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
-    return { perSecond: ATTACHMENTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: errors.length };
+    return { perSecond: ATTACHMENTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: errors.length, controllerCpuMsPerRequest, clientCpuMsPerRequest };
   } finally {
+    burstAgent.destroy();
     for (const agent of agents) await agent.close();
     await controller.stop();
     await redis.dispose();
@@ -117,8 +178,11 @@ async function fanoutBenchmark(hosts: number): Promise<{ seconds: number; reques
 
 async function main(): Promise<void> {
   console.log(`controller benchmark: ${ATTACHMENTS} concurrent attachments; fan-out to ${FANOUT_HOSTS.join(' and ')} hosts`);
-  const attach = ATTACHMENTS > 0 ? await attachBenchmark('') : { perSecond: 0, p50: 0, p99: 0, errors: 0 };
-  console.log(`attachments: ${ATTACHMENTS} concurrent POST /v1/attachments: ${attach.perSecond.toFixed(0)}/s, p50 ${attach.p50.toFixed(0)} ms, p99 ${attach.p99.toFixed(0)} ms, errors ${attach.errors}`);
+  const attach = ATTACHMENTS > 0 ? await attachBenchmark('') : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0 };
+  console.log(
+    `attachments: ${ATTACHMENTS} concurrent POST /v1/attachments: ${attach.perSecond.toFixed(0)}/s, p50 ${attach.p50.toFixed(0)} ms, p99 ${attach.p99.toFixed(0)} ms, errors ${attach.errors}` +
+      ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms)`,
+  );
   const fanout: Record<number, number> = {};
   for (const hosts of FANOUT_HOSTS) {
     const result = await fanoutBenchmark(hosts);
@@ -134,6 +198,8 @@ async function main(): Promise<void> {
       attach_request_p50_ms: Math.round(attach.p50),
       attach_request_p99_ms: Math.round(attach.p99),
       attach_errors: attach.errors,
+      attach_controller_cpu_ms_per_request: Number(attach.controllerCpuMsPerRequest.toFixed(2)),
+      attach_client_cpu_ms_per_request: Number(attach.clientCpuMsPerRequest.toFixed(2)),
       fanout_100_hosts_s: fanout[100] ?? null,
       fanout_1000_hosts_s: fanout[1000] ?? null,
     }),
