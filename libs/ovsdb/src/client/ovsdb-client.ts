@@ -55,6 +55,8 @@ export interface TransactOptions extends RequestOptions {
  */
 export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
   readonly session: JsonRpcSession;
+  /** Sends OVSDB `cancel` for a request given up on; one function for every transact. */
+  private readonly cancelOnGiveUp = (id: JsonRpcId): void => this.cancel(id);
 
   constructor(stream: Duplex, options: JsonRpcSessionOptions = {}) {
     super();
@@ -97,13 +99,7 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
    * refused. Aborting (or timing out) sends `cancel` for this request.
    */
   async transact(database: string, operations: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
-    const results = await this.session.request<(OperationResult | null)[]>('transact', [assertDatabaseName(database), ...operations], {
-      ...options,
-      onGiveUp: (id) => {
-        this.cancel(id);
-        options.onGiveUp?.(id);
-      },
-    });
+    const results = await this.session.request<(OperationResult | null)[]>('transact', [assertDatabaseName(database), ...operations], options, this.cancelOnGiveUp);
     if (!Array.isArray(results)) throw new OvsdbProtocolError(`transact reply is not an array: ${JSON.stringify(results).slice(0, 200)}`);
     if (!options.allowErrors) throwIfFailed(operations, results);
     return results as OperationResult[];

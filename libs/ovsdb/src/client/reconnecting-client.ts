@@ -173,7 +173,10 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
   }
 
   transact(database: string, operations: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
-    return this.use((client, requestOptions) => client.transact(database, operations, { ...options, ...requestOptions }), options);
+    const current = this.current;
+    // The hot path, as in use() but with no closure or options copy per transaction.
+    if (this.connectionState === 'connected' && current !== undefined && !current.closed) return current.transact(database, operations, options);
+    return this.useWhenConnected((client, requestOptions) => client.transact(database, operations, { ...options, ...requestOptions }), options);
   }
 
   listDbs(options?: RequestOptions): Promise<string[]> {
@@ -215,12 +218,7 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
       this.currentRemote = remote;
       this.ownCloseReason = undefined;
       client.on('close', (error) => this.onClientClose(client as OvsdbClient, error));
-      for (const event of FORWARDED) {
-        client.on(event, (...args: unknown[]) => {
-          if (event.startsWith('update') && this.leaderWatch?.owns(args[0])) return;
-          (this.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
-        });
-      }
+      this.forwardNotifications(client);
       if (this.options.leaderOnly) {
         this.leaderWatch = await requireLeader(client, this.options.leaderOnly, (reason) => this.drop(reason));
       }
@@ -291,6 +289,27 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
       this.retryTimer = undefined;
       void this.attempt();
     }, delayMs);
+  }
+
+  /**
+   * Re-emits the connection's notifications as ours (the leader watch's own monitor
+   * excepted). Each event keeps its own arity, and nothing is done for an event nobody
+   * listens to: an IDL listens on the connection itself, once per update.
+   */
+  private forwardNotifications(client: OvsdbClient): void {
+    const ownsMonitor = (monitorId: unknown) => this.leaderWatch?.owns(monitorId) === true;
+    client.on('update', (id, updates) => {
+      if (this.listenerCount('update') > 0 && !ownsMonitor(id)) this.emit('update', id, updates);
+    });
+    client.on('update2', (id, updates) => {
+      if (this.listenerCount('update2') > 0 && !ownsMonitor(id)) this.emit('update2', id, updates);
+    });
+    client.on('update3', (id, lastTxnId, updates) => {
+      if (this.listenerCount('update3') > 0 && !ownsMonitor(id)) this.emit('update3', id, lastTxnId, updates);
+    });
+    client.on('locked', (lockName) => this.emit('locked', lockName));
+    client.on('stolen', (lockName) => this.emit('stolen', lockName));
+    client.on('monitor_canceled', (id) => this.emit('monitor_canceled', id));
   }
 
   /** Closes the current connection ourselves (probe timeout, lost leadership, failed hook). */

@@ -50,6 +50,8 @@ interface Pending {
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   onGiveUp: ((id: JsonRpcId) => void) | undefined;
+  /** The caller's own `options.onGiveUp`, called after `onGiveUp`. */
+  onGiveUpToo: ((id: JsonRpcId) => void) | undefined;
 }
 
 /**
@@ -115,8 +117,12 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     return this.pending.size;
   }
 
-  /** Sends a request and resolves with its `result`; rejects with OvsdbRpcError on an `error` reply. */
-  request<T = unknown>(method: string, params: unknown[], options: RequestOptions = {}): Promise<T> {
+  /**
+   * Sends a request and resolves with its `result`; rejects with OvsdbRpcError on an `error`
+   * reply. `onGiveUp`, for a layer above the session (e.g. OVSDB's `cancel`), is called
+   * like `options.onGiveUp` and before it, without the caller building new options.
+   */
+  request<T = unknown>(method: string, params: unknown[], options: RequestOptions = {}, onGiveUp?: (id: JsonRpcId) => void): Promise<T> {
     if (this.isClosed || this.closing) return Promise.reject(this.closedError(method));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new OvsdbCancelledError(method, signal.reason));
@@ -124,7 +130,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     return new Promise<T>((resolve, reject) => {
       const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
-      const entry: Pending = { method, resolve: resolve as (result: unknown) => void, reject, timeoutMs, deadline, signal, onAbort: undefined, onGiveUp: options.onGiveUp };
+      const entry: Pending = { method, resolve: resolve as (result: unknown) => void, reject, timeoutMs, deadline, signal, onAbort: undefined, onGiveUp, onGiveUpToo: options.onGiveUp };
       if (signal) {
         entry.onAbort = () => this.giveUp(id, new OvsdbCancelledError(method, signal.reason));
         signal.addEventListener('abort', entry.onAbort, { once: true });
@@ -273,7 +279,9 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     if (!entry) return;
     this.settle(id, entry);
     entry.reject(error);
-    if (entry.onGiveUp && !this.closed) entry.onGiveUp(id);
+    if (this.closed) return;
+    entry.onGiveUp?.(id);
+    entry.onGiveUpToo?.(id);
   }
 
   private settle(id: JsonRpcId, entry: Pending): void {
