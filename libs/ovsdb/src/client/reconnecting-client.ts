@@ -28,10 +28,8 @@ export interface ConnectedInfo {
   reconnected: boolean;
 }
 
-const FORWARDED = ['update', 'update2', 'update3', 'locked', 'stolen', 'monitor_canceled'] as const;
-
-/** The server's notifications, forwarded from whichever connection is current. */
-type ForwardedEvents = Pick<OvsdbClientEvents, (typeof FORWARDED)[number]>;
+/** The server's notifications, forwarded from whichever connection is current (forwardNotifications). */
+type ForwardedEvents = Pick<OvsdbClientEvents, 'update' | 'update2' | 'update3' | 'locked' | 'stolen' | 'monitor_canceled'>;
 
 export interface ReconnectingClientEvents extends ForwardedEvents {
   /** Connected and every onConnect hook has run. */
