@@ -11,12 +11,14 @@
  *     detached the same way), rounds interleaved (ours, theirs, ours, theirs...) so a busy
  *     spell of this shared machine hits both, and the best run of each kept.
  * Prints each contender's best rates (all runs in brackets), both pairings, the ratios
- * against the target (10x ovs-docker at the same concurrency) and, last, one line of JSON.
+ * against the target (10x ovs-docker at the same concurrency), the floor (one ovs-vswitchd
+ * reconfiguration on its own, measured in the same run: no side that waits for cur_cfg goes
+ * below it, so it bounds the ratio) and, last, one line of JSON.
  * BENCH_CONTAINERS (100), BENCH_ROUNDS (3), BENCH_WARMUP (8) change the sizes.
  */
 import { run } from '@ovs-fleet/iproute';
 import { PodmanContainer } from '@ovs-fleet/lab';
-import type { CommandTarget } from '@ovs-fleet/ovsdb';
+import { commands, type CommandTarget } from '@ovs-fleet/ovsdb';
 import { AttachRequest, countingRunner, defaultRunner, IdlPortStore, Plumber } from '@ovs-fleet/plumbing';
 import { BRIDGE, PlumbingLab, startPlumbingLab, vsctl } from '../plumbing/support/plumbing-lab';
 
@@ -73,7 +75,42 @@ interface Contender {
   concurrency: number;
   attach(indexes: readonly number[]): Promise<void>;
   detach(indexes: readonly number[]): Promise<void>;
+  /** Untimed, halfway through the attaches and through the detaches (one at a time only: the split changes nothing there). */
+  midway?: () => Promise<void>;
 }
+
+/** Veth ends in the host namespace that only the floor measurement puts on the bridge. */
+const FLOOR_PORTS = Array.from({ length: WIDTH }, (_, i) => `bflr${i}`);
+const FLOOR_SAMPLES = 5;
+
+type FloorKind = 'add1' | 'remove1' | 'add8' | 'remove8' | 'noChange';
+
+/**
+ * One ovs-vswitchd reconfiguration on its own: one transaction through the same connection,
+ * `next_cfg` bumped and `cur_cfg` waited for (as every waited change of either side), and no
+ * `ip` work at all, with the bridge holding the ports it holds at that moment. Adding and
+ * removing one port, eight in one transaction, and a change that touches no port.
+ */
+async function measureFloor(target: CommandTarget, samples: Record<FloorKind, number[]>): Promise<void> {
+  const waited = async (kind: FloorKind, build: (batch: ReturnType<typeof commands>) => void) => {
+    const batch = commands(target);
+    build(batch);
+    const start = process.hrtime.bigint();
+    await batch.execute({ waitForVswitchd: true, timeoutMs: 10_000 });
+    samples[kind].push(Number(process.hrtime.bigint() - start) / 1e6);
+  };
+  for (let k = 0; k < FLOOR_SAMPLES; k++) {
+    await waited('noChange', (b) => b.set('Open_vSwitch', '.', { 'external_ids:bench-floor': String(k) }));
+    await waited('add1', (b) => b.addPort(BRIDGE, FLOOR_PORTS[0], { tag: TAG }));
+    await waited('remove1', (b) => b.delPort(BRIDGE, FLOOR_PORTS[0]));
+  }
+  for (let k = 0; k < Math.ceil(FLOOR_SAMPLES / 2); k++) {
+    await waited('add8', (b) => FLOOR_PORTS.forEach((name) => b.addPort(BRIDGE, name, { tag: TAG })));
+    await waited('remove8', (b) => FLOOR_PORTS.forEach((name) => b.delPort(BRIDGE, name)));
+  }
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 interface RunFigures {
   attachPerS: number;
@@ -101,14 +138,26 @@ async function runOnce(env: PlumbingLab, contender: Contender, counters: Counter
   await contender.detach(warm);
   if ((await portCount(env)) !== 0) throw new Error(`${contender.label}: warm-up left ports behind`);
 
+  // The midway work is untimed and its next_cfg increments are not the contender's.
+  let midwayCfgs = 0;
+  const inTwoHalves = async (work: (indexes: readonly number[]) => Promise<void>, order: readonly number[]): Promise<number> => {
+    if (!contender.midway) return seconds(() => work(order));
+    const half = Math.floor(order.length / 2);
+    const first = await seconds(() => work(order.slice(0, half)));
+    const before = await nextCfg(env);
+    await contender.midway();
+    midwayCfgs += (await nextCfg(env)) - before;
+    return first + (await seconds(() => work(order.slice(half))));
+  };
+
   const cfg0 = await nextCfg(env);
   const [spawns0, txns0] = [counters?.spawns() ?? 0, counters?.transactions() ?? 0];
-  const attachS = await seconds(() => contender.attach(all));
-  const cfg1 = await nextCfg(env);
+  const attachS = await inTwoHalves((indexes) => contender.attach(indexes), all);
+  const cfg1 = (await nextCfg(env)) - midwayCfgs;
   const [spawns1, txns1] = [counters?.spawns() ?? 0, counters?.transactions() ?? 0];
   if ((await portCount(env)) !== N) throw new Error(`${contender.label}: attach did not leave ${N} ports`);
-  const detachS = await seconds(() => contender.detach(all));
-  const cfg2 = await nextCfg(env);
+  const detachS = await inTwoHalves((indexes) => contender.detach(indexes), all);
+  const cfg2 = (await nextCfg(env)) - midwayCfgs;
   const [spawns2, txns2] = [counters?.spawns() ?? 0, counters?.transactions() ?? 0];
   if ((await portCount(env)) !== 0) throw new Error(`${contender.label}: detach left ports behind`);
 
@@ -149,6 +198,17 @@ async function main(): Promise<void> {
         return idl.transact(ops, options);
       },
     };
+    for (const name of FLOOR_PORTS) {
+      await run('ip', ['-n', env.host.netns, 'link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`]);
+      await run('ip', ['-n', env.host.netns, 'link', 'set', name, 'up']);
+    }
+    const floorSamples: Record<FloorKind, number[]>[] = [];
+    const floorMidway = async () => {
+      const samples: Record<FloorKind, number[]> = { add1: [], remove1: [], add8: [], remove8: [], noChange: [] };
+      floorSamples.push(samples);
+      await measureFloor(idl, samples);
+    };
+
     const runner = countingRunner(defaultRunner);
     const plumber = new Plumber({ store: new IdlPortStore(counted), hostNetns: env.host.netns, dockerSocket: podman.socketPath, runner });
     const counters: Counters = { spawns: () => runner.spawns, transactions: () => transactions };
@@ -190,6 +250,7 @@ async function main(): Promise<void> {
         detach: async (indexes) => {
           for (const i of indexes) await plumber.detach(selector(i));
         },
+        midway: floorMidway,
       },
       {
         label: 'ovs-docker, one at a time',
@@ -250,6 +311,28 @@ async function main(): Promise<void> {
     verdict('detach vs ovs-docker, same concurrency', bestDetach.detach, bestDetach.concurrency);
 
     const at = (side: Contender['side'], concurrency: number) => best[contenders.findIndex((c) => c.side === side && c.concurrency === concurrency)];
+
+    // The floor: each round's median of each kind, the best round kept (as for the contenders).
+    const floorOf = (kind: FloorKind) => Math.min(...floorSamples.map((samples) => median(samples[kind])));
+    const floorRounds = (kind: FloorKind) => floorSamples.map((samples) => median(samples[kind]).toFixed(1)).join(', ');
+    const floor = { add1: floorOf('add1'), remove1: floorOf('remove1'), add8: floorOf('add8'), remove8: floorOf('remove8'), noChange: floorOf('noChange') };
+    // Waiting for one such reconfiguration per container (one at a time) or per group of WIDTH,
+    // ours can go no faster than 1/floor (WIDTH/floor): against ovs-docker's rate, that is the best ratio possible.
+    const bound = (concurrency: number, floorMs: number, theirsPerS: number) => (concurrency * 1000) / floorMs / theirsPerS;
+    const bounds = {
+      attach1: bound(1, floor.add1, at('ovs-docker', 1).attach),
+      detach1: bound(1, floor.remove1, at('ovs-docker', 1).detach),
+      attachMany: bound(WIDTH, floor.add8, at('ovs-docker', WIDTH).attach),
+      detachMany: bound(WIDTH, floor.remove8, at('ovs-docker', WIDTH).detach),
+    };
+    console.log(
+      `floor: one ovs-vswitchd reconfiguration on its own (one transaction, cur_cfg waited for, no ip work), ${Math.floor(N / 2)} ports on the bridge, median of ${FLOOR_SAMPLES} (${Math.ceil(FLOOR_SAMPLES / 2)} for ${WIDTH} ports), best of ${floorSamples.length} (halfway through each of ours' one-at-a-time attach and detach runs):`,
+    );
+    console.log(`  add 1 port ${floor.add1.toFixed(1)} ms (rounds: ${floorRounds('add1')}), remove 1 port ${floor.remove1.toFixed(1)} ms (rounds: ${floorRounds('remove1')})`);
+    console.log(`  add ${WIDTH} ports ${floor.add8.toFixed(1)} ms (rounds: ${floorRounds('add8')}), remove ${WIDTH} ports ${floor.remove8.toFixed(1)} ms (rounds: ${floorRounds('remove8')}), no port change ${floor.noChange.toFixed(1)} ms`);
+    console.log('  best ratio possible against ovs-docker for a side that waits for it (ovs-docker time per container / floor):');
+    console.log(`   1 vs 1   attach ${bounds.attach1.toFixed(1)}x, detach ${bounds.detach1.toFixed(1)}x`);
+    console.log(`  ${String(WIDTH).padStart(2)} vs ${String(WIDTH).padEnd(2)}  attach ${bounds.attachMany.toFixed(1)}x, detach ${bounds.detachMany.toFixed(1)}x`);
     const oursOne = runs[0][ROUNDS - 1];
     const oursMany = runs[2][ROUNDS - 1];
     console.log(
@@ -280,6 +363,16 @@ async function main(): Promise<void> {
         next_cfg_per_attach_1: fixed(oursOne.attachCfgs, 2),
         [`next_cfg_per_attach_${WIDTH}`]: fixed(oursMany.attachCfgs, 2),
         ovs_docker_next_cfg_per_attach: fixed(runs[1][ROUNDS - 1].attachCfgs, 2),
+        floor_ports_on_bridge: Math.floor(N / 2),
+        floor_ms_add_1: fixed(floor.add1, 2),
+        floor_ms_remove_1: fixed(floor.remove1, 2),
+        [`floor_ms_add_${WIDTH}`]: fixed(floor.add8, 2),
+        [`floor_ms_remove_${WIDTH}`]: fixed(floor.remove8, 2),
+        floor_ms_no_change: fixed(floor.noChange, 2),
+        attach_bound_1: fixed(bounds.attach1, 2),
+        detach_bound_1: fixed(bounds.detach1, 2),
+        [`attach_bound_${WIDTH}`]: fixed(bounds.attachMany, 2),
+        [`detach_bound_${WIDTH}`]: fixed(bounds.detachMany, 2),
       }),
     );
   } finally {
