@@ -70,6 +70,7 @@ beforeAll(async () => {
   await admin.hset(redisKeys.hostStatus('h2'), { heartbeatAt: 1, appliedRevision: 2 });
   await admin.xadd(redisKeys.hostReports('h2'), '*', 'report', '{"kind":"applied"}');
   await admin.set('ovsf:network:blue', '{"name":"blue"}');
+  await admin.set(redisKeys.networkMesh('blue'), JSON.stringify({ network: 'blue', revision: 1, members: [{ host: 'h1', tunnelIp: '203.0.113.1' }, { host: 'h2', tunnelIp: '203.0.113.2' }] }));
   await admin.set('ovsf:host:h1', '{"id":"h1"}');
   await admin.set('ovsf:host:h1:revision', '3');
   await admin.zadd('ovsf:hosts', 0, 'h1', 0, 'h2');
@@ -127,6 +128,13 @@ describe("an agent's own keys", () => {
 
     await expect(h1.set(redisKeys.hostDesired('h1'), '{}')).rejects.toThrow(noperm);
     await expect(h1.del(redisKeys.hostDesired('h1'))).rejects.toThrow(noperm);
+  });
+
+  it('h1 reads the networks\' meshes (its tunnels come from them), and may not change one', async () => {
+    expect(JSON.parse((await h1.get(redisKeys.networkMesh('blue'))) as string)).toMatchObject({ network: 'blue', revision: 1 });
+    await expect(h1.set(redisKeys.networkMesh('blue'), '{}')).rejects.toThrow(noperm);
+    await expect(h1.del(redisKeys.networkMesh('blue'))).rejects.toThrow(noperm);
+    await expect(h1.set(redisKeys.networkMesh('evil'), '{}')).rejects.toThrow(noperm);
   });
 });
 

@@ -19,7 +19,8 @@ import {
   type AttachmentRecord,
   type ConvergeJob,
   type ConvergeReport,
-  type DesiredHostState,
+  type NetworkMesh,
+  type ResolvedHostState,
   type HostRecord,
   type NetworkRecord,
   PLAN_JOB,
@@ -31,7 +32,7 @@ import { Lab, type LabHost, type NetnsContainer } from '@ovs-fleet/lab';
 import { hostIfname } from '@ovs-fleet/plumbing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { buildDesiredState } from '../../apps/controller/src/desired-state';
+import { resolvedDesiredState } from '../../apps/controller/src/desired-state/testing/resolved';
 import { CONVERGE_JOB_OPTIONS } from '../../apps/controller/src/jobs/converge-job-options';
 import { freePort } from '../support/ovsdb-server';
 import { RedisTestServer } from '../support/redis-server';
@@ -89,9 +90,9 @@ function attachmentOf(id: string, container: NetnsContainer, hostPart: number): 
   };
 }
 
-function desired(revision: number, attachments: AttachmentRecord[]): DesiredHostState {
+function desired(revision: number, attachments: AttachmentRecord[]): ResolvedHostState {
   const h1 = hostRecord('h1', host.underlayIp);
-  return buildDesiredState({
+  return resolvedDesiredState({
     host: h1,
     revision,
     hosts: [h1, hostRecord('h2', REMOTE_TUNNEL_IP)],
@@ -102,8 +103,11 @@ function desired(revision: number, attachments: AttachmentRecord[]): DesiredHost
   });
 }
 
-/** As the controller does: the document first, then a job asking for its revision. */
-async function queueConverge(document: DesiredHostState, requestId: string): Promise<string> {
+/** As the controller does: the document and its network's mesh first, then a job asking for its revision. */
+async function queueConverge(resolved: ResolvedHostState, requestId: string): Promise<string> {
+  const { tunnels, ...document } = resolved;
+  const mesh: NetworkMesh = { network: 'blue', revision: 1, members: [{ host: 'h1', tunnelIp: document.tunnelIp }, ...tunnels.map((t) => ({ host: t.remoteHost, tunnelIp: t.remoteIp }))] };
+  await admin.set(redisKeys.networkMesh('blue'), JSON.stringify(mesh));
   await admin.set(redisKeys.hostDesired('h1'), JSON.stringify(document));
   const job = await queue.add(CONVERGE_JOB, { hostId: 'h1', revision: document.revision, requestId, queuedAt: Date.now() }, CONVERGE_JOB_OPTIONS);
   return job.id!;
@@ -324,7 +328,7 @@ describe('the host agent on a lab host', () => {
 
   it('a document it cannot plan: reported failed and final naming the field, no retry, nothing changed', async () => {
     const bad = desired(3, []);
-    bad.tunnels[0].tag = 4095;
+    bad.networks[0].tag = 4095; // the tunnel resolved from the mesh takes its network's tag
     const id = await queueConverge(bad, 'req-3');
     expect(await settledReport('req-3')).toMatchObject({
       kind: 'failed',

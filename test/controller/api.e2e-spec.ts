@@ -4,7 +4,8 @@
  * API; dry runs that change nothing; refusals that change nothing.
  */
 import { Redis } from 'ioredis';
-import { DesiredHostState, redisKeys } from '@ovs-fleet/contracts';
+import { ResolvedHostState } from '@ovs-fleet/contracts';
+import { readDesiredState } from '../../apps/agent/src/runtime/desired-state-reader';
 import { RedisTestServer } from '../support/redis-server';
 import { startController, TestController } from './support/controller-app';
 import { redisSnapshot, snapshotDifference } from './support/redis-snapshot';
@@ -27,8 +28,11 @@ afterAll(async () => {
   await redisServer?.dispose();
 });
 
-async function desired(hostId: string): Promise<DesiredHostState> {
-  return JSON.parse((await redis.get(redisKeys.hostDesired(hostId))) as string) as DesiredHostState;
+/** A host's document with its tunnels, read as its agent reads it (the document, then its networks' meshes). */
+async function desired(hostId: string): Promise<ResolvedHostState> {
+  const doc = await readDesiredState(redis, hostId);
+  if (doc === null) throw new Error(`host ${hostId} has no desired state`);
+  return doc;
 }
 
 const admin = () => controller.as('admin');

@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { DesiredHostState, redisKeys } from '@ovs-fleet/contracts';
+import { readDesiredState } from '../../apps/agent/src/runtime/desired-state-reader';
 import { RedisTestServer } from '../support/redis-server';
 import { startController, TestController } from './support/controller-app';
 
@@ -73,12 +74,12 @@ describe('GET /v1/topology', () => {
     ]);
   });
 
-  it('the links are the tunnels in the hosts\' desired-state documents', async () => {
+  it('the links are the tunnels the hosts\' agents resolve from their documents and meshes', async () => {
     const { links } = await topology();
     const fromDocuments: string[] = [];
     for (const id of ['h1', 'h2', 'h3']) {
-      const doc = JSON.parse((await redis.get(redisKeys.hostDesired(id))) as string) as DesiredHostState;
-      for (const tunnel of doc.tunnels) if (id < tunnel.remoteHost) fromDocuments.push(`${tunnel.network} ${id}-${tunnel.remoteHost}`);
+      const doc = await readDesiredState(redis, id);
+      for (const tunnel of doc?.tunnels ?? []) if (id < tunnel.remoteHost) fromDocuments.push(`${tunnel.network} ${id}-${tunnel.remoteHost}`);
     }
     expect(links.map((l) => `${l.network} ${l.a}-${l.b}`)).toEqual(fromDocuments.sort());
   });

@@ -199,7 +199,6 @@ export function desiredState(hostId: string, revision: number, tunnelIp = '203.0
     integrationBridge: { name: 'br-int', datapathType: 'netdev' },
     tunnelIp,
     networks: [],
-    tunnels: [],
     attachments: [],
     operator: { bridges: [], ports: [], tunnels: [] },
   };

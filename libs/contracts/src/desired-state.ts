@@ -1,11 +1,13 @@
 import type { ContainerRef, DatapathType, NetworkType, OperatorResources, OverlayType, RouteSpec } from './model';
 
 /** Bumped when the document's shape changes incompatibly; an agent refuses a version it does not know. */
-export const DESIRED_STATE_SCHEMA = 1;
+export const DESIRED_STATE_SCHEMA = 2;
 
 /**
  * Everything one host must look like, at one revision: what the agent converges to.
- * Written whole by the controller at `hostDesired(hostId)`; the agent only reads it.
+ * Written whole by the controller at `hostDesired(hostId)`; the agent only reads it. Its
+ * tunnels are not listed: they follow from the meshes of its overlay networks
+ * (`NetworkMesh`, `resolveHostState`).
  */
 export interface DesiredHostState {
   schema: typeof DESIRED_STATE_SCHEMA;
@@ -15,9 +17,13 @@ export interface DesiredHostState {
   integrationBridge: { name: string; datapathType: DatapathType };
   tunnelIp: string;
   networks: DesiredNetwork[];
-  tunnels: DesiredTunnel[];
   attachments: DesiredAttachment[];
   operator: OperatorResources;
+}
+
+/** A document with its tunnels resolved from its networks' meshes: what the agent plans with. */
+export interface ResolvedHostState extends DesiredHostState {
+  tunnels: DesiredTunnel[];
 }
 
 export interface DesiredNetwork {
@@ -29,9 +35,11 @@ export interface DesiredNetwork {
   bridge: string;
   /** The access VLAN of its ports on that bridge: the host-local VLAN (overlays) or the segment's VLAN id (vlan). */
   tag: number;
+  /** Overlays: the revision of the network's mesh (`NetworkMesh`) this document was built with; null for vlan networks. */
+  meshRevision: number | null;
 }
 
-/** One tunnel port per (overlay network, remote host), tagged with the network's local VLAN. */
+/** One tunnel port per (overlay network, remote host), tagged with the network's local VLAN (resolveTunnels). */
 export interface DesiredTunnel {
   /** OVS port and interface name (tunnelPortName()). */
   port: string;

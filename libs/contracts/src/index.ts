@@ -19,7 +19,9 @@ export type {
   VlanMode,
 } from './model';
 export { DESIRED_STATE_SCHEMA } from './desired-state';
-export type { DesiredAttachment, DesiredHostState, DesiredNetwork, DesiredTunnel } from './desired-state';
+export type { DesiredAttachment, DesiredHostState, DesiredNetwork, DesiredTunnel, ResolvedHostState } from './desired-state';
+export { MeshResolutionError, meshNetworks, resolveHostState, resolveTunnels } from './mesh';
+export type { MeshMember, NetworkMesh } from './mesh';
 export {
   CONVERGE_ATTEMPTS,
   CONVERGE_BACKOFF_MS,

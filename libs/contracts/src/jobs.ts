@@ -1,4 +1,4 @@
-import type { DesiredHostState } from './desired-state';
+import type { ResolvedHostState } from './desired-state';
 
 /**
  * The per-host job queue. A job never says "add port X": it says "converge to at least
@@ -37,7 +37,8 @@ export const PLAN_JOB = 'plan';
 
 export interface PlanJob {
   hostId: string;
-  document: DesiredHostState;
+  /** The dry run's document with its tunnels resolved (the dry run's meshes are not stored). */
+  document: ResolvedHostState;
   requestId: string | null;
 }
 

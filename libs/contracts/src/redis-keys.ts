@@ -1,6 +1,7 @@
 /**
  * Redis keys that both the controller and the agents use. An agent's ACL user may read
- * `hostDesired` of its own host, write `hostStatus` and `hostReports` of its own host, use
+ * `hostDesired` of its own host and every `networkMesh` (host ids and tunnel addresses, which
+ * the members of a mesh must know of each other anyway), write `hostStatus` and `hostReports` of its own host, use
  * its own queue (`bull:host-ID:*`) and publish on its own events channel; nothing else.
  */
 import { hostQueueName } from './jobs';
@@ -10,6 +11,10 @@ export const KEY_PREFIX = 'ovsf';
 export const redisKeys = {
   /** JSON DesiredHostState, written whole by the controller. */
   hostDesired: (hostId: string): string => `${KEY_PREFIX}:host:${hostId}:desired`,
+  /** JSON NetworkMesh of an overlay network, written by the controller; every agent may read every mesh. */
+  networkMesh: (network: string): string => `${KEY_PREFIX}:network:${network}:mesh`,
+  /** Pattern matching every network's mesh. */
+  allNetworkMeshes: `${KEY_PREFIX}:network:*:mesh`,
   /** Hash of HostStatusFields, written by the host's agent. */
   hostStatus: (hostId: string): string => `${KEY_PREFIX}:host:${hostId}:status`,
   /** Stream of ConvergeReport (field `report`), written by the host's agent. */
@@ -30,6 +35,7 @@ export function agentAclRules(hostId: string, password: string): string[] {
     `&${redisKeys.hostEvents(hostId)}`,
     `~bull:${hostQueueName(hostId)}:*`,
     `%R~${redisKeys.hostDesired(hostId)}`,
+    `%R~${redisKeys.allNetworkMeshes}`,
     `~${redisKeys.hostStatus(hostId)}`,
     `~${redisKeys.hostReports(hostId)}`,
     '-@all',

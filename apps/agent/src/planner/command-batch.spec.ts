@@ -1,4 +1,4 @@
-import { ownedExternalIds as owned, tunnelPortName, type DesiredHostState } from '@ovs-fleet/contracts';
+import { ownedExternalIds as owned, tunnelPortName, type ResolvedHostState } from '@ovs-fleet/contracts';
 import { commands, type Operation } from '@ovs-fleet/ovsdb';
 import { Port } from '@ovs-fleet/ovsdb/vswitch';
 import { hostIfname } from '@ovs-fleet/plumbing';
@@ -17,7 +17,7 @@ const [toH2, toH3, toH4] = [tunnelPortName('blue', 'h2'), tunnelPortName('blue',
 const changesOf = (ops: readonly Operation[]) => ops.filter((op) => op.op !== 'wait');
 const uuidOf = (host: MemoryHost, table: string, name: string) => host.db.replica.lookup(table, 'name', name)!._uuid;
 
-function fleet(parts: Partial<DesiredHostState> = {}): DesiredHostState {
+function fleet(parts: Partial<ResolvedHostState> = {}): ResolvedHostState {
   return desiredHost({
     networks: [blue, red],
     tunnels: [tunnel(blue, 'h2', 2), tunnel(blue, 'h3', 3), tunnel(red, 'h2', 2)],
@@ -33,7 +33,7 @@ async function hostWithContainers(): Promise<MemoryHost> {
   return host;
 }
 
-async function convergedHost(desired: DesiredHostState): Promise<MemoryHost> {
+async function convergedHost(desired: ResolvedHostState): Promise<MemoryHost> {
   const host = await hostWithContainers();
   await host.apply(planConvergence(desired, host.snapshot()));
   expect(planConvergence(desired, host.snapshot()).empty).toBe(true);

@@ -1,4 +1,4 @@
-import type { DesiredHostState } from '@ovs-fleet/contracts';
+import type { ResolvedHostState } from '@ovs-fleet/contracts';
 import { DesiredStateError } from './errors';
 import { planConvergence } from './plan';
 import { attachment, desiredHost, network, tunnel } from './testing/fixtures';
@@ -11,8 +11,8 @@ const portSpec = { name: 'p1', bridge: 'br-int', kind: 'access' as const, tag: 1
 const tunnelSpec = { name: 't1', bridge: 'br-int', type: 'vxlan' as const, remoteIp: '203.0.113.9', localIp: null, key: 5, dstPort: null, csum: null, tos: null, ttl: null };
 
 describe('planConvergence: a document it cannot plan throws DesiredStateError naming the field', () => {
-  const cases: { problem: string; doc: DesiredHostState; field: string; message: RegExp }[] = [
-    { problem: 'an unknown schema', doc: { ...desiredHost(), schema: 2 as 1 }, field: 'schema', message: /2 is not schema 1/ },
+  const cases: { problem: string; doc: ResolvedHostState; field: string; message: RegExp }[] = [
+    { problem: 'an unknown schema', doc: { ...desiredHost(), schema: 3 as 2 }, field: 'schema', message: /3 is not schema 2/ },
     { problem: 'an integration bridge name too long for an interface', doc: desiredHost({ integrationBridge: { name: 'br-integration-01', datapathType: 'netdev' } }), field: 'integrationBridge.name', message: /longer than 15 bytes/ },
     { problem: 'an unknown datapath type', doc: desiredHost({ integrationBridge: { name: 'br-int', datapathType: 'dpdk' as 'netdev' } }), field: 'integrationBridge.datapathType', message: /"dpdk" is not system or netdev/ },
     { problem: 'a VXLAN key wider than 24 bits', doc: desiredHost({ tunnels: [{ ...tunnel(blue, 'h2', 2), key: 2 ** 24 }] }), field: 'tunnels[0].key', message: /is not a vxlan key/ },

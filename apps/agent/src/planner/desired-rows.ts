@@ -4,7 +4,7 @@ import {
   type ContainerRef,
   type DatapathType,
   type DesiredAttachment,
-  type DesiredHostState,
+  type ResolvedHostState,
   type PortSpec,
   type TunnelSpec,
   type VlanMode,
@@ -71,7 +71,7 @@ const mark = (role: string, extra: Record<string, string> = {}): StringMap => ({
  * namespace; tunnel keys and addresses, VLANs and attachment requests are validated as the
  * command layer and libs/plumbing would).
  */
-export function wantedHost(desired: DesiredHostState): WantedHost {
+export function wantedHost(desired: ResolvedHostState): WantedHost {
   if (desired.schema !== DESIRED_STATE_SCHEMA) throw new DesiredStateError('schema', `${JSON.stringify(desired.schema)} is not schema ${DESIRED_STATE_SCHEMA}`);
   const names = new NameRegistry();
   const bridges: WantedBridge[] = [];

@@ -1,4 +1,4 @@
-import { ownedExternalIds as owned, tunnelPortName, type DesiredHostState } from '@ovs-fleet/contracts';
+import { ownedExternalIds as owned, tunnelPortName, type ResolvedHostState } from '@ovs-fleet/contracts';
 import { externalIds as plumbingIds, hostIfname } from '@ovs-fleet/plumbing';
 import { planConvergence } from './plan';
 import { actions } from './testing/actions';
@@ -19,7 +19,7 @@ const port = {
 const veth = { web1: hostIfname('a-web1', 'eth1'), db1: hostIfname('a-db1', 'eth1') };
 
 /** Two overlays, a mesh to h2 and h3, a container on each network. */
-function fleetDoc(parts: Partial<DesiredHostState> = {}): DesiredHostState {
+function fleetDoc(parts: Partial<ResolvedHostState> = {}): ResolvedHostState {
   return desiredHost({
     networks: [blue, red],
     tunnels: [tunnel(blue, 'h2', 2), tunnel(blue, 'h3', 3), tunnel(red, 'h2', 2)],
@@ -36,7 +36,7 @@ function hostWithContainers(): SimHost {
 }
 
 /** A host converged to `desired` (checked), to break or change from there. */
-function converged(desired: DesiredHostState): SimHost {
+function converged(desired: ResolvedHostState): SimHost {
   const sim = hostWithContainers();
   sim.apply(planConvergence(desired, sim.snapshot()));
   expect(planConvergence(desired, sim.snapshot()).empty).toBe(true);
@@ -44,7 +44,7 @@ function converged(desired: DesiredHostState): SimHost {
 }
 
 /** Applies the plan and checks that planning again finds nothing to do. */
-function applyAndCheck(sim: SimHost, desired: DesiredHostState, plan: ConvergencePlan): void {
+function applyAndCheck(sim: SimHost, desired: ResolvedHostState, plan: ConvergencePlan): void {
   sim.apply(plan);
   const again = planConvergence(desired, sim.snapshot(), { applied: desired });
   expect(actions(again)).toEqual([]);
@@ -304,7 +304,7 @@ describe('planConvergence: rows that are not ours', () => {
 describe('planConvergence: changes of the desired document', () => {
   const before = fleetDoc();
 
-  const cases: { change: string; after: DesiredHostState; expected: string[]; summary: Partial<ConvergencePlan['summary']> }[] = [
+  const cases: { change: string; after: ResolvedHostState; expected: string[]; summary: Partial<ConvergencePlan['summary']> }[] = [
     {
       change: 'a network removed: its tunnels go and its containers are detached',
       after: fleetDoc({ revision: 2, networks: [blue], tunnels: [tunnel(blue, 'h2', 2), tunnel(blue, 'h3', 3)], attachments: [attachment('a-web1', blue, web1, 1)] }),
@@ -391,7 +391,7 @@ describe('planConvergence: changes of the desired document', () => {
 });
 
 describe('planConvergence: operator resources', () => {
-  const operator: DesiredHostState['operator'] = {
+  const operator: ResolvedHostState['operator'] = {
     bridges: [{ name: 'br-prov', datapathType: 'netdev', failMode: 'secure', otherConfig: { 'disable-in-band': 'true' } }],
     ports: [
       { name: 'uplink1', bridge: 'br-prov', kind: 'trunk', tag: null, trunks: [30, 10], vlanMode: 'trunk', peer: null },

@@ -1,4 +1,4 @@
-import type { DesiredHostState } from '@ovs-fleet/contracts';
+import type { ResolvedHostState } from '@ovs-fleet/contracts';
 import { planAttachments } from './attachment-plan';
 import { wantedHost, type WantedHost } from './desired-rows';
 import { planOvsdb } from './ovsdb-plan';
@@ -10,7 +10,7 @@ export interface PlanOptions {
    * unchanged since, that is missing or different on the host is drift: counted as
    * `repaired` instead of `added`/`changed`. The plan's steps are the same either way.
    */
-  applied?: DesiredHostState | null;
+  applied?: ResolvedHostState | null;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface PlanOptions {
  * else is a conflict, not an overwrite. Planning again against the state the plan produces
  * gives an empty plan. Throws DesiredStateError (naming the field) for a document it cannot plan.
  */
-export function planConvergence(desired: DesiredHostState, actual: ActualHostState, options: PlanOptions = {}): ConvergencePlan {
+export function planConvergence(desired: ResolvedHostState, actual: ActualHostState, options: PlanOptions = {}): ConvergencePlan {
   const wanted = wantedHost(desired);
   const previous = options.applied ? previousWanted(options.applied) : null;
   const keepBridges = new Set([...wanted.ports.map((port) => port.bridge), ...wanted.attachments.map((a) => a.spec.bridge)]);
@@ -40,7 +40,7 @@ export function planConvergence(desired: DesiredHostState, actual: ActualHostSta
 }
 
 /** An applied document that no longer validates (it was valid when applied) only loses the drift/change distinction. */
-function previousWanted(applied: DesiredHostState): WantedHost | null {
+function previousWanted(applied: ResolvedHostState): WantedHost | null {
   try {
     return wantedHost(applied);
   } catch {

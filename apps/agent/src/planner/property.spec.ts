@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ownedExternalIds as owned, tunnelPortName, type ContainerRef, type DesiredHostState, type OperatorResources, type OverlayType } from '@ovs-fleet/contracts';
+import { ownedExternalIds as owned, tunnelPortName, type ContainerRef, type ResolvedHostState, type OperatorResources, type OverlayType } from '@ovs-fleet/contracts';
 import { planConvergence } from './plan';
 import { actions } from './testing/actions';
 import { attachment, desiredHost, hostIp, network, tunnel } from './testing/fixtures';
@@ -38,7 +38,7 @@ const operatorArb: fc.Arbitrary<OperatorResources> = fc.record({
 });
 
 /** Random valid documents: some overlays meshed to some hosts, containers on them, operator resources. */
-const desiredArb: fc.Arbitrary<DesiredHostState> = fc
+const desiredArb: fc.Arbitrary<ResolvedHostState> = fc
   .record({
     revision: fc.integer({ min: 1, max: 100 }),
     datapathType: fc.constantFrom('netdev' as const, 'system' as const),
@@ -182,7 +182,7 @@ describe('planConvergence: properties over random documents and drift', () => {
  * its columns, every attachment recorded as asked and alive, nothing of ours beyond them.
  * Resources the plan reported in conflict are left out.
  */
-function expectConforms(desired: DesiredHostState, actual: ActualHostState, plan: ConvergencePlan): void {
+function expectConforms(desired: ResolvedHostState, actual: ActualHostState, plan: ConvergencePlan): void {
   const conflicted = new Set(plan.conflicts.map((c) => c.name));
   const ports = new Map(actual.ports.map((p) => [p.name, p]));
   const bridges = new Map(actual.bridges.map((b) => [b.name, b]));

@@ -206,11 +206,11 @@ export class AgentRuntime {
     this.failWith(error);
   }
 
-  /** Reads the host's desired state (read access) and writes its status (write access): NOPERM means a wrong ACL user. */
+  /** Reads the host's desired state and the meshes (read access) and writes its status (write access): NOPERM means a wrong ACL user. */
   private async checkRedisAccess(): Promise<void> {
     const { hostId } = this.options.config;
     try {
-      await this.redis.exists(redisKeys.hostDesired(hostId));
+      await this.redis.exists(redisKeys.hostDesired(hostId), redisKeys.networkMesh('access-check'));
       await this.reporter.status({ agentStartedAt: this.agentStartedAt });
     } catch (error) {
       if (isNoPermission(error)) throw new AgentAccessError(hostId, error);

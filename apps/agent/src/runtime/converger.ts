@@ -1,4 +1,4 @@
-import type { DesiredHostState } from '@ovs-fleet/contracts';
+import type { ResolvedHostState } from '@ovs-fleet/contracts';
 import { commands, type CommandTarget, type InterfaceSetupError } from '@ovs-fleet/ovsdb';
 import type { AttachmentSelector, AttachRequest, AttachResult, RecoveryReport } from '@ovs-fleet/plumbing';
 import { actualStateFromReplica, planConvergence, toCommandBatch, type ConvergencePlan, type HostProbe, type ReplicaReader } from '../planner';
@@ -50,7 +50,7 @@ export class Converger {
     this.now = options.now ?? Date.now;
   }
 
-  async survey(desired: DesiredHostState, applied: DesiredHostState | null): Promise<Survey> {
+  async survey(desired: ResolvedHostState, applied: ResolvedHostState | null): Promise<Survey> {
     const recovered = await this.options.plumbing.recover();
     const replica = this.options.ovsdb.replica;
     const probe = await this.options.probe(replica);

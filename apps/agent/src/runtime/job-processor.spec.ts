@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { ConvergeJob, ConvergeReport, DesiredHostState } from '@ovs-fleet/contracts';
+import type { ConvergeJob, ConvergeReport, ResolvedHostState } from '@ovs-fleet/contracts';
 import { FleetError } from '@ovs-fleet/errors';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { DesiredStateError } from '../planner';
@@ -32,7 +32,7 @@ function outcome(revision: number): ReconcileOutcome {
   };
 }
 
-function setup(options: { desired?: DesiredHostState | null; converge?: (desired: DesiredHostState) => Promise<ReconcileOutcome> } = {}) {
+function setup(options: { desired?: ResolvedHostState | null; converge?: (desired: ResolvedHostState) => Promise<ReconcileOutcome> } = {}) {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -41,7 +41,7 @@ function setup(options: { desired?: DesiredHostState | null; converge?: (desired
     },
   });
   const reports: ConvergeReport[] = [];
-  const converged: DesiredHostState[] = [];
+  const converged: ResolvedHostState[] = [];
   const settled: boolean[] = [];
   const metrics = new AgentMetrics();
   const process = convergeJobProcessor({
@@ -50,7 +50,7 @@ function setup(options: { desired?: DesiredHostState | null; converge?: (desired
     reconciler: {
       converge: async (desired) => {
         converged.push(desired);
-        return (options.converge ?? (async (d: DesiredHostState) => outcome(d.revision)))(desired);
+        return (options.converge ?? (async (d: ResolvedHostState) => outcome(d.revision)))(desired);
       },
     },
     reporter: {

@@ -1,4 +1,4 @@
-import { PLAN_JOB, type AgentPlan, type ConvergeJob, type DesiredHostState, type PlanJob } from '@ovs-fleet/contracts';
+import { PLAN_JOB, type AgentPlan, type ConvergeJob, type ResolvedHostState, type PlanJob } from '@ovs-fleet/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { AgentLogger } from '../observability/logger';
 import type { AgentMetrics } from '../observability/metrics';
@@ -9,7 +9,7 @@ import type { Reconciler } from './reconciler';
 export interface JobProcessorOptions {
   hostId: string;
   /** The host's current desired-state document (null: none). */
-  readDesired: () => Promise<DesiredHostState | null>;
+  readDesired: () => Promise<ResolvedHostState | null>;
   reconciler: Pick<Reconciler, 'converge'>;
   reporter: Pick<HostReporter, 'applied' | 'failed'>;
   metrics: AgentMetrics;

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { tunnelPortName, type DesiredHostState } from '@ovs-fleet/contracts';
+import { tunnelPortName, type ResolvedHostState } from '@ovs-fleet/contracts';
 import { hostIfname } from '@ovs-fleet/plumbing';
 import { DesiredStateError } from '../planner';
 import { attachment, desiredHost, network, tunnel } from '../planner/testing/fixtures';
@@ -14,7 +14,7 @@ import { MemoryPlumbing } from './testing/memory-plumbing';
 const blue = network('blue', 100, 1);
 const c1 = { netns: 'c1' };
 const c2 = { netns: 'c2' };
-const doc = (revision: number): DesiredHostState =>
+const doc = (revision: number): ResolvedHostState =>
   desiredHost({ revision, networks: [blue], tunnels: [tunnel(blue, 'h2', 2)], attachments: [attachment('a1', blue, c1, 1), attachment('a2', blue, c2, 2)] });
 
 async function setup() {

@@ -1,4 +1,4 @@
-import type { DesiredHostState } from '@ovs-fleet/contracts';
+import type { ResolvedHostState } from '@ovs-fleet/contracts';
 import { describePlan, type ConvergencePlan, type PlannedResource } from '../planner';
 import type { AgentLogger } from '../observability/logger';
 import type { AgentMetrics, ReconcileTrigger } from '../observability/metrics';
@@ -33,8 +33,8 @@ const NOTHING_DONE: ApplyReceipts = { committedAt: null, vswitchdAppliedAt: null
  */
 export class Reconciler {
   private readonly mutex = new Mutex();
-  private target: DesiredHostState | null = null;
-  private applied: DesiredHostState | null = null;
+  private target: ResolvedHostState | null = null;
+  private applied: ResolvedHostState | null = null;
   private conflictsLogged = '';
 
   constructor(
@@ -62,7 +62,7 @@ export class Reconciler {
   }
 
   /** Converges to `desired` (a job's document, or the one found at start). */
-  converge(desired: DesiredHostState, trigger: ReconcileTrigger, logger: AgentLogger = this.logger): Promise<ReconcileOutcome> {
+  converge(desired: ResolvedHostState, trigger: ReconcileTrigger, logger: AgentLogger = this.logger): Promise<ReconcileOutcome> {
     return this.mutex.run(() => this.run(desired, trigger, logger));
   }
 
@@ -71,7 +71,7 @@ export class Reconciler {
     return this.mutex.run(async () => (this.target === null ? null : this.run(this.target, trigger, this.logger)));
   }
 
-  private async run(desired: DesiredHostState, trigger: ReconcileTrigger, logger: AgentLogger): Promise<ReconcileOutcome> {
+  private async run(desired: ResolvedHostState, trigger: ReconcileTrigger, logger: AgentLogger): Promise<ReconcileOutcome> {
     const end = this.metrics.reconcileDuration.startTimer({ trigger });
     try {
       const { plan, recovered } = await this.converger.survey(desired, this.applied);

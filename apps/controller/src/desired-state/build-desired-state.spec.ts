@@ -1,10 +1,11 @@
-import { tunnelPortName, type AttachmentRecord, type HostRecord, type OperatorResources } from '@ovs-fleet/contracts';
+import { DESIRED_STATE_SCHEMA, tunnelPortName, type AttachmentRecord, type HostRecord, type OperatorResources } from '@ovs-fleet/contracts';
 import fc from 'fast-check';
 import { buildDesiredState, type DesiredStateInput } from './build-desired-state';
 import { DesiredStateInputError } from './errors';
 import { spans } from './host-selector';
 import { assignLocalVlans } from './local-vlans';
 import { attachmentRecord, hostRecord, networkRecord, noOperatorResources } from './testing/records';
+import { firstMeshRevisions, resolvedDesiredState } from './testing/resolved';
 import { thrownBy } from './testing/thrown';
 
 const h1 = hostRecord('h1', { tunnelIp: '203.0.113.1', underlayMtu: 9000, labels: { rack: 'r1' } });
@@ -57,33 +58,35 @@ function inputFor(host: HostRecord, overrides: Partial<DesiredStateInput> = {}):
     networks,
     attachments: [],
     localVlans: assignLocalVlans({}, networks.filter((n) => n.type !== 'vlan' && spans(n, host)).map((n) => n.name), new Set([30])),
+    meshRevisions: firstMeshRevisions(networks),
     operator: noOperatorResources(),
     ...overrides,
   };
 }
 
 describe('buildDesiredState', () => {
-  it('lays out the networks spanning the host, its side of the mesh and its attachments', () => {
+  it('lays out the networks spanning the host with their mesh revisions, and its attachments; its tunnels resolve from the meshes', () => {
     const web = attachmentRecord('a-web', { network: 'blue', addresses: ['198.18.0.5/24', '2001:db8:100::5/64'], routes: [{ to: '198.19.0.0/24', via: '198.18.0.254' }] });
     const db = attachmentRecord('a-db', { network: 'prov', ifname: 'eth2', mac: '02:00:00:00:00:02', container: { pid: 4242 }, addresses: ['198.19.0.9/24'], gateway: false });
-    const doc = buildDesiredState(inputFor(h1, { attachments: [web, db] }));
+    const input = inputFor(h1, { attachments: [web, db], meshRevisions: { blue: 4, red: 1, edge: 2 } });
+    const doc = buildDesiredState(input);
 
+    expect(resolvedDesiredState(input).tunnels).toEqual([
+      { port: tunnelPortName('blue', 'h2'), network: 'blue', type: 'vxlan', remoteHost: 'h2', remoteIp: '203.0.113.2', localIp: '203.0.113.1', key: 100, tag: 1 },
+      { port: tunnelPortName('blue', 'h3'), network: 'blue', type: 'vxlan', remoteHost: 'h3', remoteIp: '203.0.113.3', localIp: '203.0.113.1', key: 100, tag: 1 },
+      { port: tunnelPortName('red', 'h2'), network: 'red', type: 'geneve', remoteHost: 'h2', remoteIp: '203.0.113.2', localIp: '203.0.113.1', key: 200, tag: 2 },
+    ]);
     expect(doc).toEqual({
-      schema: 1,
+      schema: DESIRED_STATE_SCHEMA,
       hostId: 'h1',
       revision: 7,
       integrationBridge: { name: 'br-int', datapathType: 'netdev' },
       tunnelIp: '203.0.113.1',
       networks: [
         // vxlan over a 1500-byte underlay (h3) is the smallest: 1450
-        { name: 'blue', type: 'vxlan', segmentId: 100, mtu: 1450, bridge: 'br-int', tag: 1 },
-        { name: 'prov', type: 'vlan', segmentId: 30, mtu: 1500, bridge: 'br-phy', tag: 30 },
-        { name: 'red', type: 'geneve', segmentId: 200, mtu: 1400, bridge: 'br-int', tag: 2 },
-      ],
-      tunnels: [
-        { port: tunnelPortName('blue', 'h2'), network: 'blue', type: 'vxlan', remoteHost: 'h2', remoteIp: '203.0.113.2', localIp: '203.0.113.1', key: 100, tag: 1 },
-        { port: tunnelPortName('blue', 'h3'), network: 'blue', type: 'vxlan', remoteHost: 'h3', remoteIp: '203.0.113.3', localIp: '203.0.113.1', key: 100, tag: 1 },
-        { port: tunnelPortName('red', 'h2'), network: 'red', type: 'geneve', remoteHost: 'h2', remoteIp: '203.0.113.2', localIp: '203.0.113.1', key: 200, tag: 2 },
+        { name: 'blue', type: 'vxlan', segmentId: 100, mtu: 1450, bridge: 'br-int', tag: 1, meshRevision: 4 },
+        { name: 'prov', type: 'vlan', segmentId: 30, mtu: 1500, bridge: 'br-phy', tag: 30, meshRevision: null },
+        { name: 'red', type: 'geneve', segmentId: 200, mtu: 1400, bridge: 'br-int', tag: 2, meshRevision: 1 },
       ],
       attachments: [
         {
@@ -131,7 +134,7 @@ describe('buildDesiredState', () => {
     const shrunk = { ...h1, underlayMtu: 1400 };
     const doc = buildDesiredState(inputFor(shrunk, { hosts: [h1, h2, h3] }));
     expect(doc.networks.find((n) => n.name === 'blue')?.mtu).toBe(1350);
-    const alone = buildDesiredState(inputFor(shrunk, { hosts: [] }));
+    const alone = resolvedDesiredState(inputFor(shrunk, { hosts: [] }));
     expect(alone.networks.find((n) => n.name === 'blue')?.mtu).toBe(1350);
     expect(alone.tunnels).toEqual([]);
   });
@@ -158,6 +161,7 @@ describe('buildDesiredState', () => {
       ['an attachment of another host', () => inputFor(h1, { attachments: [attachmentRecord('a', { host: 'h2' })] }), 'attachment "a" belongs to host "h2", not "h1"'],
       ['an address in none of its network subnets', () => inputFor(h1, { attachments: [attachmentRecord('a', { addresses: ['198.19.0.5/24'] })] }), 'attachment "a": address 198.19.0.5 is in no subnet of network "blue"'],
       ['an overlay network without a local VLAN', () => inputFor(h1, { localVlans: { blue: 1 } }), 'network "red" has no local VLAN on host "h1"'],
+      ['an overlay network without a mesh revision', () => inputFor(h1, { meshRevisions: { blue: 1 } }), 'network "red" has no mesh revision'],
       ['a vlan network without a provider bridge', () => inputFor(h1, { networks: [{ ...prov, providerBridge: null }] }), 'vlan network "prov" has no provider bridge'],
       ['two networks with one name', () => inputFor(h1, { networks: [blue, blue] }), 'two network records share the key "blue"'],
       ['two attachments with one id', () => inputFor(h1, { attachments: [attachmentRecord('a'), attachmentRecord('a')] }), 'two attachment records share the key "a"'],
@@ -223,6 +227,7 @@ describe('buildDesiredState', () => {
           networks: networkRecords,
           attachments,
           localVlans: assignLocalVlans({}, overlays, reserved),
+          meshRevisions: firstMeshRevisions(networkRecords),
           operator: sampleOperatorResources(),
         };
         return { input, shuffle };
@@ -251,7 +256,7 @@ describe('buildDesiredState', () => {
     it('never gives two networks of a bridge the same tag, and tags each port like its network', () => {
       fc.assert(
         fc.property(scenario, ({ input }) => {
-          const doc = buildDesiredState(input);
+          const doc = resolvedDesiredState(input);
           const overlayTags = doc.networks.filter((n) => n.bridge === doc.integrationBridge.name).map((n) => n.tag);
           expect(new Set(overlayTags).size).toBe(overlayTags.length);
           const byName = new Map(doc.networks.map((n) => [n.name, n]));

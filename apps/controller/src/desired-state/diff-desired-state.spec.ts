@@ -1,11 +1,11 @@
-import { tunnelPortName, type AttachmentRecord, type DesiredHostState, type HostRecord, type NetworkRecord, type OperatorResources } from '@ovs-fleet/contracts';
+import { tunnelPortName, type AttachmentRecord, type HostRecord, type NetworkRecord, type OperatorResources, type ResolvedHostState } from '@ovs-fleet/contracts';
 import fc from 'fast-check';
-import { buildDesiredState } from './build-desired-state';
 import { diffDesiredState, isEmptyDiff, isSameDesiredState } from './diff-desired-state';
 import { spans } from './host-selector';
 import { compareStrings } from './ordering';
 import { assignLocalVlans } from './local-vlans';
 import { attachmentRecord, hostRecord, networkRecord, noOperatorResources } from './testing/records';
+import { resolvedDesiredState } from './testing/resolved';
 
 const h1 = hostRecord('h1', { tunnelIp: '203.0.113.1' });
 const h2 = hostRecord('h2', { tunnelIp: '203.0.113.2' });
@@ -20,10 +20,10 @@ interface Scenario {
   revision?: number;
 }
 
-function docFor(host: HostRecord, scenario: Scenario = {}): DesiredHostState {
+function docFor(host: HostRecord, scenario: Scenario = {}): ResolvedHostState {
   const { hosts = [h1, h2], networks = [blue, red], attachments = [attachmentRecord('a1')], operator = noOperatorResources(), revision = 1 } = scenario;
   const localVlans = assignLocalVlans({}, networks.filter((n) => n.type !== 'vlan' && spans(n, host)).map((n) => n.name), new Set());
-  return buildDesiredState({ host, revision, hosts, networks, attachments, localVlans, operator });
+  return resolvedDesiredState({ host, revision, hosts, networks, attachments, localVlans, operator });
 }
 
 const emptyCategory = { added: [], changed: [], removed: [] };
@@ -109,7 +109,7 @@ describe('diffDesiredState', () => {
       fc.property(fc.integer({ min: 1, max: 5 }), fc.boolean(), (revision, withThirdHost) => {
         const hosts = withThirdHost ? [h1, h2, hostRecord('h3', { tunnelIp: '203.0.113.3' })] : [h1, h2];
         const doc = docFor(h1, { hosts, revision });
-        const readBack = reorder(JSON.parse(JSON.stringify(doc))) as DesiredHostState;
+        const readBack = reorder(JSON.parse(JSON.stringify(doc))) as ResolvedHostState;
         expect(isEmptyDiff(diffDesiredState(doc, readBack))).toBe(true);
         expect(isSameDesiredState(doc, { ...readBack, revision: revision + 1 })).toBe(true);
       }),

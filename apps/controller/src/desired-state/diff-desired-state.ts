@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { BridgeSpec, DatapathType, DesiredAttachment, DesiredHostState, DesiredNetwork, DesiredTunnel, PortSpec, TunnelSpec } from '@ovs-fleet/contracts';
+import type { BridgeSpec, DatapathType, DesiredAttachment, DesiredHostState, DesiredNetwork, DesiredTunnel, PortSpec, ResolvedHostState, TunnelSpec } from '@ovs-fleet/contracts';
 import { compareStrings } from './ordering';
 
 /** A bridge of the document: the integration bridge, or one an operator asked for. */
@@ -27,7 +27,14 @@ export interface DesiredStateDiff {
   ports: CategoryDiff<PortSpec>;
   tunnels: CategoryDiff<DiffTunnel>;
   attachments: CategoryDiff<DesiredAttachment>;
-  networks: CategoryDiff<DesiredNetwork>;
+  /** Networks as the host sees them (their mesh revision is bookkeeping: the tunnels show what a mesh changes). */
+  networks: CategoryDiff<HostNetwork>;
+}
+
+export type HostNetwork = Omit<DesiredNetwork, 'meshRevision'>;
+
+function networksOf(state: ResolvedHostState | null): HostNetwork[] {
+  return (state?.networks ?? []).map(({ meshRevision: _bookkeeping, ...network }) => network);
 }
 
 function bridgesOf(state: DesiredHostState | null): DiffBridge[] {
@@ -38,7 +45,7 @@ function bridgesOf(state: DesiredHostState | null): DiffBridge[] {
   ];
 }
 
-function tunnelsOf(state: DesiredHostState | null): DiffTunnel[] {
+function tunnelsOf(state: ResolvedHostState | null): DiffTunnel[] {
   if (!state) return [];
   return [
     ...state.tunnels.map((tunnel) => ({ source: 'mesh' as const, ...tunnel })),
@@ -73,16 +80,16 @@ function diffCategory<T>(before: readonly T[], after: readonly T[], key: (item: 
 }
 
 /**
- * What `after` changes compared with `before` (null: the host had no document yet), for a
- * dry run or an operation's record. The revision is not compared.
+ * What `after` changes compared with `before` (null: the host had no document yet), both with
+ * their tunnels resolved, for a dry run. The revision is not compared.
  */
-export function diffDesiredState(before: DesiredHostState | null, after: DesiredHostState): DesiredStateDiff {
+export function diffDesiredState(before: ResolvedHostState | null, after: ResolvedHostState): DesiredStateDiff {
   return {
     bridges: diffCategory(bridgesOf(before), bridgesOf(after), (b) => b.name, (b) => `${b.source}/${b.name}`),
     ports: diffCategory(before?.operator.ports ?? [], after.operator.ports, (p) => p.name),
     tunnels: diffCategory(tunnelsOf(before), tunnelsOf(after), tunnelPort, (t) => `${t.source}/${tunnelPort(t)}`),
     attachments: diffCategory(before?.attachments ?? [], after.attachments, (a) => a.id),
-    networks: diffCategory(before?.networks ?? [], after.networks, (n) => n.name),
+    networks: diffCategory(networksOf(before), networksOf(after), (n) => n.name),
   };
 }
 

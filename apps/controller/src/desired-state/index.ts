@@ -1,12 +1,14 @@
 export { addressFamily } from './address-family';
 export type { AddressFamily } from './address-family';
-export { buildDesiredState } from './build-desired-state';
-export type { DesiredStateInput } from './build-desired-state';
+export { buildDesiredState, buildHostDocument } from './build-desired-state';
+export type { DesiredStateInput, HostDocumentInput } from './build-desired-state';
+export { fleetView } from './fleet-view';
+export type { FleetView } from './fleet-view';
 export { diffDesiredState, isEmptyDiff, isSameDesiredState } from './diff-desired-state';
 export type { CategoryDiff, DesiredStateDiff, DiffBridge, DiffTunnel, ItemChange } from './diff-desired-state';
 export { DesiredStateInputError, LocalVlansExhaustedError } from './errors';
 export { spannedHosts, spans } from './host-selector';
 export { assignLocalVlans, LOCAL_VLAN_MAX, LOCAL_VLAN_MIN } from './local-vlans';
-export { meshTunnels } from './mesh';
+export { meshMembers, meshTunnels, nextMeshes, sameMembers } from './mesh';
 export { DEFAULT_UNDERLAY_MTU, effectiveMtu, encapsulationOverhead, hostMtuCeiling, underlayMtuLimit, validateGivenMtu } from './mtu';
 export { canonicalOperatorResources } from './operator-resources';

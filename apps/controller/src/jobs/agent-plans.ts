@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AgentPlan, DesiredHostState, PLAN_JOB, PlanJob } from '@ovs-fleet/contracts';
+import { AgentPlan, PLAN_JOB, PlanJob, ResolvedHostState } from '@ovs-fleet/contracts';
 import { HostQueues } from './host-queues';
 
 /** What a host's agent answered to a dry run, or why there is no answer. */
@@ -15,7 +15,7 @@ export type AgentPlanAnswer = { answered: true; plan: AgentPlan } | { answered: 
 export class AgentPlans {
   constructor(private readonly queues: HostQueues) {}
 
-  async ask(document: DesiredHostState, requestId: string | null, timeoutMs = 5000): Promise<AgentPlanAnswer> {
+  async ask(document: ResolvedHostState, requestId: string | null, timeoutMs = 5000): Promise<AgentPlanAnswer> {
     const queue = this.queues.queueFor(document.hostId);
     const data: PlanJob = { hostId: document.hostId, document, requestId };
     const job = await queue.add(PLAN_JOB, data, { attempts: 1, removeOnComplete: { age: 300 }, removeOnFail: { age: 300 } });

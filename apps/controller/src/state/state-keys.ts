@@ -14,6 +14,8 @@ export const stateKeys = {
   network: (name: string): string => `${KEY_PREFIX}:network:${name}`,
   networkAttachments: (name: string): string => `${KEY_PREFIX}:network:${name}:attachments`,
   attachment: (id: string): string => `${KEY_PREFIX}:attachment:${id}`,
+  /** Hash: the current revision of each overlay network's mesh (the meshes themselves are redisKeys.networkMesh). */
+  meshRevisions: `${KEY_PREFIX}:meshes:revisions`,
   /** The write lock every mutation holds while it reads, decides and writes. */
   writeLock: `${KEY_PREFIX}:lock:write`,
 } as const;

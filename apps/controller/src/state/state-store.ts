@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AttachmentRecord, DesiredHostState, HostRecord, NetworkRecord, redisKeys } from '@ovs-fleet/contracts';
-import { assignLocalVlans, buildDesiredState, diffDesiredState, DesiredStateDiff, isSameDesiredState, spans } from '../desired-state';
+import { assignLocalVlans, buildHostDocument, diffDesiredState, DesiredStateDiff, fleetView, FleetView, isSameDesiredState, spans } from '../desired-state';
 import { AgentPlanAnswer, AgentPlans } from '../jobs/agent-plans';
 import { HostQueues } from '../jobs/host-queues';
 import { wantsAgentPlans } from '../common/explain';
@@ -11,6 +11,7 @@ import { newOperation, OperationRecord, stageOperation } from '../operations/ope
 import { OperationsService } from '../operations/operations.service';
 import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config';
 import { REDIS } from '../redis/redis.module';
+import { MeshState, readMeshState, resolvedForDiff, stageMeshes } from './mesh-state';
 import { stateKeys } from './state-keys';
 import { StateTransaction } from './state-transaction';
 import { WriteLock } from './write-lock';
@@ -72,6 +73,7 @@ interface DecidedMutation {
 interface CommittedBatch {
   tx: StateTransaction;
   rebuilt: RebuiltHost[];
+  meshes: MeshState;
   changes: HostChange[];
   dryRun: boolean;
 }
@@ -158,18 +160,19 @@ export class StateStore {
         const tx = new StateTransaction(this.redis);
         decided = await this.decideEach(tx, batch);
         if (decided.length === 0) return null;
-        const rebuilt = await this.rebuild(tx);
         const dryRun = decided[0].pending.context.dryRun;
+        const { rebuilt, meshes } = await this.rebuild(tx, dryRun);
         // The diff is an answer to dry runs only: a real change's answer is its operation.
         const changes: HostChange[] = rebuilt.map((r) => ({
           hostId: r.hostId,
           fromRevision: r.before?.revision ?? 0,
           toRevision: r.after.revision,
-          ...(dryRun ? { diff: diffDesiredState(r.before, r.after) } : {}),
+          ...(dryRun ? { diff: diffDesiredState(r.before && resolvedForDiff(r.before, meshes.stored), resolvedForDiff(r.after, meshes.next)) } : {}),
         }));
-        if (dryRun) return { tx, rebuilt, changes, dryRun };
+        if (dryRun) return { tx, rebuilt, meshes, changes, dryRun };
         const multi = this.redis.multi();
         tx.stage(multi);
+        stageMeshes(multi, meshes);
         for (const r of rebuilt) {
           multi
             .set(redisKeys.hostDesired(r.hostId), JSON.stringify(r.after))
@@ -193,7 +196,7 @@ export class StateStore {
         const results = await multi.exec();
         const failed = results?.find(([error]) => error);
         if (!results || failed) throw failed?.[0] ?? new Error('the state write was aborted');
-        return { tx, rebuilt, changes, dryRun };
+        return { tx, rebuilt, meshes, changes, dryRun };
       });
     } catch (error) {
       // The lock, a read or the write failed: nothing of the batch is stored.
@@ -219,7 +222,7 @@ export class StateStore {
     await Promise.all(
       committed.changes.map(async (change) => {
         const rebuilt = committed.rebuilt.find((r) => r.hostId === change.hostId);
-        if (rebuilt) change.agentPlan = await this.agentPlans.ask(rebuilt.after, requestId);
+        if (rebuilt) change.agentPlan = await this.agentPlans.ask(resolvedForDiff(rebuilt.after, committed.meshes.next), requestId);
       }),
     );
   }
@@ -282,47 +285,52 @@ export class StateStore {
     await Promise.all(deleted.map((network) => this.ipam.dropNetwork(network.name, network.subnets.map((s) => s.cidr))));
   }
 
-  /** New desired-state documents for the hosts this mutation affects, unchanged ones left out. */
-  private async rebuild(tx: StateTransaction): Promise<RebuiltHost[]> {
+  /**
+   * New desired-state documents for the hosts this mutation affects, unchanged ones left out,
+   * and the overlay networks' meshes they are built with. The fleet (FleetView) is computed
+   * once, so each document costs its own host's share only.
+   */
+  private async rebuild(tx: StateTransaction, dryRun: boolean): Promise<{ rebuilt: RebuiltHost[]; meshes: MeshState }> {
     const hosts = await tx.allHosts();
     const networks = await tx.allNetworks();
+    const view = fleetView(hosts, networks);
+    // Only a change of the fleet's topology (hosts, networks) can change a mesh; a dry run shows the tunnels.
+    const meshes = await readMeshState(this.redis, view, tx.deletedNetworks(), tx.everyHost || dryRun);
     const ids = tx.everyHost ? [...hosts.map((h) => h.id), ...tx.deletedHostIds()] : [...tx.touchedHosts];
     const reservedVlans = new Set(networks.filter((n) => n.type === 'vlan').map((n) => n.segmentId));
     const rebuilt: RebuiltHost[] = [];
-    const hostById = new Map(hosts.map((h) => [h.id, h]));
     const befores = ids.length ? await this.redis.mget(ids.map(redisKeys.hostDesired)) : [];
     const vlanTexts = ids.length ? await this.redis.mget(ids.map(stateKeys.hostLocalVlans)) : [];
     for (const [i, hostId] of ids.entries()) {
       const before = befores[i] ? (JSON.parse(befores[i] as string) as DesiredHostState) : null;
-      const host = hostById.get(hostId);
+      const host = view.hosts.get(hostId);
       const after = host
-        ? await this.documentFor(tx, host, hosts, networks, reservedVlans, vlanTexts[i], (before?.revision ?? 0) + 1)
+        ? await this.documentFor(tx, view, host, meshes.revisions, reservedVlans, vlanTexts[i], (before?.revision ?? 0) + 1)
         : drainedDocument(before);
       if (!after) continue;
       if (before && isSameDesiredState(before, after.doc)) continue;
       rebuilt.push({ hostId, before, after: after.doc, localVlans: after.localVlans });
     }
-    return rebuilt;
+    return { rebuilt, meshes };
   }
 
   private async documentFor(
     tx: StateTransaction,
+    view: FleetView,
     host: HostRecord,
-    hosts: HostRecord[],
-    networks: NetworkRecord[],
+    meshRevisions: Readonly<Record<string, number>>,
     reservedVlans: ReadonlySet<number>,
     vlanText: string | null,
     revision: number,
   ): Promise<{ doc: DesiredHostState; localVlans: Record<string, number> }> {
-    const overlays = networks.filter((n) => n.type !== 'vlan' && spans(n, host)).map((n) => n.name);
+    const overlays = view.networks.filter((n) => n.type !== 'vlan' && spans(n, host)).map((n) => n.name);
     const localVlans = assignLocalVlans(vlanText ? (JSON.parse(vlanText) as Record<string, number>) : {}, overlays, reservedVlans);
-    const doc = buildDesiredState({
+    const doc = buildHostDocument(view, {
       host,
       revision,
-      hosts,
-      networks,
       attachments: await tx.attachmentsOfHost(host.id),
       localVlans,
+      meshRevisions,
       operator: await tx.operator(host.id),
     });
     return { doc, localVlans };
@@ -335,6 +343,6 @@ export class StateStore {
  */
 function drainedDocument(before: DesiredHostState | null): { doc: DesiredHostState; localVlans: Record<string, number> } | null {
   if (!before) return null;
-  const doc: DesiredHostState = { ...before, revision: before.revision + 1, networks: [], tunnels: [], attachments: [], operator: { bridges: [], ports: [], tunnels: [] } };
+  const doc: DesiredHostState = { ...before, revision: before.revision + 1, networks: [], attachments: [], operator: { bridges: [], ports: [], tunnels: [] } };
   return { doc, localVlans: {} };
 }

@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { isOverlay, type HostRecord, type NetworkRecord } from '@ovs-fleet/contracts';
-import { meshTunnels } from '../desired-state';
+import { fleetView, meshMembers } from '../desired-state';
 import { compareStrings } from '../desired-state/ordering';
 
 /** One tunnel of an overlay network's mesh, between hosts `a` and `b` (a < b). */
@@ -10,18 +11,18 @@ export interface TopologyLink {
 }
 
 /**
- * The links of every overlay network's mesh, one per pair of hosts, taken from the same
- * meshTunnels the hosts' documents are built with (so hosts whose tunnel addresses are of
- * different families get no link, as they get no tunnel). Sorted by network, then a, then b.
+ * The links of every overlay network's mesh, one per pair of its members (meshMembers, as the
+ * agents get them) whose tunnel addresses have the same family: the pairs resolveTunnels gives
+ * a tunnel on both sides. Sorted by network, then a, then b.
  */
 export function overlayLinks(hosts: readonly HostRecord[], networks: readonly NetworkRecord[]): TopologyLink[] {
-  const overlays = networks.filter((n) => isOverlay(n.type));
-  // local VLANs only decide the tunnels' tags, which a link does not show
-  const anyVlans = Object.fromEntries(overlays.map((n) => [n.name, 0]));
+  const view = fleetView(hosts, networks);
   const links: TopologyLink[] = [];
-  for (const host of hosts) {
-    for (const tunnel of meshTunnels(host, overlays, hosts, anyVlans)) {
-      if (compareStrings(host.id, tunnel.remoteHost) < 0) links.push({ network: tunnel.network, a: host.id, b: tunnel.remoteHost });
+  for (const network of view.networks) {
+    if (!isOverlay(network.type)) continue;
+    const members = meshMembers(view, network.name).map((member) => ({ ...member, family: isIP(member.tunnelIp) }));
+    for (const [i, a] of members.entries()) {
+      for (const b of members.slice(i + 1)) if (a.family === b.family) links.push({ network: network.name, a: a.host, b: b.host });
     }
   }
   return links.sort((x, y) => compareStrings(x.network, y.network) || compareStrings(x.a, y.a) || compareStrings(x.b, y.b));

@@ -3,7 +3,7 @@ import {
   tunnelPortName,
   type ContainerRef,
   type DesiredAttachment,
-  type DesiredHostState,
+  type ResolvedHostState,
   type DesiredNetwork,
   type DesiredTunnel,
   type OverlayType,
@@ -16,7 +16,7 @@ export function hostIp(n: number): string {
   return `203.0.113.${n}`;
 }
 
-export function desiredHost(parts: Partial<DesiredHostState> = {}): DesiredHostState {
+export function desiredHost(parts: Partial<ResolvedHostState> = {}): ResolvedHostState {
   return {
     schema: DESIRED_STATE_SCHEMA,
     hostId: 'h1',
@@ -32,7 +32,7 @@ export function desiredHost(parts: Partial<DesiredHostState> = {}): DesiredHostS
 }
 
 export function network(name: string, segmentId: number, tag: number, type: OverlayType = 'vxlan'): DesiredNetwork {
-  return { name, type, segmentId, mtu: type === 'gre' ? 1462 : 1450, bridge: 'br-int', tag };
+  return { name, type, segmentId, mtu: type === 'gre' ? 1462 : 1450, bridge: 'br-int', tag, meshRevision: 1 };
 }
 
 /** The tunnel of `net` to remote host `remote` (reached at hostIp(remoteIndex)). */
