@@ -237,11 +237,17 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     };
     // Whatever the previous connection queued under hold() predates the new monitor reply.
     this.applyDeferred();
+    // Nothing held (every update once synced): applied at once, with no closure to queue.
+    const applyNow = () => held === undefined && this.holds === 0;
     client.on('update2', (id, updates) => {
-      if (id === MONITOR_ID) deliver(() => void replica.applyUpdate2(updates));
+      if (id !== MONITOR_ID) return;
+      if (applyNow()) void replica.applyUpdate2(updates);
+      else deliver(() => void replica.applyUpdate2(updates));
     });
     client.on('update3', (id, lastTxnId, updates) => {
-      if (id === MONITOR_ID) deliver(() => void replica.applyUpdate3(lastTxnId, updates));
+      if (id !== MONITOR_ID) return;
+      if (applyNow()) void replica.applyUpdate3(lastTxnId, updates);
+      else deliver(() => void replica.applyUpdate3(lastTxnId, updates));
     });
     const requestedConditions = this.conditions;
     const requests = replica.monitorRequests(this.options.tables, this.options.columns, requestedConditions);
