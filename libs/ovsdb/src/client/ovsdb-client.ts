@@ -57,6 +57,8 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
   readonly session: JsonRpcSession;
   /** Sends OVSDB `cancel` for a request given up on; one function for every transact. */
   private readonly cancelOnGiveUp = (id: JsonRpcId): void => this.cancel(id);
+  /** The database of the last transact, already checked to be an OVSDB id (one regex per database, not per transaction). */
+  private lastTransactDatabase: string | undefined;
 
   constructor(stream: Duplex, options: JsonRpcSessionOptions = {}) {
     super();
@@ -99,7 +101,8 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
    * refused. Aborting (or timing out) sends `cancel` for this request.
    */
   async transact(database: string, operations: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
-    const results = await this.session.request<(OperationResult | null)[]>('transact', [assertDatabaseName(database), ...operations], options, this.cancelOnGiveUp);
+    if (database !== this.lastTransactDatabase) this.lastTransactDatabase = assertDatabaseName(database);
+    const results = await this.session.request<(OperationResult | null)[]>('transact', [database, ...operations], options, this.cancelOnGiveUp);
     if (!Array.isArray(results)) throw new OvsdbProtocolError(`transact reply is not an array: ${JSON.stringify(results).slice(0, 200)}`);
     if (!options.allowErrors) throwIfFailed(operations, results);
     return results as OperationResult[];
