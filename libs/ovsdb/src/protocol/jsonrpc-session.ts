@@ -72,6 +72,8 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
   private nextId = 1;
   private outbox: string[] = [];
   private flushScheduled = false;
+  /** flush() as a callback, made once rather than per message. */
+  private readonly flushQueued = (): void => this.flush();
   private closeError: Error | undefined;
   private isClosed = false;
   private closing = false;
@@ -176,7 +178,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     this.outbox.push(JSON.stringify(message));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      process.nextTick(() => this.flush());
+      process.nextTick(this.flushQueued);
     }
   }
 
