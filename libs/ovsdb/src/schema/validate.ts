@@ -97,7 +97,7 @@ function checkAtom(base: BaseTypeMeta, atom: unknown, column: ColumnMeta, part: 
   switch (base.type) {
     case 'string':
       if (typeof atom !== 'string') throw valueError(column, part, atom, 'is not a string');
-      if (base.minLength !== undefined || base.maxLength !== undefined) checkLength(base, atom, failWith(column, part, atom));
+      if (base.minLength !== undefined || base.maxLength !== undefined) failIf(lengthProblem(base, atom), column, part, atom);
       break;
     case 'integer':
       if (typeof atom !== 'number' || !Number.isInteger(atom)) throw valueError(column, part, atom, 'is not an integer');
@@ -107,7 +107,7 @@ function checkAtom(base: BaseTypeMeta, atom: unknown, column: ColumnMeta, part: 
       break;
     case 'real':
       if (typeof atom !== 'number' || !Number.isFinite(atom)) throw valueError(column, part, atom, 'is not a finite real number');
-      checkOvsdbReal(atom, failWith(column, part, atom));
+      failIf(ovsdbRealProblem(atom), column, part, atom);
       if (base.minReal !== undefined && atom < base.minReal) throw valueError(column, part, atom, `is less than the minimum ${base.minReal}`);
       if (base.maxReal !== undefined && atom > base.maxReal) throw valueError(column, part, atom, `is greater than the maximum ${base.maxReal}`);
       break;
@@ -116,7 +116,7 @@ function checkAtom(base: BaseTypeMeta, atom: unknown, column: ColumnMeta, part: 
       break;
     case 'uuid':
       if (atom instanceof NamedUuid) {
-        if (options.namedUuids !== undefined) checkNamedUuid(base, atom, options.namedUuids, failWith(column, part, atom));
+        if (options.namedUuids !== undefined) failIf(namedUuidProblem(base, atom, options.namedUuids), column, part, atom);
         return;
       }
       if (!isUuid(atom)) throw valueError(column, part, atom, 'is not a uuid (36 characters like 5d1e2f3a-...) or a named-uuid');
@@ -127,10 +127,9 @@ function checkAtom(base: BaseTypeMeta, atom: unknown, column: ColumnMeta, part: 
   }
 }
 
-function failWith(column: ColumnMeta, part: string, atom: unknown): (reason: string) => never {
-  return (reason) => {
-    throw valueError(column, part, atom, reason);
-  };
+/** Throws the error for `atom` when a check found a problem (checks return a reason, so that passing ones build nothing). */
+function failIf(reason: string | undefined, column: ColumnMeta, part: string, atom: unknown): void {
+  if (reason !== undefined) throw valueError(column, part, atom, reason);
 }
 
 /** The smallest positive normal double (C's DBL_MIN). */
@@ -142,23 +141,26 @@ const MIN_NORMAL_REAL = 2.2250738585072014e-308;
  * (`%.15g`): a real whose 15-digit form is out of range or subnormal (e.g. the largest
  * double, or DBL_MIN) would be stored, then be unreadable by every OVS client it reaches.
  */
-function checkOvsdbReal(real: number, fail: (reason: string) => never): void {
+function ovsdbRealProblem(real: number): string | undefined {
   const printed = Math.abs(toOvsdbReal(real));
-  if (printed === Infinity) fail('is too large for ovsdb-server, which sends reals with 15 significant digits');
-  if (printed !== 0 && printed < MIN_NORMAL_REAL) fail('is too small for ovsdb-server (a subnormal number once printed with 15 significant digits)');
+  if (printed === Infinity) return 'is too large for ovsdb-server, which sends reals with 15 significant digits';
+  if (printed !== 0 && printed < MIN_NORMAL_REAL) return 'is too small for ovsdb-server (a subnormal number once printed with 15 significant digits)';
+  return undefined;
 }
 
-function checkLength(base: BaseTypeMeta, text: string, fail: (reason: string) => never): void {
-  if (base.minLength === undefined && base.maxLength === undefined) return;
+function lengthProblem(base: BaseTypeMeta, text: string): string | undefined {
+  if (base.minLength === undefined && base.maxLength === undefined) return undefined;
   // OVSDB counts characters (code points), not UTF-16 units.
   let length = 0;
   for (const _ of text) length++;
-  if (base.minLength !== undefined && length < base.minLength) fail(`is shorter than ${base.minLength} characters`);
-  if (base.maxLength !== undefined && length > base.maxLength) fail(`is longer than ${base.maxLength} characters`);
+  if (base.minLength !== undefined && length < base.minLength) return `is shorter than ${base.minLength} characters`;
+  if (base.maxLength !== undefined && length > base.maxLength) return `is longer than ${base.maxLength} characters`;
+  return undefined;
 }
 
-function checkNamedUuid(base: BaseTypeMeta, atom: NamedUuid, namedUuids: ReadonlyMap<string, string>, fail: (reason: string) => never): void {
+function namedUuidProblem(base: BaseTypeMeta, atom: NamedUuid, namedUuids: ReadonlyMap<string, string>): string | undefined {
   const table = namedUuids.get(atom.namedUuid);
-  if (table === undefined) fail('names no row inserted earlier in this transaction');
-  if (base.refTable !== undefined && table !== base.refTable) fail(`names a row of ${table}, but the column refers to ${base.refTable}`);
+  if (table === undefined) return 'names no row inserted earlier in this transaction';
+  if (base.refTable !== undefined && table !== base.refTable) return `names a row of ${table}, but the column refers to ${base.refTable}`;
+  return undefined;
 }
