@@ -54,6 +54,15 @@ interface Pending {
   onGiveUpToo: ((id: JsonRpcId) => void) | undefined;
 }
 
+const unset = (): void => undefined;
+/** The request whose promise is being made: takeSettlers, one executor for every request, hands it resolve and reject. */
+let settlersFor: Pending | undefined;
+function takeSettlers(resolve: (result: never) => void, reject: (error: Error) => void): void {
+  settlersFor!.resolve = resolve as (result: unknown) => void;
+  settlersFor!.reject = reject;
+  settlersFor = undefined;
+}
+
 /**
  * JSON-RPC 1.0 over one OVSDB connection: numbered requests matched to replies, peer
  * notifications as events, `echo` answered by itself, an idle peer probed with `echo`.
@@ -130,9 +139,11 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     if (signal?.aborted) return Promise.reject(new OvsdbCancelledError(method, signal.reason));
     const id = this.nextId++;
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    return new Promise<T>((resolve, reject) => {
-      const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
-      const entry: Pending = { method, resolve: resolve as (result: unknown) => void, reject, timeoutMs, deadline, signal, onAbort: undefined, onGiveUp, onGiveUpToo: options.onGiveUp };
+    const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
+    const entry: Pending = { method, resolve: unset, reject: unset, timeoutMs, deadline, signal, onAbort: undefined, onGiveUp, onGiveUpToo: options.onGiveUp };
+    settlersFor = entry;
+    const promise = new Promise<T>(takeSettlers);
+    try {
       if (signal) {
         entry.onAbort = () => this.giveUp(id, new OvsdbCancelledError(method, signal.reason));
         signal.addEventListener('abort', entry.onAbort, { once: true });
@@ -140,7 +151,11 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
       this.pending.set(id, entry);
       if (deadline !== Infinity) this.watchDeadline(deadline);
       this.send({ id, method, params });
-    });
+    } catch (error) {
+      // As when this ran inside the executor: the request's promise rejects, nothing is thrown.
+      entry.reject(error as Error);
+    }
+    return promise;
   }
 
   /** Sends a notification (no reply expected). Dropped silently once closed. */
