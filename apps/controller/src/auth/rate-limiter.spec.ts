@@ -1,0 +1,104 @@
+import type { Redis } from 'ioredis';
+import { RATE_WINDOW_MS, RateLimiter, rateLimitKey } from './rate-limiter';
+
+/** The MULTI the limiter sends, against counters in memory; each EXEC answers when `release()` is called. */
+class FakeRedis {
+  readonly counters = new Map<string, number>();
+  readonly transactions: { key: string; by: number }[] = [];
+  failNext: Error | null = null;
+  private readonly held: (() => void)[] = [];
+
+  multi() {
+    const ops: { key: string; by: number }[] = [];
+    const chain = {
+      incrby: (key: string, by: number) => (ops.push({ key, by }), chain),
+      pexpire: () => chain,
+      pttl: () => chain,
+      exec: () =>
+        new Promise<[Error | null, unknown][]>((resolve) => {
+          this.held.push(() => {
+            const { key, by } = ops[0];
+            this.transactions.push({ key, by });
+            const failure = this.failNext;
+            this.failNext = null;
+            if (failure) return resolve([[failure, null], [null, 0], [null, -1]]);
+            const count = (this.counters.get(key) ?? 0) + by;
+            this.counters.set(key, count);
+            resolve([[null, count], [null, 1], [null, 42_500]]);
+          });
+        }),
+    };
+    return chain;
+  }
+
+  /** Answers every EXEC sent so far, then lets the limiter send its next one. */
+  async release(): Promise<void> {
+    for (const answer of this.held.splice(0)) answer();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function limiter(limit: number): { redis: FakeRedis; limiter: RateLimiter } {
+  const redis = new FakeRedis();
+  return { redis, limiter: new RateLimiter(redis as unknown as Redis, { rateLimitPerMinute: limit }) };
+}
+
+describe('RateLimiter', () => {
+  it('counts a lone hit with one transaction and says how much is left', async () => {
+    const { redis, limiter: rl } = limiter(5);
+    const decision = rl.hit('ops');
+    await redis.release();
+    await expect(decision).resolves.toEqual({ allowed: true, limit: 5, remaining: 4, retryAfterSeconds: 43 });
+    expect(redis.transactions).toEqual([{ key: rateLimitKey('ops'), by: 1 }]);
+  });
+
+  it('counts the hits that arrive during a round trip together in the next, each with its own count', async () => {
+    const { redis, limiter: rl } = limiter(5);
+    const first = rl.hit('ops');
+    const rest = Array.from({ length: 9 }, () => rl.hit('ops'));
+    await redis.release();
+    await redis.release();
+    const decisions = await Promise.all([first, ...rest]);
+    expect(redis.transactions).toEqual([
+      { key: rateLimitKey('ops'), by: 1 },
+      { key: rateLimitKey('ops'), by: 9 },
+    ]);
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, false, false, false]);
+    expect(decisions.map((d) => d.remaining)).toEqual([4, 3, 2, 1, 0, 0, 0, 0, 0, 0]);
+    expect(redis.counters.get(rateLimitKey('ops'))).toBe(10);
+  });
+
+  it('keeps each token to its own counter and its own round trips', async () => {
+    const { redis, limiter: rl } = limiter(1);
+    const decisions = Promise.all([rl.hit('a'), rl.hit('b'), rl.hit('a')]);
+    await redis.release();
+    await redis.release();
+    expect((await decisions).map((d) => d.allowed)).toEqual([true, true, false]);
+    expect(redis.transactions).toEqual([
+      { key: rateLimitKey('a'), by: 1 },
+      { key: rateLimitKey('b'), by: 1 },
+      { key: rateLimitKey('a'), by: 1 },
+    ]);
+  });
+
+  it('fails the hits of a failed round trip and counts the later ones', async () => {
+    const { redis, limiter: rl } = limiter(5);
+    redis.failNext = new Error('READONLY');
+    const failed = rl.hit('ops');
+    const failedAssertion = expect(failed).rejects.toThrow('READONLY');
+    await redis.release();
+    await failedAssertion;
+    const later = rl.hit('ops');
+    await redis.release();
+    await expect(later).resolves.toMatchObject({ allowed: true, remaining: 4 });
+  });
+
+  it('gives the whole window as retry-after when Redis reports no expiry', async () => {
+    const { redis, limiter: rl } = limiter(1);
+    jest.spyOn(redis, 'multi').mockImplementationOnce(() => {
+      const chain = { incrby: () => chain, pexpire: () => chain, pttl: () => chain, exec: async () => [[null, 2], [null, 0], [null, -1]] };
+      return chain as never;
+    });
+    await expect(rl.hit('ops')).resolves.toEqual({ allowed: false, limit: 1, remaining: 0, retryAfterSeconds: RATE_WINDOW_MS / 1000 });
+  });
+});
