@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Options } from 'pino-http';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ControllerConfig } from '../config/controller-config';
-import { assignRequestId, currentRequestId } from './request-context';
+import { currentRequest, currentRequestId } from './request-context';
 
 /** Header values that must never reach a log line. */
 export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]'];
@@ -9,23 +9,56 @@ export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie'
 const QUIET_ROUTES = new Set(['/health', '/metrics']);
 
 /**
- * pino-http options: JSON lines at the configured level, one line per request (none for
- * health and metrics probes) carrying the request id and the token's name, never its secret.
+ * The process's pino options: JSON lines at the configured level. Every line written while
+ * serving a request names it (requestId, and the request as `req`); a line written by a job
+ * run under runWithRequestId carries that request's id. The request is serialized only when
+ * a line is written, not for every request.
  */
-export function httpLoggerOptions(config: Pick<ControllerConfig, 'logLevel'>): Options {
+export function loggerOptions(config: Pick<ControllerConfig, 'logLevel'>): LoggerOptions {
   return {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
-    // Every line written while serving a request, or a job run under runWithRequestId, names it.
+    serializers: { req: pino.stdSerializers.req, res: pino.stdSerializers.res, err: pino.stdSerializers.err },
     mixin: () => {
       const requestId = currentRequestId();
-      return requestId ? { requestId } : {};
+      if (!requestId) return {};
+      const req = currentRequest();
+      return req ? { requestId, req } : { requestId };
     },
-    customProps: (req: IncomingMessage) => {
-      const principal = (req as IncomingMessage & { principal?: { name: string } }).principal;
-      return principal ? { principal: principal.name } : {};
-    },
-    autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.has((req.url ?? '').split('?')[0]) },
+  };
+}
+
+export function createLogger(config: Pick<ControllerConfig, 'logLevel'>, destination?: DestinationStream): Logger {
+  return destination ? pino(loggerOptions(config), destination) : pino(loggerOptions(config));
+}
+
+type LoggedRequest = IncomingMessage & { id?: unknown; log?: Logger; principal?: { name: string }; originalUrl?: string };
+type LoggedResponse = ServerResponse & { err?: unknown };
+
+/**
+ * Express middleware: one line per request once it is answered (or the client went away),
+ * none for health and metrics probes: `request completed` at info, `request errored` at
+ * error for a 5xx, with the request, the response, the time taken and the token's name
+ * (never its secret). The line is built only when its level is enabled. `req.log` is the
+ * logger nestjs-pino hands to code serving the request.
+ */
+export function requestLogMiddleware(logger: Logger): (req: LoggedRequest, res: LoggedResponse, next: () => void) => void {
+  return (req, res, next) => {
+    req.log = logger;
+    if (QUIET_ROUTES.has((req.originalUrl ?? req.url ?? '').split('?')[0])) return next();
+    const started = Date.now();
+    let logged = false;
+    const log = (): void => {
+      if (logged) return;
+      logged = true;
+      const failed = res.statusCode >= 500 || res.err !== undefined;
+      if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
+      const fields = { requestId: req.id, req, res, responseTime: Date.now() - started, ...(req.principal ? { principal: req.principal.name } : {}) };
+      if (failed) logger.error({ ...fields, err: res.err ?? new Error(`failed with status code ${res.statusCode}`) }, 'request errored');
+      else logger.info(fields, 'request completed');
+    };
+    res.once('finish', log);
+    res.once('close', log);
+    next();
   };
 }

@@ -1,9 +1,10 @@
-import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, MiddlewareConsumer, Module, NestMiddleware, NestModule, RequestMethod } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
-import { httpLoggerOptions } from './logging';
+import { createLogger, requestLogMiddleware } from './logging';
 import { ControllerMetrics } from './metrics';
 import { MetricsController } from './metrics.controller';
 import { requestContextMiddleware } from './request-context';
@@ -13,9 +14,22 @@ export interface ObservabilityOptions {
   logDestination?: DestinationStream;
 }
 
+/** The process's pino logger (logging.ts): nestjs-pino's Logger and the request lines write through it. */
+export const HTTP_LOGGER = Symbol('HTTP_LOGGER');
+
+@Injectable()
+class RequestLogMiddleware implements NestMiddleware {
+  readonly use: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+  constructor(@Inject(HTTP_LOGGER) logger: Logger) {
+    this.use = requestLogMiddleware(logger);
+  }
+}
+
 /**
- * JSON logs with a request id (nestjs-pino), `GET /metrics` and the `ControllerMetrics`
- * every feature may inject (global). Needs ConfigModule.
+ * JSON logs with a request id (nestjs-pino over our own logger and request lines: pino-http
+ * serialized every request for a logger made per request, whatever the level), `GET /metrics`
+ * and the `ControllerMetrics` every feature may inject (global). Needs ConfigModule.
  */
 @Global()
 @Module({})
@@ -25,20 +39,21 @@ export class ObservabilityModule implements NestModule {
       module: ObservabilityModule,
       imports: [
         LoggerModule.forRootAsync({
-          inject: [CONTROLLER_CONFIG],
-          useFactory: (config: ControllerConfig) => {
-            const pinoHttp = httpLoggerOptions(config);
-            return { pinoHttp: options.logDestination ? [pinoHttp, options.logDestination] : pinoHttp };
-          },
+          inject: [HTTP_LOGGER],
+          // useExisting: nestjs-pino mounts no pino-http middleware and takes `req.log` (set by RequestLogMiddleware).
+          useFactory: (logger: Logger) => ({ pinoHttp: { logger }, useExisting: true as const }),
         }),
       ],
       controllers: [MetricsController],
-      providers: [ControllerMetrics],
-      exports: [ControllerMetrics],
+      providers: [
+        ControllerMetrics,
+        { provide: HTTP_LOGGER, inject: [CONTROLLER_CONFIG], useFactory: (config: ControllerConfig) => createLogger(config, options.logDestination) },
+      ],
+      exports: [ControllerMetrics, HTTP_LOGGER],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestContextMiddleware, HttpMetricsMiddleware).forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
+    consumer.apply(requestContextMiddleware, RequestLogMiddleware, HttpMetricsMiddleware).forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
   }
 }

@@ -14,6 +14,8 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 interface RequestContext {
   requestId: string;
+  /** The HTTP request served, for the log lines written meanwhile (absent in a job). */
+  request?: IncomingMessage;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -21,6 +23,11 @@ const storage = new AsyncLocalStorage<RequestContext>();
 /** The id of the request (or job) this code runs for, if any. */
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+/** The HTTP request this code runs for, if any. */
+export function currentRequest(): IncomingMessage | undefined {
+  return storage.getStore()?.request;
 }
 
 /** Runs `fn` with `currentRequestId()` answering `requestId`: for a job that carries the id of the request that caused it. */
@@ -35,7 +42,7 @@ export function chooseRequestId(incoming: string | string[] | undefined): string
 
 type RequestWithId = IncomingMessage & { id?: unknown };
 
-/** Gives the request its id once (idempotent: pino-http and the middleware below both call it). */
+/** Gives the request its id once (idempotent). */
 export function assignRequestId(req: RequestWithId, res: ServerResponse): string {
   if (typeof req.id === 'string') return req.id;
   const id = chooseRequestId(req.headers['x-request-id']);
@@ -44,7 +51,7 @@ export function assignRequestId(req: RequestWithId, res: ServerResponse): string
   return id;
 }
 
-/** Express middleware: the request id, and the context `currentRequestId()` reads, for the rest of the request. */
+/** Express middleware: the request id, and the context `currentRequestId()` and `currentRequest()` read, for the rest of the request. */
 export function requestContextMiddleware(req: RequestWithId, res: ServerResponse, next: () => void): void {
-  runWithRequestId(assignRequestId(req, res), next);
+  storage.run({ requestId: assignRequestId(req, res), request: req }, next);
 }
