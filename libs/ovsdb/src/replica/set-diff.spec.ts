@@ -46,6 +46,13 @@ describe('toggleMembers', () => {
     expect(current).not.toContain('port-5');
   });
 
+  it('a few members, repeated or not, toggle as the members of a Set would, in diff order after the kept ones', () => {
+    expect(toggleMembers(['a', 'b'], ['c', 'c'])).toEqual(['a', 'b', 'c']);
+    expect(toggleMembers(['a', 'b'], ['a', 'a'])).toEqual(['b']);
+    expect(toggleMembers(['a', 'b', 'c'], ['d', 'b', 'e'])).toEqual(['a', 'c', 'd', 'e']);
+    expect(toggleMembers([1, Number.NaN, 2], [Number.NaN, 3])).toEqual([1, 2, 3]);
+  });
+
   it('returns the shared empty set when everything is removed', () => {
     const all = Array.from({ length: LARGE_SET }, (_, i) => `x${i}`);
     expect(toggleMembers(all, all)).toBe(EMPTY_SET);

@@ -21,6 +21,7 @@ export function toggleMembers(old: readonly Atom[], diff: readonly Atom[]): read
   if (diff.length === 0) return old;
   if (old.length === 0) return diff;
   if (old.length >= LARGE_SET) return toggleLarge(old, diff);
+  if (diff.length <= FEW_MEMBERS) return toggleFew(old, diff);
   const toggled = new Set(diff);
   const out: Atom[] = [];
   for (let i = 0; i < old.length; i++) {
@@ -29,6 +30,38 @@ export function toggleMembers(old: readonly Atom[], diff: readonly Atom[]): read
   }
   for (const member of toggled) out.push(member);
   return out.length === 0 ? EMPTY_SET : out;
+}
+
+/** A diff this small (a transaction adding a port to a bridge: one) is looked up member by member. */
+const FEW_MEMBERS = 4;
+
+/**
+ * toggleMembers for a few members: each is searched for in `old` (comparing references
+ * mostly, no hashing of the whole set into a Set), then one copy is made. Same result and
+ * order as the Set path: `old` minus the members found, then the others in diff order.
+ */
+function toggleFew(old: readonly Atom[], diff: readonly Atom[]): readonly Atom[] {
+  const added: Atom[] = [];
+  let removed: number[] | undefined;
+  for (let k = 0; k < diff.length; k++) {
+    const member = diff[k];
+    if (positionOf(diff, member) < k) continue; // a repeated diff member counts once, as in a Set
+    const at = positionOf(old, member);
+    if (at < 0) added.push(member);
+    else (removed ??= []).push(at);
+  }
+  if (removed === undefined) return old.concat(added);
+  const out: Atom[] = [];
+  for (let i = 0; i < old.length; i++) if (!removed.includes(i)) out.push(old[i]);
+  for (let k = 0; k < added.length; k++) out.push(added[k]);
+  return out.length === 0 ? EMPTY_SET : out;
+}
+
+/** The first index of `member` in `members` under SameValueZero (Set's equality: NaN finds NaN), or -1. */
+function positionOf(members: readonly Atom[], member: Atom): number {
+  if (member === member) return members.indexOf(member);
+  for (let i = 0; i < members.length; i++) if (members[i] !== members[i]) return i;
+  return -1;
 }
 
 function toggleLarge(old: readonly Atom[], diff: readonly Atom[]): readonly Atom[] {
