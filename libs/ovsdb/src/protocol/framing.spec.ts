@@ -124,6 +124,17 @@ describe('JsonFrameParser', () => {
     expect(() => parser.push(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))).toThrow(/UTF-8/);
   });
 
+  it('accepts a U+FFFD that was sent as valid UTF-8, and refuses each kind of invalid sequence in one chunk', () => {
+    const values: unknown[] = [];
+    new JsonFrameParser((value) => values.push(value)).push(Buffer.from('{"a":"x\uFFFDy"}', 'utf8'));
+    expect(values).toEqual([{ a: 'x\uFFFDy' }]);
+    // A lone surrogate, overlong forms, a code point past U+10FFFF, a 5-byte lead, cut sequences.
+    for (const hex of ['eda080', 'c080', 'e08080', 'f4908080', 'f888808080', 'e282', 'f09f98', 'c2']) {
+      const parser = new JsonFrameParser(() => undefined);
+      expect(() => parser.push(Buffer.concat([Buffer.from('{"a":"'), Buffer.from(hex, 'hex'), Buffer.from('"}')]))).toThrow('message is not valid UTF-8');
+    }
+  });
+
   it('refuses invalid UTF-8 in a value spanning chunks, wherever the chunks are cut', () => {
     const invalid = [
       [0xff], // never valid

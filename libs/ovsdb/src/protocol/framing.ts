@@ -153,9 +153,10 @@ export class JsonFrameParser {
     if (total > this.maxFrameBytes) this.tooLarge(total);
     let text: string;
     if (this.pendingBytes === 0) {
-      const bytes = chunk.subarray(start, end);
-      if (!isUtf8(bytes)) this.fail('message is not valid UTF-8');
-      text = bytes.toString('utf8');
+      // The decoder turns every invalid sequence into U+FFFD, so a text without one came from
+      // valid UTF-8: the bytes are checked only when it has one (no second pass, no view).
+      text = chunk.toString('utf8', start, end);
+      if (text.includes('\uFFFD') && !isUtf8(chunk.subarray(start, end))) this.fail('message is not valid UTF-8');
     } else {
       this.decodePart(chunk.subarray(start, end));
       if (this.carry !== undefined) this.fail('message is not valid UTF-8');
