@@ -262,7 +262,7 @@ export class Replica {
 
   /** Queues a job; a failure (a value that does not decode) also goes to onInconsistency (reportFailure): resync. */
   private run(job: Job): Promise<void> {
-    return this.jobs.submit(job).done;
+    return this.jobs.submit(job);
   }
 
   private reportFailure(error: unknown): void {

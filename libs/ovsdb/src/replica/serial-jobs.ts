@@ -47,11 +47,12 @@ export class SerialJobs {
    * Queues a job; the promise settles when it has run (it is marked handled: callers may
    * ignore it, failures also go to `onFailed`). A job with nothing ahead of it runs at once,
    * and when it finishes without yielding (every small notification) no promise is made for
-   * it: the hot path of a client applying one update per transaction.
+   * it: the hot path of a client applying one update per transaction. Its sequence number
+   * is `submitted` right after the call.
    */
-  submit(job: Job): { seq: number; done: Promise<void> } {
+  submit(job: Job): Promise<void> {
     const seq = ++this.submittedSeq;
-    if (this.running || this.queue.length > 0) return { seq, done: this.enqueue(job, seq) };
+    if (this.running || this.queue.length > 0) return this.enqueue(job, seq);
     this.running = true;
     this.sliceStart = performance.now();
     let finished: boolean;
@@ -63,17 +64,17 @@ export class SerialJobs {
       this.onFailed(error);
       const failed = Promise.reject(error);
       failed.catch(() => undefined);
-      return { seq, done: failed };
+      return failed;
     }
     if (finished) {
       this.finish(seq);
       this.running = false;
-      return { seq, done: DONE };
+      return DONE;
     }
     // It yielded: the rest waits its turn like any queued job (still `running`).
     const done = this.enqueue(job, seq);
     setImmediate(() => this.drain());
-    return { seq, done };
+    return done;
   }
 
   shouldYield(): boolean {
