@@ -89,7 +89,6 @@ export class FakeAgent {
       agent.worker = new Worker<ConvergeJob>(hostQueueName(options.hostId), (job) => agent.process(job), {
         connection: { url: options.redisUrl, maxRetriesPerRequest: null },
         concurrency: options.concurrency ?? 1,
-        drainDelay: 1,
       });
       agent.worker.on('error', () => undefined); // connection errors at close
       await agent.worker.waitUntilReady();
