@@ -355,15 +355,12 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
     await expect(a.operations.wait('00000000-0000-4000-8000-000000000000', 1)).rejects.toMatchObject({ status: 404, field: 'id' });
   });
 
-  it('enqueues to 1,000 hosts quickly; backlog and job counts cover every host queue from any process; dropHost removes one', async () => {
+  // How fast a fan-out is queued is the benchmark's to say (npm run bench:controller), not a timed test's.
+  it('enqueues to 1,000 hosts; backlog and job counts cover every host queue from any process; dropHost removes one', async () => {
     const targets = Array.from({ length: 1000 }, (_, i) => ({ hostId: host(i), revision: 1 }));
-    const started = Date.now();
     const queuedAt = await a.queues.enqueue(targets, 'req-fanout');
-    const elapsed = Date.now() - started;
-    console.log(`enqueue to 1,000 hosts: ${elapsed} ms`);
 
     expect(Object.keys(queuedAt).sort()).toEqual(targets.map((t) => t.hostId).sort());
-    expect(elapsed).toBeLessThan(3000);
     // b never touched these queues: it counts them through Redis
     const before = await b.queues.backlog();
     expect(before).toBeGreaterThanOrEqual(1000);
