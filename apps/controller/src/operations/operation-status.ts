@@ -70,7 +70,7 @@ export interface OperationView {
   hosts: HostOperationView[];
 }
 
-const NO_INPUTS: HostInputs = { appliedRevision: null, reports: [] };
+export const NO_INPUTS: HostInputs = { appliedRevision: null, reports: [] };
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
@@ -155,6 +155,11 @@ export function deriveOperationView(record: OperationRecord, inputs: ReadonlyMap
   const hosts = Object.keys(record.hosts)
     .sort()
     .map((hostId) => deriveHostView(hostId, record.hosts[hostId], inputs.get(hostId) ?? NO_INPUTS, timing, now));
+  return operationViewOf(record, hosts);
+}
+
+/** The operation's view from the views of all its hosts (sorted by host id). */
+export function operationViewOf(record: OperationRecord, hosts: HostOperationView[]): OperationView {
   const counts: Record<HostOperationState, number> = { pending: 0, applied: 0, failed: 0 };
   for (const host of hosts) counts[host.state]++;
   const failed = hosts.filter((host) => host.state === 'failed');

@@ -3,7 +3,7 @@ import type { HostAppliedMeter } from './host-applied-meter';
 import type { HostEvents } from './host-events';
 import { readHostInputs } from './host-inputs-reader';
 import type { OperationRecord } from './operation-record';
-import { deriveOperationView, HostInputs, OperationView } from './operation-status';
+import { deriveHostView, HostInputs, HostOperationView, NO_INPUTS, operationViewOf, OperationView } from './operation-status';
 
 /** The safety net under the host events: pending hosts are re-read at least this often. */
 export const POLL_INTERVAL_MS = 1000;
@@ -11,10 +11,14 @@ export const POLL_INTERVAL_MS = 1000;
 /**
  * Follows one operation in this process: re-reads only the hosts whose agents announced
  * news (or, at each poll, the hosts still pending), keeping what it read of decided hosts
- * (a host's first decisive report never changes), and derives the view again.
+ * (a host's first decisive report never changes), and derives again only the hosts it read
+ * (and, past the deadline, those still pending): the same view deriveOperationView gives,
+ * without re-deriving a thousand unchanged hosts at each announcement.
  */
 export class OperationTracker {
   private readonly inputs = new Map<string, HostInputs>();
+  private readonly views = new Map<string, HostOperationView>();
+  private readonly hostIds: string[];
   private readonly dirty: Set<string>;
   private wake: (() => void) | null = null;
   private stopListening: (() => void) | null = null;
@@ -26,7 +30,8 @@ export class OperationTracker {
     private readonly meter: HostAppliedMeter,
     readonly record: OperationRecord,
   ) {
-    this.dirty = new Set(Object.keys(record.hosts));
+    this.hostIds = Object.keys(record.hosts).sort();
+    this.dirty = new Set(this.hostIds);
   }
 
   /**
@@ -56,8 +61,16 @@ export class OperationTracker {
       this.redis,
       hosts.map((hostId) => ({ hostId, targetRevision: this.record.hosts[hostId].targetRevision })),
     );
-    for (const [hostId, inputs] of fresh) this.inputs.set(hostId, inputs);
-    const view = deriveOperationView(this.record, this.inputs, Date.now());
+    const now = Date.now();
+    const { record } = this;
+    const timing = { createdAt: record.createdAt, deadline: record.deadline };
+    const derive = (hostId: string) => this.views.set(hostId, deriveHostView(hostId, record.hosts[hostId], this.inputs.get(hostId) ?? NO_INPUTS, timing, now));
+    for (const [hostId, inputs] of fresh) {
+      this.inputs.set(hostId, inputs);
+      derive(hostId);
+    }
+    if (now > record.deadline) for (const hostId of this.hostIds) if (this.views.get(hostId)?.state !== 'applied') derive(hostId);
+    const view = operationViewOf(record, this.hostIds.map((hostId) => this.views.get(hostId) as HostOperationView));
     await this.meter.observe(this.record, view);
     this.last = view;
     return view;
