@@ -23,6 +23,15 @@ function stored(doc: DesiredHostState, meshes: NetworkMesh[]): Map<string, strin
   return new Map([[redisKeys.hostDesired(doc.hostId), JSON.stringify(doc)], ...meshes.map((m): [string, string] => [redisKeys.networkMesh(m.network), JSON.stringify(m)])]);
 }
 
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 const blue = { ...network('blue', 100, 1), meshRevision: 2 };
 const blueMesh = (revision: number, members = ['h1', 'h2', 'h3']): NetworkMesh => ({
   network: 'blue',
@@ -77,12 +86,7 @@ describe('readDesiredState', () => {
     ['a fractional revision', JSON.stringify(desiredHost({ revision: 1.5 })), /revision 1.5 is not a whole number/],
     ['networks that are not a list', JSON.stringify({ ...desiredHost(), networks: {} }), /networks is not a list/],
   ])('refuses %s, final (not retryable)', (_what, text, message) => {
-    let thrown: unknown;
-    try {
-      parseDesiredState(text, 'h1');
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => parseDesiredState(text, 'h1'));
     expect(thrown).toBeInstanceOf(UnreadableDesiredStateError);
     expect(thrown).toMatchObject({ code: 'DESIRED_STATE_UNREADABLE', retryable: false });
     expect((thrown as Error).message).toMatch(message);
@@ -94,12 +98,7 @@ describe('readDesiredState', () => {
     ['a revision that is not a number', JSON.stringify({ ...blueMesh(1), revision: '1' }), /revision "1" is not a whole number/],
     ['members without addresses', JSON.stringify({ ...blueMesh(1), members: [{ host: 'h2' }] }), /members is not a list of \{ host, tunnelIp \}/],
   ])('refuses a mesh that is %s, final', (_what, text, message) => {
-    let thrown: unknown;
-    try {
-      parseNetworkMesh(text, 'blue');
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => parseNetworkMesh(text, 'blue'));
     expect(thrown).toBeInstanceOf(UnreadableDesiredStateError);
     expect((thrown as Error).message).toMatch(message);
   });
