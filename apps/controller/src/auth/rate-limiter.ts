@@ -27,16 +27,17 @@ interface Waiter {
  * controller process. The window opens with a token's first request (INCRBY, then PEXPIRE NX
  * in the same MULTI) and its length is kept by Redis, so the processes' clocks do not matter.
  *
- * One round trip per token is in flight at a time: the hits that arrive meanwhile are counted
- * together by the next one (INCRBY n), each given its own count in the range it returns, so
- * every request is counted exactly as with one INCR each, at a fraction of the round trips.
+ * Hits are counted in batches: those of one turn of the event loop go together, and one round
+ * trip per token is in flight at a time, the hits that arrive meanwhile waiting for the next.
+ * A batch is one INCRBY n, each hit given its own count in the range it returns, so every
+ * request is counted exactly as with one INCR each, at a fraction of the round trips.
  */
 @Injectable()
 export class RateLimiter {
   private readonly limit: number;
   /** Hits waiting for their token's next round trip. */
   private readonly waiting = new Map<string, Waiter[]>();
-  /** Tokens with a round trip in flight. */
+  /** Tokens with a round trip in flight or about to be. */
   private readonly counting = new Set<string>();
 
   constructor(
@@ -51,13 +52,15 @@ export class RateLimiter {
       const queue = this.waiting.get(tokenName);
       if (queue) queue.push({ resolve, reject });
       else this.waiting.set(tokenName, [{ resolve, reject }]);
-      if (!this.counting.has(tokenName)) void this.countWaiting(tokenName);
+      if (!this.counting.has(tokenName)) {
+        this.counting.add(tokenName);
+        setImmediate(() => void this.countWaiting(tokenName));
+      }
     });
   }
 
   /** Counts the token's waiting hits, batch after batch, until none wait. */
   private async countWaiting(tokenName: string): Promise<void> {
-    this.counting.add(tokenName);
     try {
       for (let batch = this.waiting.get(tokenName); batch; batch = this.waiting.get(tokenName)) {
         this.waiting.delete(tokenName);
