@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { AttachmentRecord, NetworkRecord, SubnetRecord } from '@ovs-fleet/contracts';
+import type { AttachmentRecord, HostRecord, NetworkRecord, SubnetRecord } from '@ovs-fleet/contracts';
 import { BadRequestError, ConflictError, NotFoundError } from '../common/api-errors';
 import { Page, pageOfNames } from '../common/pagination';
 import { spans } from '../desired-state';
+import type { HostStatusView } from '../hosts/host.dto';
 import { HostStatusReader } from '../hosts/host-status';
 import { IpamService } from '../ipam/ipam.service';
 import { containsAddress } from '../ipam/subnet';
@@ -12,8 +13,21 @@ import { REDIS } from '../redis/redis.module';
 import { MutationOutcome, StateStore } from '../state/state-store';
 import { stateKeys } from '../state/state-keys';
 import type { AttachmentQuery, AttachmentView, CreateAttachmentDto } from './attachment.dto';
+import { BatchedReads } from './batched-reads';
 import { containerRef } from './container-ref';
 import { generatedMac } from './mac';
+
+/** Each key read by `read`, in parallel; keys with nothing stored are left out. */
+async function readEach<V>(keys: string[], read: (key: string) => Promise<V | undefined>): Promise<Map<string, V>> {
+  const values = new Map<string, V>();
+  await Promise.all(
+    keys.map(async (key) => {
+      const value = await read(key);
+      if (value !== undefined) values.set(key, value);
+    }),
+  );
+  return values;
+}
 
 /** What the controller stores: the shared record plus the host revision that first includes it. */
 export interface StoredAttachment extends AttachmentRecord {
@@ -22,12 +36,27 @@ export interface StoredAttachment extends AttachmentRecord {
 
 @Injectable()
 export class AttachmentsService {
+  /** Concurrent requests share these reads (the records are read-only to them); see BatchedReads. */
+  private readonly networks: BatchedReads<NetworkRecord>;
+  private readonly hosts: BatchedReads<HostRecord>;
+  private readonly statuses: BatchedReads<HostStatusView>;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly store: StateStore,
     private readonly ipam: IpamService,
-    private readonly status: HostStatusReader,
-  ) {}
+    status: HostStatusReader,
+  ) {
+    this.networks = new BatchedReads((names) => {
+      const reader = this.store.reader();
+      return readEach(names, (name) => reader.network(name));
+    });
+    this.hosts = new BatchedReads((ids) => {
+      const reader = this.store.reader();
+      return readEach(ids, (id) => reader.host(id));
+    });
+    this.statuses = new BatchedReads((ids) => status.statusOf(ids));
+  }
 
   /**
    * The cheap checks and the addresses come first, outside the write lock (the IPAM is atomic
@@ -38,10 +67,8 @@ export class AttachmentsService {
     const container = containerRef(dto.container);
     const id = randomUUID();
     const ifname = dto.ifname ?? 'eth0';
-    const reader = this.store.reader();
-    const network = await reader.network(dto.network);
+    const [network, host] = await Promise.all([this.networks.get(dto.network), this.hosts.get(dto.host)]);
     if (!network) throw new NotFoundError('network', `network ${dto.network} does not exist`);
-    const host = await reader.host(dto.host);
     if (!host) throw new NotFoundError('host', `host ${dto.host} is not registered`);
     if (!spans(network, host)) throw new ConflictError('host', `network ${network.name} does not span host ${host.id} (its hosts: ${JSON.stringify(network.hosts)})`);
     const requested = this.requestedBySubnet(network, dto.addresses ?? []);
@@ -128,7 +155,9 @@ export class AttachmentsService {
   }
 
   async views(attachments: StoredAttachment[]): Promise<AttachmentView[]> {
-    const statuses = await this.status.statusOf([...new Set(attachments.map((a) => a.host))]);
+    const hostIds = [...new Set(attachments.map((a) => a.host))];
+    const found = await Promise.all(hostIds.map((id) => this.statuses.get(id)));
+    const statuses = new Map(hostIds.map((id, i) => [id, found[i]]));
     return attachments.map((a) => {
       const host = statuses.get(a.host);
       return {
