@@ -39,14 +39,6 @@ const LIST: { ids: string[]; difference: KnownDifference }[] = [
       shows: /OvsdbIdl cannot fetch/,
     },
   },
-  {
-    ids: ['simple idl disable monitor-cond - Python3'],
-    difference: {
-      kind: 'fails',
-      reason: 'OvsdbIdl does not fall back to plain `monitor` when the server refuses monitor_cond ("unknown method" after ovsdb-server/disable-monitor-cond): it never syncs',
-      shows: /"monitor_cond" failed: unknown method/,
-    },
-  },
 ];
 
 const BY_ID = new Map(LIST.flatMap(({ ids, difference }) => ids.map((id) => [id, difference] as const)));

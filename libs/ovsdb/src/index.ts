@@ -93,7 +93,8 @@ export type { IndexSpec } from './replica/column-index';
 
 // The IDL: a reconnecting client, a replica kept in sync, read-your-writes transactions.
 export { OvsdbIdl } from './idl/idl';
-export type { OvsdbIdlOptions, OvsdbIdlEvents, IdlSyncInfo } from './idl/idl';
+export type { OvsdbIdlOptions, OvsdbIdlEvents, IdlSyncInfo, MonitorMethod } from './idl/idl';
+export { OvsdbConditionsUnsupportedError } from './idl/plain-monitor';
 export { IdlTransaction } from './idl/transaction';
 export type { TransactionStatus, CommitResult, InsertHandle, TypedMutation } from './idl/transaction';
 

@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { DEFAULT_IDL_CONNECT_TIMEOUT_MS } from '../defaults';
-import { OvsdbError, OvsdbRpcError } from '../errors';
+import { OvsdbError } from '../errors';
 import { ReconnectingOvsdbClient, type ReconnectingClientOptions } from '../client/reconnecting-client';
 import type { MonitorCondSinceResult, OvsdbClient, TransactOptions } from '../client/ovsdb-client';
-import type { DatabaseSchema, Operation, OperationResult, TableUpdates2, WireCondition } from '../protocol/wire';
+import type { DatabaseSchema, Operation, OperationResult, TableUpdates, TableUpdates2, WireCondition } from '../protocol/wire';
 import { Replica } from '../replica/replica';
 import type { IndexSpec } from '../replica/column-index';
 import { IdlTransaction, type CommitResult, type TransactionTarget } from './transaction';
+import { assertEveryRowSelected, isUnknownMethod, plainMonitorRequests } from './plain-monitor';
 import type { DatabaseMeta } from '../schema/types';
 
 export interface OvsdbIdlOptions extends Omit<ReconnectingClientOptions, 'remotes'> {
@@ -20,7 +21,11 @@ export interface OvsdbIdlOptions extends Omit<ReconnectingClientOptions, 'remote
   tables?: readonly string[];
   /** Columns to monitor per table (default: all). */
   columns?: Readonly<Record<string, readonly string[]>>;
-  /** monitor_cond conditions per table (rows leaving a condition arrive as deletes). */
+  /**
+   * monitor_cond conditions per table (rows leaving a condition arrive as deletes). On a
+   * server without monitor_cond (plain `monitor` only) a condition that leaves rows out
+   * makes the sync fail with OvsdbConditionsUnsupportedError.
+   */
   conditions?: Readonly<Record<string, readonly WireCondition[]>>;
   indexes?: readonly IndexSpec[];
   sliceMs?: number;
@@ -34,11 +39,16 @@ export interface OvsdbIdlOptions extends Omit<ReconnectingClientOptions, 'remote
   connectTimeoutMs?: number;
 }
 
+/** How the IDL monitors: resuming, conditional, or (a server without monitor_cond) plain RFC 7047 `monitor`. */
+export type MonitorMethod = 'monitor_cond_since' | 'monitor_cond' | 'monitor';
+
 export interface IdlSyncInfo {
   /** 'initial': first sync; 'resumed': monitor_cond_since found the history (only missed updates applied); 'resynced': full snapshot diffed. */
   kind: 'initial' | 'resumed' | 'resynced';
   remote: string;
   durationMs: number;
+  /** The monitor request this sync used. */
+  method: MonitorMethod;
 }
 
 export interface OvsdbIdlEvents {
@@ -68,6 +78,9 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
   private replicaOrUndefined: Replica | undefined;
   private conditions: Record<string, readonly WireCondition[]>;
   private supportsSince: boolean;
+  /** False once a server answered monitor_cond with "unknown method": plain `monitor` from then on. */
+  private supportsCond = true;
+  private lastMonitorMethod: MonitorMethod | undefined;
   private synced = false;
   private replicaHasData = false;
   private holds = 0;
@@ -114,6 +127,11 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
   get replica(): Replica {
     if (this.replicaOrUndefined === undefined) throw new OvsdbError('the IDL has no schema yet (await OvsdbIdl.connect)');
     return this.replicaOrUndefined;
+  }
+
+  /** The monitor method of the last sync (undefined before the first). */
+  get monitorMethod(): MonitorMethod | undefined {
+    return this.lastMonitorMethod;
   }
 
   get isConnected(): boolean {
@@ -167,12 +185,17 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     }
   }
 
-  /** Replaces a table's monitor conditions (monitor_cond_change); kept for later reconnections. */
+  /**
+   * Replaces a table's monitor conditions (monitor_cond_change); kept for later reconnections.
+   * On a server without monitor_cond, conditions that leave rows out are refused
+   * (OvsdbConditionsUnsupportedError, nothing changed); others need no request.
+   */
   async setConditions(table: string, where: readonly WireCondition[]): Promise<void> {
+    if (!this.supportsCond) assertEveryRowSelected({ [table]: where });
     // A new object each time: a sync in progress can tell that conditions changed under it.
     this.conditions = { ...this.conditions, [table]: [...where] };
     const client = this.client.client;
-    if (client === undefined || !this.synced) return;
+    if (client === undefined || !this.synced || !this.supportsCond) return;
     await client.monitorCondChange(MONITOR_ID, MONITOR_ID, { [table]: [{ where: [...where] }] });
   }
 
@@ -249,10 +272,16 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
       if (applyNow()) void replica.applyUpdate3(lastTxnId, updates);
       else deliver(() => void replica.applyUpdate3(lastTxnId, updates));
     });
+    // Plain `monitor` (a server without monitor_cond).
+    client.on('update', (id, updates) => {
+      if (id !== MONITOR_ID) return;
+      if (applyNow()) void replica.applyUpdate(updates);
+      else deliver(() => void replica.applyUpdate(updates));
+    });
     const requestedConditions = this.conditions;
     const requests = replica.monitorRequests(this.options.tables, this.options.columns, requestedConditions);
     let kind: IdlSyncInfo['kind'] = this.replicaHasData ? 'resynced' : 'initial';
-    let snapshot: TableUpdates2 | undefined;
+    let snapshot: TableUpdates2 | TableUpdates | undefined;
     const full = this.needsFullSync;
     this.needsFullSync = false;
     let since: MonitorCondSinceResult | undefined;
@@ -262,11 +291,22 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
         since = await client.monitorCondSince(this.database, MONITOR_ID, requests, full ? null : replica.lastTxnId);
       } catch (error) {
         this.needsFullSync ||= full;
-        if (!(error instanceof OvsdbRpcError && /unknown method/i.test(String(error.errorName ?? error.message)))) throw error;
+        if (!isUnknownMethod(error)) throw error;
         this.supportsSince = false;
       }
     }
-    if (since === undefined) snapshot = await client.monitorCond(this.database, MONITOR_ID, requests);
+    if (since === undefined && this.supportsCond) {
+      try {
+        snapshot = await client.monitorCond(this.database, MONITOR_ID, requests);
+      } catch (error) {
+        if (!isUnknownMethod(error)) throw error;
+        this.supportsCond = false;
+      }
+    }
+    if (since === undefined && !this.supportsCond) {
+      assertEveryRowSelected(requestedConditions);
+      snapshot = await client.monitor(this.database, MONITOR_ID, plainMonitorRequests(requests));
+    }
     let applied: Promise<void>;
     if (since !== undefined) {
       if (since[0] && kind !== 'initial') kind = 'resumed';
@@ -281,7 +321,7 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     this.replicaHasData = true;
     this.synced = true;
     // setConditions() during the sync changed what we asked for: send the difference now.
-    if (this.conditions !== requestedConditions) {
+    if (this.conditions !== requestedConditions && this.supportsCond) {
       const changed: Record<string, { where: WireCondition[] }[]> = {};
       for (const table of Object.keys(this.conditions)) {
         if (this.conditions[table] !== requestedConditions[table]) changed[table] = [{ where: [...this.conditions[table]] }];
@@ -289,7 +329,9 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
       if (Object.keys(changed).length > 0) await client.monitorCondChange(MONITOR_ID, MONITOR_ID, changed);
     }
     this.readyResolve();
-    const info: IdlSyncInfo = { kind, remote, durationMs: performance.now() - started };
+    const method: MonitorMethod = since !== undefined ? 'monitor_cond_since' : this.supportsCond ? 'monitor_cond' : 'monitor';
+    this.lastMonitorMethod = method;
+    const info: IdlSyncInfo = { kind, remote, durationMs: performance.now() - started, method };
     // After the reconnecting client has taken this connection as its current one (the hook
     // returns first): a listener may then use the connection or force another reconnect.
     setImmediate(() => this.emit('resynced', info));
