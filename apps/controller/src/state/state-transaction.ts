@@ -14,27 +14,8 @@ function parse<T>(text: string | null): T | undefined {
   return text === null ? undefined : (JSON.parse(text) as T);
 }
 
-export interface Savepoint {
-  hosts: Map<string, HostRecord | null>;
-  allHostsLoaded: boolean;
-  networks: Map<string, NetworkRecord | null>;
-  allNetworksLoaded: boolean;
-  attachments: Map<string, AttachmentRecord | null>;
-  hostAttachmentIds: Map<string, Set<string>>;
-  networkAttachmentIds: Map<string, Set<string>>;
-  operators: Map<string, OperatorResources>;
-  containerIndex: Map<string, Map<string, string>>;
-  macIndex: Map<string, Map<string, string>>;
-  writes: {
-    hosts: Map<string, HostRecord | null>;
-    networks: Map<string, NetworkRecord | null>;
-    attachments: Map<string, { before: AttachmentRecord | null; after: AttachmentRecord | null }>;
-    operators: Map<string, OperatorResources>;
-  };
-  touchedHosts: Set<string>;
-  everyHost: boolean;
-  deletedNetworkRecords: Map<string, NetworkRecord>;
-}
+/** Where to go back to if the next mutation of a batch is refused: a position in the undo log. */
+export type Savepoint = number;
 
 /**
  * A batch of mutations' view of the stored state: reads go to Redis once and are cached, writes
@@ -42,17 +23,17 @@ export interface Savepoint {
  * leaves Redis as it was. Only used while the write lock is held.
  */
 export class StateTransaction {
-  private hosts: Map<string, HostRecord | null> = new Map();
+  private readonly hosts: Map<string, HostRecord | null> = new Map();
   private allHostsLoaded = false;
-  private networks: Map<string, NetworkRecord | null> = new Map();
+  private readonly networks: Map<string, NetworkRecord | null> = new Map();
   private allNetworksLoaded = false;
-  private attachments: Map<string, AttachmentRecord | null> = new Map();
-  private hostAttachmentIds: Map<string, Set<string>> = new Map();
-  private networkAttachmentIds: Map<string, Set<string>> = new Map();
-  private operators: Map<string, OperatorResources> = new Map();
+  private readonly attachments: Map<string, AttachmentRecord | null> = new Map();
+  private readonly hostAttachmentIds: Map<string, Set<string>> = new Map();
+  private readonly networkAttachmentIds: Map<string, Set<string>> = new Map();
+  private readonly operators: Map<string, OperatorResources> = new Map();
   /** Lazily built: per host, (container, ifname) -> attachment id; per network, MAC -> attachment id. */
-  private containerIndex: Map<string, Map<string, string>> = new Map();
-  private macIndex: Map<string, Map<string, string>> = new Map();
+  private readonly containerIndex: Map<string, Map<string, string>> = new Map();
+  private readonly macIndex: Map<string, Map<string, string>> = new Map();
   private readonly revisions = new Map<string, number>();
 
   private readonly writes = {
@@ -63,8 +44,15 @@ export class StateTransaction {
   };
 
   /** Hosts whose desired state must be rebuilt; `everyHost` when the fleet's topology changed. */
-  touchedHosts = new Set<string>();
+  readonly touchedHosts = new Set<string>();
   everyHost = false;
+  /**
+   * How to undo each change a mutation made to what this transaction holds, newest last: a
+   * refused mutation of a batch is rolled back by running its entries backwards. (Reads cached
+   * meanwhile stay: they are what Redis holds.) Cheaper than copying every map at each
+   * mutation, whose cost grew with the attachments a batch had read.
+   */
+  private readonly undoLog: Array<() => void> = [];
   /** What the current mutation of a batch touched (see beginMutation). */
   private mutationTouched = new Set<string>();
   private mutationEveryHost = false;
@@ -84,7 +72,7 @@ export class StateTransaction {
       missing.forEach((id, i) => this.hosts.set(id, parse<HostRecord>(texts[i]) ?? null));
       this.allHostsLoaded = true;
     }
-    return [...this.hosts.values()].filter((h): h is HostRecord => h !== null).sort((a, b) => a.id.localeCompare(b.id));
+    return [...this.hosts.values()].filter((h): h is HostRecord => h !== null).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async network(name: string): Promise<NetworkRecord | undefined> {
@@ -121,7 +109,7 @@ export class StateTransaction {
     const missing = [...ids].filter((id) => !this.attachments.has(id));
     const texts = missing.length ? await this.redis.mget(missing.map(stateKeys.attachment)) : [];
     missing.forEach((id, i) => this.attachments.set(id, parse<AttachmentRecord>(texts[i]) ?? null));
-    return [...ids].map((id) => this.attachments.get(id)).filter((a): a is AttachmentRecord => !!a).sort((a, b) => a.id.localeCompare(b.id));
+    return [...ids].map((id) => this.attachments.get(id)).filter((a): a is AttachmentRecord => !!a).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async attachmentsOfHost(hostId: string): Promise<AttachmentRecord[]> {
@@ -155,7 +143,8 @@ export class StateTransaction {
     let index = indexes.get(owner);
     if (!index) {
       index = new Map((await load()).map((a) => [key(a), a.id]));
-      indexes.set(owner, index);
+      // Built from what this transaction holds, the current mutation's writes included: it goes if they are undone.
+      this.setIn(indexes, owner, index);
     }
     return index;
   }
@@ -190,78 +179,67 @@ export class StateTransaction {
 
   private touch(hostId: string | null): void {
     if (hostId === null) {
-      this.everyHost = true;
+      if (!this.everyHost) {
+        this.everyHost = true;
+        this.undoLog.push(() => (this.everyHost = false));
+      }
       this.mutationEveryHost = true;
     } else {
-      this.touchedHosts.add(hostId);
+      this.addTo(this.touchedHosts, hostId);
       this.mutationTouched.add(hostId);
     }
   }
 
-  /** Everything this transaction holds, to go back to if the next mutation of a batch is refused. */
+  /** The point to go back to if the next mutation of a batch is refused. */
   savepoint(): Savepoint {
-    const copyIds = (ids: Map<string, Set<string>>) => new Map([...ids].map(([k, v]) => [k, new Set(v)]));
-    const copyIndex = (index: Map<string, Map<string, string>>) => new Map([...index].map(([k, v]) => [k, new Map(v)]));
-    return {
-      hosts: new Map(this.hosts),
-      allHostsLoaded: this.allHostsLoaded,
-      networks: new Map(this.networks),
-      allNetworksLoaded: this.allNetworksLoaded,
-      attachments: new Map(this.attachments),
-      hostAttachmentIds: copyIds(this.hostAttachmentIds),
-      networkAttachmentIds: copyIds(this.networkAttachmentIds),
-      operators: new Map(this.operators),
-      containerIndex: copyIndex(this.containerIndex),
-      macIndex: copyIndex(this.macIndex),
-      writes: {
-        hosts: new Map(this.writes.hosts),
-        networks: new Map(this.writes.networks),
-        attachments: new Map(this.writes.attachments),
-        operators: new Map(this.writes.operators),
-      },
-      touchedHosts: new Set(this.touchedHosts),
-      everyHost: this.everyHost,
-      deletedNetworkRecords: new Map(this.deletedNetworkRecords),
-    };
+    return this.undoLog.length;
   }
 
   rollback(to: Savepoint): void {
-    this.hosts = to.hosts;
-    this.allHostsLoaded = to.allHostsLoaded;
-    this.networks = to.networks;
-    this.allNetworksLoaded = to.allNetworksLoaded;
-    this.attachments = to.attachments;
-    this.hostAttachmentIds = to.hostAttachmentIds;
-    this.networkAttachmentIds = to.networkAttachmentIds;
-    this.operators = to.operators;
-    this.containerIndex = to.containerIndex;
-    this.macIndex = to.macIndex;
-    for (const kind of ['hosts', 'networks', 'attachments', 'operators'] as const) {
-      const target = this.writes[kind] as Map<string, unknown>;
-      target.clear();
-      for (const [k, v] of to.writes[kind] as Map<string, unknown>) target.set(k, v);
-    }
-    this.touchedHosts = to.touchedHosts;
-    this.everyHost = to.everyHost;
-    this.deletedNetworkRecords.clear();
-    for (const [k, v] of to.deletedNetworkRecords) this.deletedNetworkRecords.set(k, v);
+    while (this.undoLog.length > to) (this.undoLog.pop() as () => void)();
+  }
+
+  private setIn<K, V>(map: Map<K, V>, key: K, value: V): void {
+    const had = map.has(key);
+    const old = map.get(key) as V;
+    this.undoLog.push(had ? () => map.set(key, old) : () => map.delete(key));
+    map.set(key, value);
+  }
+
+  private deleteIn<K, V>(map: Map<K, V>, key: K): void {
+    if (!map.has(key)) return;
+    const old = map.get(key) as V;
+    this.undoLog.push(() => map.set(key, old));
+    map.delete(key);
+  }
+
+  private addTo<T>(set: Set<T>, value: T): void {
+    if (set.has(value)) return;
+    this.undoLog.push(() => set.delete(value));
+    set.add(value);
+  }
+
+  private removeFrom<T>(set: Set<T>, value: T): void {
+    if (!set.has(value)) return;
+    this.undoLog.push(() => set.add(value));
+    set.delete(value);
   }
 
   putHost(host: HostRecord): void {
-    this.hosts.set(host.id, host);
-    this.writes.hosts.set(host.id, host);
+    this.setIn(this.hosts, host.id, host);
+    this.setIn(this.writes.hosts, host.id, host);
     this.touch(null);
   }
 
   deleteHost(id: string): void {
-    this.hosts.set(id, null);
-    this.writes.hosts.set(id, null);
+    this.setIn(this.hosts, id, null);
+    this.setIn(this.writes.hosts, id, null);
     this.touch(null);
   }
 
   putNetwork(network: NetworkRecord): void {
-    this.networks.set(network.name, network);
-    this.writes.networks.set(network.name, network);
+    this.setIn(this.networks, network.name, network);
+    this.setIn(this.writes.networks, network.name, network);
     this.touch(null);
   }
 
@@ -269,9 +247,9 @@ export class StateTransaction {
 
   deleteNetwork(name: string): void {
     const existing = this.networks.get(name);
-    if (existing) this.deletedNetworkRecords.set(name, existing);
-    this.networks.set(name, null);
-    this.writes.networks.set(name, null);
+    if (existing) this.setIn(this.deletedNetworkRecords, name, existing);
+    this.setIn(this.networks, name, null);
+    this.setIn(this.writes.networks, name, null);
     this.touch(null);
   }
 
@@ -281,7 +259,7 @@ export class StateTransaction {
 
   /** A new attachment (an id just made): no stored record to read first. */
   async createAttachment(attachment: AttachmentRecord): Promise<void> {
-    if (!this.attachments.has(attachment.id)) this.attachments.set(attachment.id, null);
+    if (!this.attachments.has(attachment.id)) this.setIn(this.attachments, attachment.id, null);
     await this.changeAttachment(attachment.id, attachment);
   }
 
@@ -291,34 +269,38 @@ export class StateTransaction {
 
   private async changeAttachment(id: string, after: AttachmentRecord | null): Promise<void> {
     const before = this.writes.attachments.get(id)?.before ?? (await this.attachment(id)) ?? null;
-    this.attachments.set(id, after);
-    this.writes.attachments.set(id, { before, after });
+    this.setIn(this.attachments, id, after);
+    this.setIn(this.writes.attachments, id, { before, after });
     if (before) {
-      if (this.containerIndex.get(before.host)?.get(containerKey(before)) === id) this.containerIndex.get(before.host)?.delete(containerKey(before));
-      if (this.macIndex.get(before.network)?.get(before.mac) === id) this.macIndex.get(before.network)?.delete(before.mac);
+      const byContainer = this.containerIndex.get(before.host);
+      if (byContainer?.get(containerKey(before)) === id) this.deleteIn(byContainer, containerKey(before));
+      const byMac = this.macIndex.get(before.network);
+      if (byMac?.get(before.mac) === id) this.deleteIn(byMac, before.mac);
     }
     if (after) {
-      this.containerIndex.get(after.host)?.set(containerKey(after), id);
-      this.macIndex.get(after.network)?.set(after.mac, id);
+      const byContainer = this.containerIndex.get(after.host);
+      if (byContainer) this.setIn(byContainer, containerKey(after), id);
+      const byMac = this.macIndex.get(after.network);
+      if (byMac) this.setIn(byMac, after.mac, id);
     }
     for (const record of [before, after]) {
       if (!record) continue;
       const hostIds = await this.memberIds(this.hostAttachmentIds, stateKeys.hostAttachments(record.host), record.host);
       const networkIds = await this.memberIds(this.networkAttachmentIds, stateKeys.networkAttachments(record.network), record.network);
       if (record === after) {
-        hostIds.add(id);
-        networkIds.add(id);
+        this.addTo(hostIds, id);
+        this.addTo(networkIds, id);
       } else {
-        hostIds.delete(id);
-        networkIds.delete(id);
+        this.removeFrom(hostIds, id);
+        this.removeFrom(networkIds, id);
       }
       this.touch(record.host);
     }
   }
 
   putOperator(hostId: string, resources: OperatorResources): void {
-    this.operators.set(hostId, resources);
-    this.writes.operators.set(hostId, resources);
+    this.setIn(this.operators, hostId, resources);
+    this.setIn(this.writes.operators, hostId, resources);
     this.touch(hostId);
   }
 
