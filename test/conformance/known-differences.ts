@@ -31,14 +31,6 @@ const LIST: { ids: string[]; difference: KnownDifference }[] = [
     ids: ['simple link idl verify notify - Python3', 'simple link idl verify notify - Python3 - SSL'],
     difference: { kind: 'fails', reason: NO_SERVER_DATABASE_EVENTS, shows: /the output differs/ },
   },
-  {
-    ids: ['simple idl, initially populated - Python3 - fetch'],
-    difference: {
-      kind: 'fails',
-      reason: "OvsdbIdl has no Row.fetch: a column registered read-only (not monitored) cannot be read into the IDL's rows on demand",
-      shows: /OvsdbIdl cannot fetch/,
-    },
-  },
 ];
 
 const BY_ID = new Map(LIST.flatMap(({ ids, difference }) => ids.map((id) => [id, difference] as const)));

@@ -109,7 +109,19 @@ export async function doIdl(schemaFile: string, remote: string, commandsIn: read
       );
     } else if (!command.startsWith('[')) {
       const committed = await idlSet(
-        { idl, step, out, log, readonly: registration.readonly, drain: (at) => loop.drain(at), pushNotifyHook: (hook) => loop.pushNotifyHook(hook) },
+        {
+          idl,
+          step,
+          out,
+          log,
+          readonly: registration.readonly,
+          drain: (at) => loop.drain(at),
+          fetched: (_table, uuid, column) => {
+            printer.markFetched(uuid, column);
+            loop.bump();
+          },
+          pushNotifyHook: (hook) => loop.pushNotifyHook(hook),
+        },
         command,
       );
       // Nothing reached the server: no update will come, so do not wait for one.

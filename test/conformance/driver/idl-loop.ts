@@ -33,6 +33,11 @@ export class IdlLoop {
     this.notifyHooks.push(hook);
   }
 
+  /** Python's change_seqno += 1 outside a notification (a fetch reply). */
+  bump(): void {
+    this.changeSeqno++;
+  }
+
   /** Processes the change notifications that arrived, as Python's idl.run() does. */
   drain(step: number): void {
     for (let event = this.subscription.poll(); event !== undefined; event = this.subscription.poll()) {

@@ -24,6 +24,8 @@ export interface SetContext {
   readonly: ReadonlyMap<string, ReadonlySet<string>>;
   /** Python's idl.run() after the commit: processes the pending change notifications (notify hooks included). */
   drain: (step: number) => void;
+  /** A fetched column now in the row's _data (printed from then on), and Python's change_seqno += 1 for the fetch reply. */
+  fetched: (table: string, uuid: string, column: string) => void;
   /** idl.notify = hook, until the hook's first call puts the previous one back. */
   pushNotifyHook: (hook: (event: string, i: unknown, column: string | null) => void) => void;
 }
@@ -135,8 +137,7 @@ export async function idlSet(ctx: SetContext, commands: string): Promise<boolean
       if (args.length !== 2) throw new DriverExit('"fetch" command requires 2 argument\n');
       const row = findSimple(txn, int(args[0]));
       if (!row) throw new DriverExit(`"fetch" command asks for nonexistent i=${int(args[0])}\n`);
-      // row.fetch(column): OvsdbIdl has no way to read a column it does not monitor into its rows.
-      throw new DriverExit(`"fetch" command: OvsdbIdl cannot fetch the unmonitored column ${args[1]} (Python's Row.fetch)\n`);
+      txn.fetch(row, args[1]);
     } else if (name === 'increment') {
       if (args.length !== 1) throw new DriverExit('"increment" command requires 1 argument\n');
       const s = findSimple(txn, int(args[0]));
@@ -253,6 +254,7 @@ export async function idlSet(ctx: SetContext, commands: string): Promise<boolean
   }
 
   const result = await txn.commit();
+  if (result.status === 'success') for (const [row, column] of txn.fetches) ctx.fetched(row.table.name, row.ref as string, column);
   ctx.drain(step);
   if (result.error !== undefined) ctx.log(`transaction error: ${result.error}${result.details === undefined ? '' : `: ${result.details}`}`);
   let line = `${pad(step)}: commit, status=${result.status}`;

@@ -18,6 +18,8 @@ export const pad = (step: number): string => String(step).padStart(3, '0');
 
 export class IdlPrinter {
   readonly lookup: RowLookup;
+  /** Per row uuid, the columns fetched into it (Row.fetch puts them into the row's _data). */
+  private readonly fetched = new Map<string, Set<string>>();
 
   constructor(
     private readonly replica: Replica,
@@ -25,6 +27,12 @@ export class IdlPrinter {
     private readonly out: (line: string) => void,
   ) {
     this.lookup = (table, uuid) => (this.registration.tables.has(table) ? this.replica.get(table, uuid) : undefined);
+  }
+
+  markFetched(uuid: string, column: string): void {
+    const columns = this.fetched.get(uuid) ?? new Set<string>();
+    columns.add(column);
+    this.fetched.set(uuid, columns);
   }
 
   printIdl(step: number, terse = false): void {
@@ -53,7 +61,15 @@ export class IdlPrinter {
   }
 
   private simple(meta: TableMeta, row: Readonly<Record<string, unknown>>, columns: readonly string[]): string {
-    return simpleRowString(meta, row, columns, this.lookup, this.registration.columns.get(meta.name));
+    return simpleRowString(meta, row, columns, this.lookup, this.columnsOf(meta.name, row._uuid));
+  }
+
+  /** The columns the row's _data holds: the monitored ones plus any fetched into it (undefined: all). */
+  private columnsOf(table: string, uuid: unknown): ReadonlySet<string> | undefined {
+    const monitored = this.registration.columns.get(table);
+    const fetched = typeof uuid === 'string' ? this.fetched.get(uuid) : undefined;
+    if (monitored === undefined || fetched === undefined) return monitored;
+    return new Set([...monitored, ...fetched]);
   }
 
   private contents(meta: TableMeta, row: ReplicaRow): string {

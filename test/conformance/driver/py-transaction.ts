@@ -241,6 +241,7 @@ export class PyTransaction {
   readonly idlTxn: IdlTransaction;
   private readonly rows = new Map<string, PyRow>();
   private readonly touched = new Set<PyRow>();
+  private readonly fetched: [PyRow, string][] = [];
 
   constructor(
     private readonly idl: OvsdbIdl,
@@ -289,6 +290,18 @@ export class PyTransaction {
     if (this.touched.has(row)) return;
     this.touched.add(row);
     if (row.data !== undefined) this.idlTxn.update(row.table.name, row.ref, {});
+  }
+
+  /** Row.fetch(column): read from the server at commit into the replica's row (an existing row only). */
+  fetch(row: PyRow, column: string): void {
+    if (row.data === undefined) throw new Error(`AssertionError: fetch of ${row.table.name} row inserted by this transaction`);
+    this.idlTxn.fetch(row.table.name, row.ref as string, [column]);
+    this.fetched.push([row, column]);
+  }
+
+  /** The (row, column) pairs fetched, for the caller to read after a successful commit. */
+  get fetches(): readonly (readonly [PyRow, string])[] {
+    return this.fetched;
   }
 
   increment(row: PyRow, column: string): void {

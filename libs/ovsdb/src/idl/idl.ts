@@ -3,12 +3,14 @@ import { DEFAULT_IDL_CONNECT_TIMEOUT_MS } from '../defaults';
 import { OvsdbError } from '../errors';
 import { ReconnectingOvsdbClient, type ReconnectingClientOptions } from '../client/reconnecting-client';
 import type { MonitorCondSinceResult, OvsdbClient, TransactOptions } from '../client/ovsdb-client';
-import type { DatabaseSchema, Operation, OperationResult, TableUpdates, TableUpdates2, WireCondition } from '../protocol/wire';
+import type { DatabaseSchema, Operation, OperationResult, TableUpdates, TableUpdates2, UuidString, WireCondition } from '../protocol/wire';
 import { Replica } from '../replica/replica';
 import type { IndexSpec } from '../replica/column-index';
 import { IdlTransaction, type CommitResult, type TransactionTarget } from './transaction';
 import { assertEveryRowSelected, isUnknownMethod, plainMonitorRequests } from './plain-monitor';
 import type { DatabaseMeta } from '../schema/types';
+import type { TableRef } from '../schema/table-ref';
+import type { ReplicaRow } from '../replica/row-codec';
 
 export interface OvsdbIdlOptions extends Omit<ReconnectingClientOptions, 'remotes'> {
   /** One remote or several (a cluster's members); or `remote` for just one. */
@@ -61,6 +63,8 @@ export interface OvsdbIdlEvents {
 }
 
 const MONITOR_ID = 'ovs-fleet-idl';
+
+type RowOfRef<T> = T extends TableRef<string, infer Row> ? Row : ReplicaRow;
 
 /**
  * An OVSDB IDL: a ReconnectingOvsdbClient plus a Replica kept in sync with it.
@@ -165,9 +169,31 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
         schema: replica.schema,
         get: (table, uuid) => replica.get(table, uuid),
         transact: (ops) => this.transact(ops, options),
+        applyFetched: (table, uuid, values) => replica.applyFetched(table, uuid, values),
       };
     }
     return new IdlTransaction(this.transactionTarget);
+  }
+
+  /**
+   * Reads columns of one row from the server into the replica's row and returns the row:
+   * Python's Row.fetch, for columns registered but not monitored (`columns` option). One
+   * transaction with a `select` (IdlTransaction.fetch). Throws OvsdbError when the row is
+   * not in the replica or is gone by then, or when the server refused the transaction.
+   */
+  async fetch<T extends TableRef>(table: T, uuid: UuidString, columns: readonly string[]): Promise<RowOfRef<T>>;
+  async fetch(table: string, uuid: UuidString, columns: readonly string[]): Promise<ReplicaRow>;
+  async fetch(table: string | TableRef, uuid: UuidString, columns: readonly string[]): Promise<unknown> {
+    const name = typeof table === 'string' ? table : table.name;
+    const txn = this.transaction();
+    txn.fetch(name, uuid, columns);
+    const result = await txn.commit();
+    if (result.status !== 'success') {
+      throw new OvsdbError(`fetch of ${name} ${uuid} failed (${result.status})${result.error === undefined ? '' : `: ${result.error}`}`);
+    }
+    const row = this.replica.get(name, uuid);
+    if (row === undefined) throw new OvsdbError(`fetch: ${name} ${uuid} was deleted before it could be read`);
+    return row;
   }
 
   /**

@@ -113,6 +113,73 @@ describe('IdlTransaction op building', () => {
   });
 });
 
+describe('IdlTransaction.fetch', () => {
+  const qosRow = { _uuid: QOS, _version: '', type: 'linux-htb' } as unknown as ReplicaRow;
+
+  function fetchTarget(reply: (ops: readonly Operation[]) => OperationResult[]) {
+    const { t, sent } = target({ [QOS]: qosRow }, reply);
+    const applied: [string, string, unknown][] = [];
+    t.applyFetched = (table, uuid, values) => {
+      applied.push([table, uuid, values]);
+      return Promise.resolve();
+    };
+    return { t, sent, applied };
+  }
+
+  it('selects the columns after the changes, before the increment; the select is not taken for the increment', async () => {
+    const { t, sent, applied } = fetchTarget((ops) =>
+      ops.map((op) => (op.op !== 'select' ? { count: 1 } : op.table === 'QoS' ? { rows: [{ other_config: ['map', [['a', 'b']]] }] } : { rows: [{ next_cfg: 9 }] })),
+    );
+    const txn = new IdlTransaction(t);
+    txn.mutate('QoS', QOS, [['external_ids', 'insert', new Map([['k', 'v']])]]);
+    txn.fetch('QoS', QOS, ['other_config']);
+    txn.increment('Open_vSwitch', BR, 'next_cfg');
+    const result = await txn.commit();
+    expect(sent[0].map((op) => op.op)).toEqual(['mutate', 'select', 'mutate', 'select']);
+    expect(sent[0][1]).toEqual({ op: 'select', table: 'QoS', where: where(QOS), columns: ['other_config'] });
+    expect(result).toMatchObject({ status: 'success', incrementNewValue: 9 });
+    expect(applied).toEqual([['QoS', QOS, { other_config: ['map', [['a', 'b']]] }]]);
+  });
+
+  it('a fetch alone is sent (status success), right after a mutate it is not mistaken for an increment', async () => {
+    const { t, sent, applied } = fetchTarget((ops) => ops.map((op) => (op.op === 'select' ? { rows: [{ type: 'linux-hfsc' }] } : { count: 1 })));
+    const alone = new IdlTransaction(t);
+    alone.fetch('QoS', QOS, ['type']);
+    expect(await alone.commit()).toEqual({ status: 'success', inserted: new Map() });
+    const afterMutate = new IdlTransaction(t);
+    afterMutate.mutate('QoS', QOS, [['external_ids', 'insert', new Map([['k', 'v']])]]);
+    afterMutate.fetch('QoS', QOS, ['type']);
+    expect(await afterMutate.commit()).toEqual({ status: 'success', inserted: new Map() });
+    expect(sent).toHaveLength(2);
+    expect(applied).toHaveLength(2);
+  });
+
+  it('puts nothing when the commit failed or the row was gone', async () => {
+    const failing = fetchTarget((ops) => ops.map((op) => (op.op === 'select' ? { rows: [{ type: 'x' }] } : { error: 'constraint violation' })));
+    const txn = new IdlTransaction(failing.t);
+    txn.update('QoS', QOS, { type: 'y' });
+    txn.fetch('QoS', QOS, ['type']);
+    expect((await txn.commit()).status).toBe('error');
+    expect(failing.applied).toEqual([]);
+
+    const gone = fetchTarget((ops) => ops.map(() => ({ rows: [] })));
+    const second = new IdlTransaction(gone.t);
+    second.fetch('QoS', QOS, ['type']);
+    expect((await second.commit()).status).toBe('success');
+    expect(gone.applied).toEqual([]);
+  });
+
+  it('refuses unknown columns, no columns, rows not in the replica and targets without a replica', () => {
+    const { t } = fetchTarget(() => []);
+    const txn = new IdlTransaction(t);
+    expect(() => txn.fetch('QoS', QOS, ['nosuch'])).toThrow(/QoS\.nosuch/);
+    expect(() => txn.fetch('QoS', QOS, [])).toThrow(/QoS\.columns/);
+    expect(() => txn.fetch('QoS', BR, ['type'])).toThrow(/QoS has no row/);
+    expect(() => new IdlTransaction(target({ [QOS]: qosRow }).t).fetch('QoS', QOS, ['type'])).toThrow(/needs a transaction of an IDL/);
+    expect(txn.buildOperations()).toBeNull();
+  });
+});
+
 describe('interpret (transact reply → status)', () => {
   const wait: Operation = { op: 'wait', table: 'QoS', where: [], columns: ['type'], until: '==', rows: [], timeout: 0 };
   const update: Operation = { op: 'update', table: 'QoS', where: [], row: {} };
@@ -134,6 +201,14 @@ describe('interpret (transact reply → status)', () => {
   });
   it('increment: the new value is read from the select', () => {
     expect(interpret([mutate, select], [{ count: 1 }, { rows: [{ next_cfg: 8 }] }])).toMatchObject({ status: 'success', incrementNewValue: 8 });
+  });
+  it('increment: with its select named, no other select is taken for it', () => {
+    const fetch: Operation = { op: 'select', table: 'QoS', where: [], columns: ['type'] };
+    expect(interpret([mutate, fetch], [{ count: 1 }, { rows: [] }], new Map(), null)).toEqual({ status: 'success', inserted: new Map() });
+    expect(interpret([mutate, fetch, mutate, select], [{ count: 1 }, { rows: [] }, { count: 1 }, { rows: [{ next_cfg: 3 }] }], new Map(), 3)).toMatchObject({
+      status: 'success',
+      incrementNewValue: 3,
+    });
   });
   it('a reply shorter than the request is an error', () => {
     expect(interpret([update, update], [{ count: 1 }]).status).toBe('error');

@@ -18,6 +18,8 @@ export interface TransactionTarget {
   readonly schema: DatabaseMeta;
   get(table: string, uuid: UuidString): ReplicaRow | undefined;
   transact(ops: readonly Operation[]): Promise<OperationResult[]>;
+  /** Puts a fetched row's column values into the replica (see Replica.applyFetched); without it, fetch() is refused. */
+  applyFetched?(table: string, uuid: UuidString, values: WireRow): Promise<void>;
 }
 
 export interface CommitResult {
@@ -53,6 +55,18 @@ interface RowChange {
   fixedUuid?: UuidString;
 }
 
+interface Fetch {
+  table: TableMeta;
+  uuid: UuidString;
+  columns: string[];
+}
+
+/** Where commit() finds its own selects' results among the replies. */
+interface Layout {
+  incrementSelect: number | undefined;
+  fetchSelects: number[];
+}
+
 interface Verify {
   table: TableMeta;
   uuid: UuidString;
@@ -71,6 +85,8 @@ export class IdlTransaction {
   private readonly changes = new Map<string, RowChange>();
   private readonly order: RowChange[] = [];
   private readonly verifies: Verify[] = [];
+  private readonly fetches: Fetch[] = [];
+  private layout: Layout = { incrementSelect: undefined, fetchSelects: [] };
   private readonly namedUuids = new Map<string, string>();
   private readonly comments: string[] = [];
   private incremented: { table: TableMeta; uuid: UuidString; column: string } | undefined;
@@ -140,6 +156,22 @@ export class IdlTransaction {
     this.incremented = { table: meta, uuid, column };
   }
 
+  /**
+   * Reads these columns of an existing row at commit (a `select` after this transaction's
+   * changes) and puts their values into the replica's row, which the commit resolves after:
+   * Python's Row.fetch, for columns the IDL does not monitor. Like any read of a column not
+   * monitored, the value is as of the commit: later changes on the server do not reach it.
+   * A row deleted before the commit is left as it is (the replica drops it anyway).
+   */
+  fetch(table: TableArg, uuid: UuidString, columns: readonly string[]): void {
+    const meta = this.tableMeta(table);
+    if (this.target.applyFetched === undefined) throw new OvsdbError('fetch needs a transaction of an IDL (its target keeps no replica)');
+    if (columns.length === 0) throw new OvsdbValidationError(`${meta.name}.columns`, columns, 'names no column to fetch');
+    for (const name of columns) this.column(meta, name);
+    if (this.target.get(meta.name, uuid) === undefined) throw new OvsdbError(`fetch: ${meta.name} has no row ${uuid} in the replica`);
+    this.fetches.push({ table: meta, uuid, columns: [...columns] });
+  }
+
   comment(text: string): void {
     this.comments.push(text);
   }
@@ -183,12 +215,20 @@ export class IdlTransaction {
         }
       }
     }
+    const layout: Layout = { incrementSelect: undefined, fetchSelects: [] };
+    for (const fetch of this.fetches) {
+      layout.fetchSelects.push(ops.length);
+      ops.push({ op: 'select', table: fetch.table.name, where: whereUuid(fetch.uuid), columns: fetch.columns });
+      changes = true;
+    }
     if (this.incremented) {
       const { table, uuid, column } = this.incremented;
       ops.push({ op: 'mutate', table: table.name, where: whereUuid(uuid), mutations: [[column, '+=', 1]] });
+      layout.incrementSelect = ops.length;
       ops.push({ op: 'select', table: table.name, where: whereUuid(uuid), columns: [column] });
       changes = true;
     }
+    this.layout = layout;
     if (!changes) return null;
     for (const comment of this.comments) ops.push({ op: 'comment', comment });
     return ops;
@@ -209,7 +249,18 @@ export class IdlTransaction {
       if (error instanceof OvsdbError && error.retryable) return { status: 'try again', inserted, error: error.message };
       throw error;
     }
-    return interpret(ops, results, inserted);
+    const result = interpret(ops, results, inserted, this.layout.incrementSelect ?? null);
+    if (result.status === 'success') await this.applyFetched(results);
+    return result;
+  }
+
+  /** Each fetched row's values into the replica (the row is gone when the select found none). */
+  private async applyFetched(results: readonly OperationResult[]): Promise<void> {
+    for (let i = 0; i < this.fetches.length; i++) {
+      const { table, uuid } = this.fetches[i];
+      const row = results[this.layout.fetchSelects[i]]?.rows?.[0];
+      if (row !== undefined) await this.target.applyFetched!(table.name, uuid, row);
+    }
   }
 
   private changeFor(table: TableArg, uuid: UuidString | InsertHandle): RowChange {
@@ -285,8 +336,17 @@ function mutationShapes(meta: ColumnMeta): MutationShapes {
   return shapes;
 }
 
-/** Turns a transact reply into a status, as OVS does: hard errors, then lock errors, then failed waits. */
-export function interpret(ops: readonly Operation[], results: readonly (OperationResult | null)[], inserted = new Map<string, UuidString>()): CommitResult {
+/**
+ * Turns a transact reply into a status, as OVS does: hard errors, then lock errors, then
+ * failed waits. `incrementSelect`: the index of increment()'s select (null: none); when
+ * not given, a select right after a mutate is taken for it.
+ */
+export function interpret(
+  ops: readonly Operation[],
+  results: readonly (OperationResult | null)[],
+  inserted = new Map<string, UuidString>(),
+  incrementSelect?: number | null,
+): CommitResult {
   let hard: OperationResult | undefined;
   let lock: OperationResult | undefined;
   let soft: OperationResult | undefined;
@@ -302,7 +362,8 @@ export function interpret(ops: readonly Operation[], results: readonly (Operatio
       continue;
     }
     if (op?.op === 'insert' && op['uuid-name'] !== undefined && result.uuid) inserted.set(op['uuid-name'], result.uuid[1]);
-    if (op?.op === 'select' && i > 0 && ops[i - 1].op === 'mutate') {
+    const isIncrementSelect = incrementSelect === undefined ? op?.op === 'select' && i > 0 && ops[i - 1].op === 'mutate' : i === incrementSelect;
+    if (op?.op === 'select' && isIncrementSelect) {
       const column = op.columns?.[0];
       const value = column === undefined ? undefined : result.rows?.[0]?.[column];
       if (typeof value === 'number') incrementNewValue = value;

@@ -316,3 +316,29 @@ describe('Replica: monitor requests and typed access', () => {
     expect(portEvents.poll()).toBeUndefined();
   });
 });
+
+describe('Replica: fetched columns', () => {
+  it('puts fetched values into the row in order, emits a modify only for a change, and monitor updates keep them', async () => {
+    const replica = newReplica();
+    void replica.applyUpdate2(initial({ Bridge: { [uuid(1)]: { name: 'br0' } } }));
+    const events = replica.subscribe();
+
+    await replica.applyFetched('Bridge', uuid(1), { external_ids: ['map', [['owner', 'fleet']]] });
+    expect(replica.get(Bridge, uuid(1))!.external_ids).toEqual(new Map([['owner', 'fleet']]));
+    expect(summary(drain(events))).toEqual(['modify:Bridge:01']);
+
+    await replica.applyFetched('Bridge', uuid(1), { external_ids: ['map', [['owner', 'fleet']]] });
+    expect(drain(events)).toEqual([]);
+
+    // A monitor update carries only its columns: the fetched one stays.
+    await replica.applyUpdate2({ Bridge: { [uuid(1)]: { modify: { name: 'br1' } } } });
+    expect(replica.get(Bridge, uuid(1))).toMatchObject({ name: 'br1', external_ids: new Map([['owner', 'fleet']]) });
+  });
+
+  it('leaves a row gone meanwhile alone and refuses columns the table lacks', async () => {
+    const replica = newReplica();
+    await replica.applyFetched('Bridge', uuid(9), { name: 'ghost' });
+    expect(replica.get(Bridge, uuid(9))).toBeUndefined();
+    expect(() => replica.applyFetched('Bridge', uuid(9), { nosuch: 1 })).toThrow(/unknown column "nosuch"/);
+  });
+});

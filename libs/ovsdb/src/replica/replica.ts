@@ -212,6 +212,30 @@ export class Replica {
     return this.run(this.resyncJob(snapshot, lastTxnId ?? null));
   }
 
+  /**
+   * Column values read from the server outside the monitor (a `select` of one row, as
+   * IdlTransaction.fetch does for columns not monitored), put into that row in order with
+   * the notifications handed in before. A row gone meanwhile is left alone; a value that
+   * differs from the one held emits a modify event. Monitor updates do not touch columns
+   * they do not carry, so a fetched value stays until fetched again or until a resync
+   * (a reconnection) rebuilds the row from the monitor's columns.
+   */
+  applyFetched(table: string, uuid: UuidString, values: WireRow): Promise<void> {
+    const store = this.store(table);
+    for (const column in values) {
+      if (!store.meta.columnsByName.has(column)) throw new OvsdbReplicaError(`fetched ${table} ${uuid} has unknown column ${JSON.stringify(column)}`);
+    }
+    const fetchJob = (): IteratorResult<void, void> => {
+      const old = store.rows.get(uuid);
+      if (old !== undefined) {
+        const next = store.codec.applyNew(old, values);
+        if (!store.codec.equals(old, next)) this.put(store, old, next);
+      }
+      return { done: true, value: undefined };
+    };
+    return this.run({ next: fetchJob });
+  }
+
   /** Forgets every row and the last txn id; subscribers get a gap (in order with other updates). */
   clear(): Promise<void> {
     const clearAll = (): IteratorResult<void, void> => {
