@@ -15,21 +15,14 @@ export interface KnownDifference {
   shows: RegExp;
 }
 
-const NO_SERVER_DATABASE_EVENTS =
-  "OvsdbIdl does not replicate _Server's Database table (Python's IDL monitors it on the same connection), so its notifications lack the create events of that table's two rows at step 000";
-
 const LIST: { ids: string[]; difference: KnownDifference }[] = [
   {
     ids: ['simple idl verify notify - Python3', 'simple idl verify notify - Python3 - SSL'],
     difference: {
       kind: 'deliberate',
-      reason: `on reconnecting to a standalone server Python's IDL purges every row and notifies their re-creation; OvsdbIdl resyncs by diff and notifies nothing for unchanged rows (and: ${NO_SERVER_DATABASE_EVENTS})`,
+      reason: "on reconnecting to a standalone server Python's IDL purges every row and notifies their re-creation; OvsdbIdl resyncs by diff and notifies nothing for unchanged rows",
       shows: /the output differs/,
     },
-  },
-  {
-    ids: ['simple link idl verify notify - Python3', 'simple link idl verify notify - Python3 - SSL'],
-    difference: { kind: 'fails', reason: NO_SERVER_DATABASE_EVENTS, shows: /the output differs/ },
   },
 ];
 

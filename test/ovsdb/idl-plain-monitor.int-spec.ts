@@ -48,7 +48,14 @@ describe('OvsdbIdl on a server without monitor_cond', () => {
   it('falls back to plain monitor when monitor_cond goes away, resyncs and follows updates', async () => {
     raw = await OvsdbClient.connect(server.unixRemote);
     const [before] = await raw.transact(DB, [insertQos('plain-before')]);
-    idl = await OvsdbIdl.connect({ remote: server.unixRemote, database: DB, schema: OpenVSwitchSchema, tables: ['QoS'], backoff: { initialDelayMs: 20, maxDelayMs: 200 } });
+    idl = await OvsdbIdl.connect({
+      remote: server.unixRemote,
+      database: DB,
+      schema: OpenVSwitchSchema,
+      tables: ['QoS'],
+      serverDatabase: true,
+      backoff: { initialDelayMs: 20, maxDelayMs: 200 },
+    });
     expect(idl.monitorMethod).toBe('monitor_cond_since');
 
     const resynced = nextResync(idl);
@@ -57,6 +64,8 @@ describe('OvsdbIdl on a server without monitor_cond', () => {
     expect(info.method).toBe('monitor');
     expect(idl.monitorMethod).toBe('monitor');
     expect(idl.replica.get(QoS, uuidOf(before))?.type).toBe('plain-before');
+    // _Server's Database table is monitored with plain monitor anyway (as Python's IDL does).
+    expect([...idl.serverReplica.table('Database').values()].map((row) => row.name).sort()).toEqual(['Open_vSwitch', '_Server']);
 
     // Our own writes (read your writes) and another client's, through `update` notifications.
     const [mine] = await idl.transact([insertQos('plain-mine')]);

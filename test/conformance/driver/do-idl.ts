@@ -31,6 +31,8 @@ export function idlOptions(schema: DatabaseSchema, registration: Registration, t
     tls,
     inactivityProbeMs: 0,
     backoff: { initialDelayMs: 50, maxDelayMs: 500 },
+    // Python's IDL monitors _Server's Database table on the same connection.
+    serverDatabase: true,
   };
 }
 
@@ -68,10 +70,14 @@ export async function doIdl(schemaFile: string, remote: string, commandsIn: read
     updateCondition(conditions, commands.shift()!, step, out);
     step += 1;
   }
-  const idl = await OvsdbIdl.connect({ remotes: remote.split(','), ...idlOptions(schema, registration, tls), conditions: conditions.values });
+  const idl = OvsdbIdl.create({ remotes: remote.split(','), ...idlOptions(schema, registration, tls), conditions: conditions.values });
+  // Before the first sync: Python's IDL notifies the creation of _Server's rows at step 0.
+  const serverEvents = idl.serverReplica.subscribe({ capacity: 1_000_000 });
+  await idl.start();
   const rpc = commands.length > 0 ? await openRpc(remote, tls) : undefined;
   const printer = new IdlPrinter(idl.replica, registration, out);
-  const loop = new IdlLoop(idl, trackNotify && registration.tables.has('simple') ? (event, at) => printer.printNotify(at, event) : undefined);
+  const notify = trackNotify && registration.tables.has('simple') ? printer.printNotify.bind(printer) : undefined;
+  const loop = new IdlLoop(idl, notify && ((event, at, eventSchema) => notify(at, event, eventSchema)), serverEvents);
 
   const symtab = new Map<string, string>();
   let seqno = 0;

@@ -5,7 +5,7 @@
  * idl.change_seqno: it moves with every change notification of the replica and with every
  * resync after a reconnection.
  */
-import type { ChangeEvent, ChangeSubscription, OvsdbIdl } from '@ovs-fleet/ovsdb';
+import type { ChangeEvent, ChangeSubscription, DatabaseMeta, OvsdbIdl } from '@ovs-fleet/ovsdb';
 
 export type NotifyHook = (event: string, i: unknown, column: string | null) => void;
 
@@ -18,8 +18,13 @@ export class IdlLoop {
 
   constructor(
     private readonly idl: OvsdbIdl,
-    /** idl.notify for each change the replica notifies (track-notify); hooks set by notifytest go first. */
-    private readonly notify: ((event: ChangeEvent, step: number) => void) | undefined,
+    /** idl.notify for each change the replicas notify (track-notify); hooks set by notifytest go first. */
+    private readonly notify: ((event: ChangeEvent, step: number, schema: DatabaseMeta) => void) | undefined,
+    /**
+     * The events of `_Server`'s Database table (idl.serverReplica), subscribed to before the
+     * first sync: Python's IDL notifies them too, but they never move its change_seqno.
+     */
+    private readonly serverEvents?: ChangeSubscription,
   ) {
     this.subscription = idl.replica.subscribe({ capacity: 1_000_000 });
     idl.on('resynced', (info) => {
@@ -40,12 +45,18 @@ export class IdlLoop {
 
   /** Processes the change notifications that arrived, as Python's idl.run() does. */
   drain(step: number): void {
-    for (let event = this.subscription.poll(); event !== undefined; event = this.subscription.poll()) {
-      this.changeSeqno++;
+    // Python's IDL takes _Server's updates first (it monitors that table first).
+    if (this.serverEvents !== undefined) this.drainOne(this.serverEvents, this.idl.serverReplica.schema, step, false);
+    this.drainOne(this.subscription, this.idl.replica.schema, step, true);
+  }
+
+  private drainOne(subscription: ChangeSubscription, schema: DatabaseMeta, step: number, movesSeqno: boolean): void {
+    for (let event = subscription.poll(); event !== undefined; event = subscription.poll()) {
+      if (movesSeqno) this.changeSeqno++;
       if (event.type === 'gap') throw new Error(`the replica dropped ${event.dropped} change notifications (${event.reason})`);
       const hook = this.notifyHooks.pop();
-      if (hook) hook(event.type === 'insert' ? 'create' : event.type === 'modify' ? 'update' : 'delete', (event.new ?? event.old).i, firstChangedColumn(this.idl, event));
-      else this.notify?.(event, step);
+      if (hook) hook(event.type === 'insert' ? 'create' : event.type === 'modify' ? 'update' : 'delete', (event.new ?? event.old).i, firstChangedColumn(schema, event));
+      else this.notify?.(event, step, schema);
     }
   }
 
@@ -71,12 +82,13 @@ export class IdlLoop {
   close(): void {
     this.release();
     this.subscription.return?.();
+    this.serverEvents?.return?.();
   }
 }
 
 /** The `updates` row of Python's notify holds the changed columns' old values; notifytest prints the first one's name. */
-function firstChangedColumn(idl: OvsdbIdl, event: ChangeEvent): string | null {
+function firstChangedColumn(schema: DatabaseMeta, event: ChangeEvent): string | null {
   if (event.type !== 'modify') return null;
-  const meta = idl.replica.schema.tables.get(event.table)!;
+  const meta = schema.tables.get(event.table)!;
   return meta.columns.find((column) => event.old[column.name] !== event.new[column.name])?.name ?? null;
 }

@@ -1,5 +1,5 @@
 /** print_idl / print_row / mock_notify of tests/test-ovsdb.py over our replica. */
-import type { ChangeEvent, Replica, ReplicaRow, TableMeta } from '@ovs-fleet/ovsdb';
+import type { ChangeEvent, DatabaseMeta, Replica, ReplicaRow, TableMeta } from '@ovs-fleet/ovsdb';
 import { simpleRowString, type RowLookup } from './python-format';
 import type { Registration } from './registration';
 
@@ -49,9 +49,9 @@ export class IdlPrinter {
     if (n === 0) this.out(`${pad(step)}: empty`);
   }
 
-  /** mock_notify: one line per row change while track-notify is on. */
-  printNotify(step: number, event: ChangeEvent): void {
-    const meta = this.replica.schema.tables.get(event.table)!;
+  /** mock_notify: one line per row change while track-notify is on (`schema`: the replica's, or _Server's). */
+  printNotify(step: number, event: ChangeEvent, schema: DatabaseMeta = this.replica.schema): void {
+    const meta = schema.tables.get(event.table)!;
     const row = (event.new ?? event.old)!;
     const kind = event.type === 'insert' ? 'create' : event.type === 'modify' ? 'update' : 'delete';
     let output = `${pad(step)}: event:${kind}, row={${this.simple(meta, row, [...SIMPLE_COLUMNS, 'l2', 'l1'])}}, ${simpleRowString(meta, row, ['uuid'], this.lookup)}, updates=`;

@@ -8,6 +8,7 @@ import { Replica } from '../replica/replica';
 import type { IndexSpec } from '../replica/column-index';
 import { IdlTransaction, type CommitResult, type TransactionTarget } from './transaction';
 import { assertEveryRowSelected, isUnknownMethod, plainMonitorRequests } from './plain-monitor';
+import { monitorServerDatabase, SERVER_MONITOR_ID, serverDatabaseReplica } from './server-database';
 import type { DatabaseMeta } from '../schema/types';
 import type { TableRef } from '../schema/table-ref';
 import type { ReplicaRow } from '../replica/row-codec';
@@ -39,6 +40,12 @@ export interface OvsdbIdlOptions extends Omit<ReconnectingClientOptions, 'remote
    * `timeoutMs` bounds each single connection attempt.
    */
   connectTimeoutMs?: number;
+  /**
+   * Also mirror `_Server`'s `Database` table (every column) on the same connection, as
+   * Python's IDL does: `idl.serverReplica`, resynced on every connection before the
+   * database's monitor (one more round trip). Default false.
+   */
+  serverDatabase?: boolean;
 }
 
 /** How the IDL monitors: resuming, conditional, or (a server without monitor_cond) plain RFC 7047 `monitor`. */
@@ -80,6 +87,7 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
   /** Resolves after the first complete sync. */
   readonly ready: Promise<void>;
   private replicaOrUndefined: Replica | undefined;
+  private readonly serverReplicaOrUndefined: Replica | undefined;
   private conditions: Record<string, readonly WireCondition[]>;
   private supportsSince: boolean;
   /** False once a server answered monitor_cond with "unknown method": plain `monitor` from then on. */
@@ -103,6 +111,8 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     this.conditions = { ...(options.conditions ?? {}) };
     this.supportsSince = options.resume ?? true;
     if (options.schema !== undefined) this.replicaOrUndefined = this.buildReplica(options.schema);
+    // Its snapshot is taken afresh on every connection: an inconsistency is only reported.
+    if (options.serverDatabase) this.serverReplicaOrUndefined = serverDatabaseReplica((error) => this.emit('inconsistency', error));
     this.ready = new Promise((resolve) => (this.readyResolve = resolve));
     this.client = new ReconnectingOvsdbClient({ ...options, remotes });
     this.client.onConnect((client, info) => this.sync(client, info.remote));
@@ -115,17 +125,29 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
    * OvsdbTimeoutError after `connectTimeoutMs`, or at once when the server cannot be used
    * at all (it does not speak OVSDB, or lacks the database).
    */
-  static async connect(options: OvsdbIdlOptions): Promise<OvsdbIdl> {
-    const idl = new OvsdbIdl(options);
-    const started = idl.client.start({ timeoutMs: options.connectTimeoutMs ?? DEFAULT_IDL_CONNECT_TIMEOUT_MS });
+  static connect(options: OvsdbIdlOptions): Promise<OvsdbIdl> {
+    return OvsdbIdl.create(options).start();
+  }
+
+  /**
+   * An IDL that has not connected yet: subscribe to its replicas (`replica` needs the
+   * `schema` option; `serverReplica`) to see the first sync's events too, then `start()`.
+   */
+  static create(options: OvsdbIdlOptions): OvsdbIdl {
+    return new OvsdbIdl(options);
+  }
+
+  /** Connects as `connect` does (same timeout and errors; closed when it fails); resolves with this IDL. */
+  async start(): Promise<this> {
+    const started = this.client.start({ timeoutMs: this.options.connectTimeoutMs ?? DEFAULT_IDL_CONNECT_TIMEOUT_MS });
     try {
       await started;
-      await idl.ready;
+      await this.ready;
     } catch (error) {
-      idl.close();
+      this.close();
       throw error;
     }
-    return idl;
+    return this;
   }
 
   get replica(): Replica {
@@ -136,6 +158,12 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
   /** The monitor method of the last sync (undefined before the first). */
   get monitorMethod(): MonitorMethod | undefined {
     return this.lastMonitorMethod;
+  }
+
+  /** `_Server`'s `Database` table, mirrored on the IDL's connection (option `serverDatabase`). */
+  get serverReplica(): Replica {
+    if (this.serverReplicaOrUndefined === undefined) throw new OvsdbError('the IDL does not mirror _Server (option serverDatabase)');
+    return this.serverReplicaOrUndefined;
   }
 
   get isConnected(): boolean {
@@ -299,11 +327,15 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
       else deliver(() => void replica.applyUpdate3(lastTxnId, updates));
     });
     // Plain `monitor` (a server without monitor_cond).
+    const serverReplica = this.serverReplicaOrUndefined;
     client.on('update', (id, updates) => {
-      if (id !== MONITOR_ID) return;
-      if (applyNow()) void replica.applyUpdate(updates);
-      else deliver(() => void replica.applyUpdate(updates));
+      const target = id === MONITOR_ID ? replica : id === SERVER_MONITOR_ID ? serverReplica : undefined;
+      if (target === undefined) return;
+      if (applyNow()) void target.applyUpdate(updates);
+      else deliver(() => void target.applyUpdate(updates));
     });
+    // As Python's IDL: _Server's Database first, then the database.
+    if (serverReplica !== undefined) await serverReplica.resync(await monitorServerDatabase(client, serverReplica));
     const requestedConditions = this.conditions;
     const requests = replica.monitorRequests(this.options.tables, this.options.columns, requestedConditions);
     let kind: IdlSyncInfo['kind'] = this.replicaHasData ? 'resynced' : 'initial';
