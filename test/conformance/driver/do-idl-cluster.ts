@@ -41,7 +41,7 @@ export async function doIdlCluster(schemaFile: string, remote: string, pid: stri
     if (command === 'reconnect') {
       out(`${pad(step)}: reconnect`);
       step += 1;
-      idl.forceReconnect();
+      loop.forceReconnect();
     } else if (command === 'remote') {
       out(`${pad(step)}: ${sessionName}`);
       step += 1;

@@ -104,7 +104,7 @@ export async function doIdl(schemaFile: string, remote: string, commandsIn: read
     if (command === 'reconnect') {
       out(`${pad(step)}: reconnect`);
       step += 1;
-      idl.forceReconnect();
+      loop.forceReconnect();
     } else if (command.includes('condition')) {
       const changed = updateCondition(conditions, command, step, out);
       step += 1;

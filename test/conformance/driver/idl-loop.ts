@@ -12,6 +12,8 @@ export type NotifyHook = (event: string, i: unknown, column: string | null) => v
 export class IdlLoop {
   /** 1: the initial sync, done before the loop starts. */
   changeSeqno = 1;
+  /** Set by forceReconnect() until the new connection's sync: see waitForChange. */
+  private reconnecting = false;
   private release: () => void;
   private readonly subscription: ChangeSubscription;
   private readonly notifyHooks: NotifyHook[] = [];
@@ -28,6 +30,7 @@ export class IdlLoop {
   ) {
     this.subscription = idl.replica.subscribe({ capacity: 1_000_000 });
     idl.on('resynced', (info) => {
+      this.reconnecting = false;
       if (info.kind !== 'initial') this.changeSeqno++;
     });
     this.release = idl.hold();
@@ -36,6 +39,17 @@ export class IdlLoop {
   /** `idl.notify = hook` for the next notification only (the hook puts the previous one back). */
   pushNotifyHook(hook: NotifyHook): void {
     this.notifyHooks.push(hook);
+  }
+
+  /**
+   * idl.force_reconnect(): Python's IDL drops what the old connection still had unread, so
+   * its change_seqno moves next with the new connection's monitor reply. Ours applies the
+   * old connection's queued updates at once: the next wait also waits for the resync, or
+   * the resync would count as a change of the step after it.
+   */
+  forceReconnect(): void {
+    this.reconnecting = true;
+    this.idl.forceReconnect();
   }
 
   /** Python's change_seqno += 1 outside a notification (a fetch reply). */
@@ -66,7 +80,7 @@ export class IdlLoop {
       this.release();
       const check = (): boolean => {
         this.drain(step);
-        if (this.changeSeqno === seqno) return false;
+        if (this.changeSeqno === seqno || this.reconnecting) return false;
         this.idl.off('resynced', onResync);
         this.release = this.idl.hold();
         resolve();

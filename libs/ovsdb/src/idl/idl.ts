@@ -326,7 +326,7 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
       if (applyNow()) void replica.applyUpdate3(lastTxnId, updates);
       else deliver(() => void replica.applyUpdate3(lastTxnId, updates));
     });
-    // Plain `monitor` (a server without monitor_cond).
+    // Plain `monitor`: the database's on a server without monitor_cond, and _Server's Database table.
     const serverReplica = this.serverReplicaOrUndefined;
     client.on('update', (id, updates) => {
       const target = id === MONITOR_ID ? replica : id === SERVER_MONITOR_ID ? serverReplica : undefined;
