@@ -28,7 +28,8 @@ export class AgentProcess {
   private readonly waiters = new Set<() => void>();
 
   private constructor(private readonly child: ChildProcess) {
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': it comes once standard output is drained, so every line the agent wrote before exiting is read.
+    this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
     void this.exited.then(() => {
       live.delete(child);
       this.wake();

@@ -23,7 +23,8 @@ export class HostAgent {
     readonly netns: string,
     private readonly child: ChildProcess,
   ) {
-    this.exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
+    // 'close', not 'exit': it comes once standard output is drained, so every line the agent wrote is read.
+    this.exited = new Promise((done) => child.once('close', (code, signal) => done({ code, signal })));
     void this.exited.then(() => live.delete(child));
     let pending = '';
     child.stdout!.on('data', (chunk: Buffer) => {
