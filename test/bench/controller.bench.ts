@@ -194,7 +194,9 @@ async function fanoutBenchmark(hosts: number): Promise<FanoutResult> {
     const rounds: FanoutRound[] = [];
     for (let round = 0; round < FANOUT_ROUNDS; round++) {
       // Let the agents drain the previous jobs first (registrations, the last round): only the network change is timed.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // Longer than a worker's 5 s block: the fake agents, all woken by one change, block again together and
+      // would all time out together inside the next round (a fleet's agents are not in step like that).
+      await new Promise((resolve) => setTimeout(resolve, 6000));
       const before = { redis: await redisCpuMs(admin), controller: processCpuMs(controller.pid as number), agents: clientCpuMs() };
       const started = performance.now();
       const created = await must(controller, 'POST', '/v1/networks', { name: `mesh-${round}`, type: 'vxlan', subnets: [{ cidr: `198.18.${16 * (round + 1)}.0/20` }] });
