@@ -225,6 +225,11 @@ export class StateTransaction {
     set.delete(value);
   }
 
+  /** Every host's document is rebuilt by this mutation, though no record changed (e.g. a new document schema). */
+  rebuildEveryHost(): void {
+    this.touch(null);
+  }
+
   putHost(host: HostRecord): void {
     this.setIn(this.hosts, host.id, host);
     this.setIn(this.writes.hosts, host.id, host);
