@@ -235,4 +235,25 @@ describe('the NOPERM spin', () => {
     expect(agent.other).toContain("agentAclRules('h2', ...)");
     expect(agent.other).not.toContain(passwords.h1);
   });
+
+  it('an agent whose user was made before the meshes existed (its document readable, the meshes not) exits 3 at start', async () => {
+    const legacy = agentAclRules('h1', 'legacy-password-0123456789').filter((rule) => rule !== `%R~${redisKeys.allNetworkMeshes}`);
+    expect(legacy).toHaveLength(agentAclRules('h1', 'x').length - 1);
+    await admin.call('ACL', 'SETUSER', 'agent-h1-legacy', ...legacy);
+    closers.push(() => admin.call('ACL', 'DELUSER', 'agent-h1-legacy'));
+    const legacyUrl = `redis://agent-h1-legacy:legacy-password-0123456789@127.0.0.1:${server.port}`;
+    const client = new Redis(legacyUrl, { maxRetriesPerRequest: 1 });
+    closers.push(() => client.quit());
+    expect(await client.get(redisKeys.hostDesired('h1'))).not.toBeNull();
+    await expect(client.get(redisKeys.networkMesh('blue'))).rejects.toThrow(noperm);
+    const agent = AgentProcess.start({
+      OVS_FLEET_HOST_ID: 'h1',
+      OVS_FLEET_REDIS_URL: legacyUrl,
+      OVS_FLEET_OVSDB: 'unix:/nonexistent/db.sock',
+      OVS_FLEET_AGENT_HTTP_PORT: 'off',
+    });
+    closers.push(() => agent.stop(2000));
+    expect(await agent.exited).toEqual({ code: 3, signal: null });
+    expect(agent.other).toMatch(/Redis refused the agent of host h1 access to its own keys or queue \(NOPERM/);
+  });
 });
