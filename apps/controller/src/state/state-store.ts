@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { AttachmentRecord, DesiredHostState, HostRecord, NetworkRecord, redisKeys } from '@ovs-fleet/contracts';
+import { AttachmentRecord, DESIRED_STATE_SCHEMA, DesiredHostState, HostRecord, NetworkRecord, redisKeys } from '@ovs-fleet/contracts';
 import { assignLocalVlans, buildHostDocument, diffDesiredState, DesiredStateDiff, fleetView, FleetView, isSameDesiredState, spans } from '../desired-state';
 import { AgentPlanAnswer, AgentPlans } from '../jobs/agent-plans';
 import { HostQueues } from '../jobs/host-queues';
@@ -352,6 +352,16 @@ export class StateStore {
  */
 function drainedDocument(before: DesiredHostState | null): { doc: DesiredHostState; localVlans: Record<string, number> } | null {
   if (!before) return null;
-  const doc: DesiredHostState = { ...before, revision: before.revision + 1, networks: [], attachments: [], operator: { bridges: [], ports: [], tunnels: [] } };
+  // Built field by field, in this controller's schema: `before` may be an older controller's document.
+  const doc: DesiredHostState = {
+    schema: DESIRED_STATE_SCHEMA,
+    hostId: before.hostId,
+    revision: before.revision + 1,
+    integrationBridge: before.integrationBridge,
+    tunnelIp: before.tunnelIp,
+    networks: [],
+    attachments: [],
+    operator: { bridges: [], ports: [], tunnels: [] },
+  };
   return { doc, localVlans: {} };
 }
