@@ -1,32 +1,13 @@
-import type { CommandTarget } from '@ovs-fleet/ovsdb';
 import { DesiredStateError } from '../planner';
 import { attachment, desiredHost, network, tunnel } from '../planner/testing/fixtures';
-import { MemoryHost } from '../planner/testing/memory-host';
-import { Converger } from './converger';
 import { AttachFailedError } from './errors';
-import { MemoryPlumbing } from './testing/memory-plumbing';
+import { memoryConverger } from './testing/memory-converger';
 
 const blue = network('blue', 100, 1);
 const c1 = { netns: 'c1' };
 const c2 = { netns: 'c2' };
 
-async function setup() {
-  const host = await MemoryHost.create();
-  host.db.vswitchd = true;
-  host.startContainer(c1);
-  host.startContainer(c2);
-  const log: string[] = [];
-  const ovsdb: CommandTarget = {
-    replica: host.db.replica,
-    transact: (ops) => {
-      log.push(`transaction (${ops.length} operations)`);
-      return host.db.transact(ops);
-    },
-  };
-  const plumbing = new MemoryPlumbing(host, log);
-  const converger = new Converger({ ovsdb, plumbing, probe: async () => host.probe, vswitchdTimeoutMs: 1000 });
-  return { host, log, plumbing, converger };
-}
+const setup = () => memoryConverger([c1, c2], { logTransactions: true });
 
 const doc = (revision: number, attachments = [attachment('a1', blue, c1, 1), attachment('a2', blue, c2, 2)]) =>
   desiredHost({ revision, networks: [blue], tunnels: [tunnel(blue, 'h2', 2)], attachments });

@@ -3,13 +3,11 @@ import { tunnelPortName, type ResolvedHostState } from '@ovs-fleet/contracts';
 import { hostIfname } from '@ovs-fleet/plumbing';
 import { DesiredStateError } from '../planner';
 import { attachment, desiredHost, network, tunnel } from '../planner/testing/fixtures';
-import { MemoryHost } from '../planner/testing/memory-host';
 import { createAgentLogger } from '../observability/logger';
 import { AgentMetrics } from '../observability/metrics';
-import { Converger } from './converger';
 import { AttachFailedError } from './errors';
 import { Reconciler } from './reconciler';
-import { MemoryPlumbing } from './testing/memory-plumbing';
+import { memoryConverger } from './testing/memory-converger';
 
 const blue = network('blue', 100, 1);
 const c1 = { netns: 'c1' };
@@ -18,13 +16,7 @@ const doc = (revision: number): ResolvedHostState =>
   desiredHost({ revision, networks: [blue], tunnels: [tunnel(blue, 'h2', 2)], attachments: [attachment('a1', blue, c1, 1), attachment('a2', blue, c2, 2)] });
 
 async function setup() {
-  const host = await MemoryHost.create();
-  host.db.vswitchd = true;
-  host.startContainer(c1);
-  host.startContainer(c2);
-  const log: string[] = [];
-  const plumbing = new MemoryPlumbing(host, log);
-  const converger = new Converger({ ovsdb: host.db, plumbing, probe: async () => host.probe, vswitchdTimeoutMs: 1000 });
+  const { host, log, plumbing, converger } = await memoryConverger([c1, c2]);
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
