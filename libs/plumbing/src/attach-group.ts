@@ -106,28 +106,28 @@ async function containerHasInterface(runner: Runner, target: NamespaceTarget, if
  */
 async function createVeth(ctx: GroupContext, job: PlumbJob): Promise<void> {
   const commands = hostCreateCommands(job.spec, job.hostName, job.container.target);
-  let failure: unknown;
-  try {
-    await ctx.host.run(commands);
-    return;
-  } catch (error) {
-    if (!fileExists(error)) throw error;
-    failure = error;
-  }
+  let failure = await fileExistsFrom(ctx, commands);
+  if (failure === undefined) return;
   if (await ctx.host.exists(job.hostName)) {
     if ((await ctx.host.delete([job.hostName])).size > 0) throw failure;
-    try {
-      await ctx.host.run(commands);
-      return;
-    } catch (error) {
-      if (!fileExists(error)) throw error;
-      failure = error;
-    }
+    failure = await fileExistsFrom(ctx, commands);
+    if (failure === undefined) return;
   }
   if (await containerHasInterface(ctx.runner, job.container.target, job.spec.ifname)) {
     throw new ConflictError(`interface ${job.spec.ifname} already exists in the container`, ['ifname'], { cause: failure });
   }
   throw failure;
+}
+
+/** Runs the creation: undefined when it worked, the "File exists" error when it met one; any other error is thrown. */
+async function fileExistsFrom(ctx: GroupContext, commands: Parameters<GroupContext['host']['run']>[0]): Promise<unknown> {
+  try {
+    await ctx.host.run(commands);
+    return undefined;
+  } catch (error) {
+    if (!fileExists(error)) throw error;
+    return error;
+  }
 }
 
 /** Removes what the jobs replace (a repair, a replumb): ports in one transaction, host ends in one batch. */
