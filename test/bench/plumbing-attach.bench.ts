@@ -20,6 +20,7 @@ import { run } from '@ovs-fleet/iproute';
 import { PodmanContainer } from '@ovs-fleet/lab';
 import { commands, type CommandTarget } from '@ovs-fleet/ovsdb';
 import { AttachRequest, countingRunner, defaultRunner, IdlPortStore, Plumber } from '@ovs-fleet/plumbing';
+import { CountedTarget } from '../plumbing/support/counted-target';
 import { BRIDGE, PlumbingLab, startPlumbingLab, vsctl } from '../plumbing/support/plumbing-lab';
 
 const N = Number(process.env.BENCH_CONTAINERS ?? 100);
@@ -189,15 +190,7 @@ async function main(): Promise<void> {
     });
 
     // The lab's one OVSDB connection, its transactions counted.
-    let transactions = 0;
-    const { idl } = env.ovsdb;
-    const counted: CommandTarget = {
-      replica: idl.replica,
-      transact: (ops, options) => {
-        transactions++;
-        return idl.transact(ops, options);
-      },
-    };
+    const counted = new CountedTarget(env.ovsdb.idl);
     for (const name of FLOOR_PORTS) {
       await run('ip', ['-n', env.host.netns, 'link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`]);
       await run('ip', ['-n', env.host.netns, 'link', 'set', name, 'up']);
@@ -206,12 +199,12 @@ async function main(): Promise<void> {
     const floorMidway = async () => {
       const samples: Record<FloorKind, number[]> = { add1: [], remove1: [], add8: [], remove8: [], noChange: [] };
       floorSamples.push(samples);
-      await measureFloor(idl, samples);
+      await measureFloor(env.ovsdb.idl, samples);
     };
 
     const runner = countingRunner(defaultRunner);
     const plumber = new Plumber({ store: new IdlPortStore(counted), hostNetns: env.host.netns, dockerSocket: podman.socketPath, runner });
-    const counters: Counters = { spawns: () => runner.spawns, transactions: () => transactions };
+    const counters: Counters = { spawns: () => runner.spawns, transactions: () => counted.transactions };
 
     const request = (i: number): AttachRequest => ({
       container: { dockerContainer: containers[i].podmanName },

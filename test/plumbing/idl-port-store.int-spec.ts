@@ -4,7 +4,7 @@
  * checked against ovs-vsctl (a tool independent of the code under test).
  */
 import { run } from '@ovs-fleet/iproute';
-import type { CommandTarget } from '@ovs-fleet/ovsdb';
+import { CountedTarget } from './support/counted-target';
 import { IdlPortStore, NewPort, PortRefusedError } from '@ovs-fleet/plumbing';
 import { BRIDGE, PlumbingLab, startPlumbingLab, vsctl } from './support/plumbing-lab';
 
@@ -12,18 +12,11 @@ jest.setTimeout(120_000);
 
 let env: PlumbingLab;
 let store: IdlPortStore;
-let transactions = 0;
+let counted: CountedTarget;
 
 beforeAll(async () => {
   env = await startPlumbingLab();
-  const { idl } = env.ovsdb;
-  const counted: CommandTarget = {
-    replica: idl.replica,
-    transact: (ops, options) => {
-      transactions++;
-      return idl.transact(ops, options);
-    },
-  };
+  counted = new CountedTarget(env.ovsdb.idl);
   store = new IdlPortStore(counted);
 });
 
@@ -52,9 +45,9 @@ describe('IdlPortStore on a real host', () => {
   it('adds ports in one transaction and resolves once ovs-vswitchd applied it, with the ofports it gave', async () => {
     await veth('ips-a');
     await veth('ips-b');
-    transactions = 0;
+    counted.transactions = 0;
     const added = await store.addPorts([port('ips-a'), port('ips-b', { tag: null, trunks: [30, 10] })], WAIT);
-    expect(transactions).toBe(1);
+    expect(counted.transactions).toBe(1);
     const { next, cur } = await cfg();
     expect(cur).toBeGreaterThanOrEqual(next);
     for (const [i, name] of ['ips-a', 'ips-b'].entries()) {
@@ -69,9 +62,9 @@ describe('IdlPortStore on a real host', () => {
   });
 
   it('finds them from its replica, without a transaction, as ovs-vsctl shows them', async () => {
-    transactions = 0;
+    counted.transactions = 0;
     const rows = await store.find({ 'ovs-fleet-test': 'idl-store' });
-    expect(transactions).toBe(0);
+    expect(counted.transactions).toBe(0);
     expect(rows.map((r) => [r.name, r.bridge, r.tag, r.trunks]).sort()).toEqual([
       ['ips-a', BRIDGE, 12, []],
       ['ips-b', BRIDGE, null, [10, 30]],
@@ -94,19 +87,19 @@ describe('IdlPortStore on a real host', () => {
   it('refuses a batch with a taken name, naming the item, and adds nothing', async () => {
     await veth('ips-c');
     const before = await vsctl(env.host, ['list-ports', BRIDGE]);
-    transactions = 0;
+    counted.transactions = 0;
     const error = await store.addPorts([port('ips-c'), port('ips-a')], WAIT).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PortRefusedError);
     expect((error as PortRefusedError).index).toBe(1);
-    expect(transactions).toBe(0);
+    expect(counted.transactions).toBe(0);
     expect(await vsctl(env.host, ['list-ports', BRIDGE])).toBe(before);
   });
 
   it('updates VLANs and keys of several ports in one transaction', async () => {
     const rows = await store.find({ 'ovs-fleet-test': 'idl-store' });
-    transactions = 0;
+    counted.transactions = 0;
     await store.updatePorts(rows.map((row) => ({ row, vlan: { tag: 44, trunks: [] }, externalIds: { state: 'ready' } })), WAIT);
-    expect(transactions).toBe(1);
+    expect(counted.transactions).toBe(1);
     for (const name of ['ips-a', 'ips-b']) {
       expect(await vsctl(env.host, ['get', 'Port', name, 'tag'])).toBe('44');
       expect(await vsctl(env.host, ['get', 'Port', name, 'trunks'])).toBe('[]');
@@ -117,9 +110,9 @@ describe('IdlPortStore on a real host', () => {
 
   it('deletes ports in one transaction and resolves once ovs-vswitchd let go of them', async () => {
     const rows = await store.find({ 'ovs-fleet-test': 'idl-store' });
-    transactions = 0;
+    counted.transactions = 0;
     await store.deletePorts(rows.map((r) => r.portUuid!), WAIT);
-    expect(transactions).toBe(1);
+    expect(counted.transactions).toBe(1);
     const { next, cur } = await cfg();
     expect(cur).toBeGreaterThanOrEqual(next);
     expect(await vsctl(env.host, ['list-ports', BRIDGE])).toBe('');
