@@ -9,6 +9,6 @@ export type { CategoryDiff, DesiredStateDiff, DiffBridge, DiffTunnel, ItemChange
 export { DesiredStateInputError, LocalVlansExhaustedError } from './errors';
 export { spannedHosts, spans } from './host-selector';
 export { assignLocalVlans, LOCAL_VLAN_MAX, LOCAL_VLAN_MIN } from './local-vlans';
-export { meshMembers, meshTunnels, nextMeshes, sameMembers } from './mesh';
+export { meshMembers, nextMeshes, sameMembers } from './mesh';
 export { DEFAULT_UNDERLAY_MTU, effectiveMtu, encapsulationOverhead, hostMtuCeiling, underlayMtuLimit, validateGivenMtu } from './mtu';
 export { canonicalOperatorResources } from './operator-resources';

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { DesiredStateInputError } from './errors';
 import { spans } from './host-selector';
 import { assignLocalVlans } from './local-vlans';
-import { meshTunnels } from './mesh';
 import { hostRecord, networkRecord } from './testing/records';
+import { meshTunnels } from './testing/resolved';
 import { thrownBy } from './testing/thrown';
 
 function vlansFor(host: HostRecord, networks: NetworkRecord[]): Record<string, number> {

@@ -1,17 +1,5 @@
-import {
-  isOverlay,
-  resolveTunnels,
-  type DesiredNetwork,
-  type DesiredTunnel,
-  type HostRecord,
-  type MeshMember,
-  type NetworkMesh,
-  type NetworkRecord,
-} from '@ovs-fleet/contracts';
-import { addressFamily } from './address-family';
-import { fleetView, type FleetView } from './fleet-view';
-import { spans } from './host-selector';
-import { localVlanOf } from './local-vlan-of';
+import { isOverlay, type MeshMember, type NetworkMesh } from '@ovs-fleet/contracts';
+import type { FleetView } from './fleet-view';
 
 /** The members of an overlay network's mesh: every host it spans, sorted by id. */
 export function meshMembers(view: FleetView, network: string): MeshMember[] {
@@ -37,32 +25,4 @@ export function nextMeshes(view: FleetView, stored: ReadonlyMap<string, NetworkM
     meshes.set(network.name, { network: network.name, revision, members });
   }
   return meshes;
-}
-
-/**
- * The tunnels `host` needs (the agent resolves the same from the stored meshes, with
- * resolveTunnels): for each overlay network spanning it, one port to every other spanned host
- * whose tunnel address has the same family, keyed with the segment id and tagged with the
- * network's local VLAN. Sorted by network, then remote host.
- */
-export function meshTunnels(
-  host: HostRecord,
-  networks: readonly NetworkRecord[],
-  hosts: readonly HostRecord[],
-  localVlans: Readonly<Record<string, number>>,
-): DesiredTunnel[] {
-  addressFamily(host.tunnelIp, `host ${host.id} tunnelIp`);
-  const view = fleetView(hosts, networks);
-  const overlays = view.networks.filter((network) => isOverlay(network.type) && spans(network, host));
-  const placed: DesiredNetwork[] = overlays.map((network) => ({
-    name: network.name,
-    type: network.type,
-    segmentId: network.segmentId,
-    mtu: view.mtus.get(network.name) ?? 0,
-    bridge: host.integrationBridge,
-    tag: localVlanOf(localVlans, network.name, host.id),
-    meshRevision: null,
-  }));
-  const meshes = new Map(overlays.map((network) => [network.name, { network: network.name, revision: 0, members: meshMembers(view, network.name) }]));
-  return resolveTunnels({ hostId: host.id, tunnelIp: host.tunnelIp, networks: placed }, meshes);
 }
