@@ -74,3 +74,17 @@ it('one static address requested 20 times at once, from both processes, is grant
   expect(refused.map((a) => a.status)).toEqual(Array(19).fill(409));
   expect(refused.map((a) => (a.body as { error?: { field: string } }).error?.field)).toEqual(Array(19).fill('addresses[0]'));
 });
+
+it('a process carries its reads from one batch to the next only while no other process has committed: it sees what the other wrote since', async () => {
+  const attach = (container: string) => ({ network: 'big', host: 'h1', container: { netns: container } });
+  // This process reads h1's attachments (and keeps them); the other process then adds one.
+  await inProcess.as('provisioner').post('/v1/attachments', attach('seq-a')).expect(202);
+  expect((await postToOther(attach('seq-b'))).status).toBe(202);
+  // The container the other process attached is known here: a second eth0 is refused.
+  const twin = await inProcess.as('provisioner').post('/v1/attachments', attach('seq-b')).expect(409);
+  expect(twin.body.error.field).toBe('ifname');
+  // And the document this process builds next still holds the other process's attachment.
+  await inProcess.as('provisioner').post('/v1/attachments', attach('seq-c')).expect(202);
+  const doc = JSON.parse((await redis.get('ovsf:host:h1:desired')) as string) as { attachments: Array<{ container: { netns?: string } }> };
+  expect(doc.attachments.map((a) => a.container.netns).filter((name) => name?.startsWith('seq-')).sort()).toEqual(['seq-a', 'seq-b', 'seq-c']);
+});

@@ -16,6 +16,8 @@ export const stateKeys = {
   attachment: (id: string): string => `${KEY_PREFIX}:attachment:${id}`,
   /** Hash: the current revision of each overlay network's mesh (the meshes themselves are redisKeys.networkMesh). */
   meshRevisions: `${KEY_PREFIX}:meshes:revisions`,
+  /** A token that every commit of desired state replaces (see CommittedReads). */
+  generation: `${KEY_PREFIX}:state:generation`,
   /** The write lock every mutation holds while it reads, decides and writes. */
   writeLock: `${KEY_PREFIX}:lock:write`,
 } as const;

@@ -11,6 +11,7 @@ import { newOperation, OperationRecord, stageOperation } from '../operations/ope
 import { OperationsService } from '../operations/operations.service';
 import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config';
 import { REDIS } from '../redis/redis.module';
+import { CommittedReads } from './committed-reads';
 import { MeshState, readMeshState, resolvedForDiff, stageMeshes } from './mesh-state';
 import { stateKeys } from './state-keys';
 import { StateTransaction } from './state-transaction';
@@ -94,6 +95,7 @@ interface RebuiltHost {
 @Injectable()
 export class StateStore {
   private readonly lock: WriteLock;
+  private readonly committedReads = new CommittedReads();
   private readonly logger = new Logger(StateStore.name);
 
   constructor(
@@ -157,10 +159,12 @@ export class StateStore {
     let committed: CommittedBatch | null;
     try {
       committed = await this.lock.run(async () => {
-        const tx = new StateTransaction(this.redis);
+        const dryRun = batch[0].context.dryRun;
+        // A dry run writes nothing, so it neither needs nor disturbs what the last commit left.
+        const generation = dryRun ? null : await this.redis.get(stateKeys.generation);
+        const tx = new StateTransaction(this.redis, dryRun ? undefined : this.committedReads.take(generation));
         decided = await this.decideEach(tx, batch);
         if (decided.length === 0) return null;
-        const dryRun = decided[0].pending.context.dryRun;
         const { rebuilt, meshes } = await this.rebuild(tx, dryRun);
         // The diff is an answer to dry runs only: a real change's answer is its operation.
         const changes: HostChange[] = rebuilt.map((r) => ({
@@ -170,7 +174,9 @@ export class StateStore {
           ...(dryRun ? { diff: diffDesiredState(r.before && resolvedForDiff(r.before, meshes.stored), resolvedForDiff(r.after, meshes.next)) } : {}),
         }));
         if (dryRun) return { tx, rebuilt, meshes, changes, dryRun };
-        const multi = this.redis.multi();
+        const nextGeneration = CommittedReads.nextGeneration();
+        // First in the MULTI: its reply (the token swapped out) is results[0].
+        const multi = this.redis.multi().set(stateKeys.generation, nextGeneration, 'GET');
         tx.stage(multi);
         stageMeshes(multi, meshes);
         // One MSET for every host's three keys: a thousand hosts are one command, not three thousand.
@@ -203,6 +209,7 @@ export class StateStore {
         const results = await multi.exec();
         const failed = results?.find(([error]) => error);
         if (!results || failed) throw failed?.[0] ?? new Error('the state write was aborted');
+        this.committedReads.keep(generation, results[0][1] as string | null, nextGeneration, tx.committedReads(rebuilt));
         return { tx, rebuilt, meshes, changes, dryRun };
       });
     } catch (error) {
@@ -306,15 +313,15 @@ export class StateStore {
     const ids = tx.everyHost ? [...hosts.map((h) => h.id), ...tx.deletedHostIds()] : [...tx.touchedHosts];
     const reservedVlans = new Set(networks.filter((n) => n.type === 'vlan').map((n) => n.segmentId));
     const rebuilt: RebuiltHost[] = [];
-    const befores = ids.length ? await this.redis.mget(ids.map(redisKeys.hostDesired)) : [];
-    const vlanTexts = ids.length ? await this.redis.mget(ids.map(stateKeys.hostLocalVlans)) : [];
+    const befores = await tx.documents(ids);
+    const storedVlans = await tx.localVlans(ids);
     // Every host's own records at once (the client pipelines them), not two round trips per host in turn.
     await Promise.all(ids.filter((id) => view.hosts.has(id)).flatMap((id) => [tx.attachmentsOfHost(id), tx.operator(id)]));
     for (const [i, hostId] of ids.entries()) {
-      const before = befores[i] ? (JSON.parse(befores[i] as string) as DesiredHostState) : null;
+      const before = befores[i];
       const host = view.hosts.get(hostId);
       const after = host
-        ? await this.documentFor(tx, view, host, meshes.revisions, reservedVlans, vlanTexts[i], (before?.revision ?? 0) + 1)
+        ? await this.documentFor(tx, view, host, meshes.revisions, reservedVlans, storedVlans[i], (before?.revision ?? 0) + 1)
         : drainedDocument(before);
       if (!after) continue;
       if (before && isSameDesiredState(before, after.doc)) continue;
@@ -329,11 +336,11 @@ export class StateStore {
     host: HostRecord,
     meshRevisions: Readonly<Record<string, number>>,
     reservedVlans: ReadonlySet<number>,
-    vlanText: string | null,
+    storedVlans: Readonly<Record<string, number>>,
     revision: number,
   ): Promise<{ doc: DesiredHostState; localVlans: Record<string, number> }> {
     const overlays = view.networks.filter((n) => n.type !== 'vlan' && spans(n, host)).map((n) => n.name);
-    const localVlans = assignLocalVlans(vlanText ? (JSON.parse(vlanText) as Record<string, number>) : {}, overlays, reservedVlans);
+    const localVlans = assignLocalVlans(storedVlans, overlays, reservedVlans);
     const doc = buildHostDocument(view, {
       host,
       revision,

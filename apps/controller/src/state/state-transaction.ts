@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { AttachmentRecord, ContainerRef, HostRecord, NetworkRecord, OperatorResources } from '@ovs-fleet/contracts';
+import { redisKeys, type AttachmentRecord, type ContainerRef, type DesiredHostState, type HostRecord, type NetworkRecord, type OperatorResources } from '@ovs-fleet/contracts';
 import { stateKeys } from './state-keys';
 
 const EMPTY_OPERATOR: OperatorResources = { bridges: [], ports: [], tunnels: [] };
@@ -14,6 +14,46 @@ function parse<T>(text: string | null): T | undefined {
   return text === null ? undefined : (JSON.parse(text) as T);
 }
 
+/**
+ * Everything a transaction has read from Redis (with its batch's writes applied once they
+ * are committed): records, the attachment sets of hosts and networks, the per-host and
+ * per-network indexes built from them, and the hosts' revisions, documents and local VLANs.
+ */
+export interface StateReads {
+  hosts: Map<string, HostRecord | null>;
+  allHostsLoaded: boolean;
+  networks: Map<string, NetworkRecord | null>;
+  allNetworksLoaded: boolean;
+  attachments: Map<string, AttachmentRecord | null>;
+  hostAttachmentIds: Map<string, Set<string>>;
+  networkAttachmentIds: Map<string, Set<string>>;
+  operators: Map<string, OperatorResources>;
+  /** Built on demand: per host, (container, ifname) -> attachment id; per network, MAC -> attachment id. */
+  containerIndex: Map<string, Map<string, string>>;
+  macIndex: Map<string, Map<string, string>>;
+  revisions: Map<string, number>;
+  documents: Map<string, DesiredHostState | null>;
+  localVlans: Map<string, Record<string, number>>;
+}
+
+export function emptyStateReads(): StateReads {
+  return {
+    hosts: new Map(),
+    allHostsLoaded: false,
+    networks: new Map(),
+    allNetworksLoaded: false,
+    attachments: new Map(),
+    hostAttachmentIds: new Map(),
+    networkAttachmentIds: new Map(),
+    operators: new Map(),
+    containerIndex: new Map(),
+    macIndex: new Map(),
+    revisions: new Map(),
+    documents: new Map(),
+    localVlans: new Map(),
+  };
+}
+
 /** Where to go back to if the next mutation of a batch is refused: a position in the undo log. */
 export type Savepoint = number;
 
@@ -23,18 +63,15 @@ export type Savepoint = number;
  * leaves Redis as it was. Only used while the write lock is held.
  */
 export class StateTransaction {
-  private readonly hosts: Map<string, HostRecord | null> = new Map();
-  private allHostsLoaded = false;
-  private readonly networks: Map<string, NetworkRecord | null> = new Map();
-  private allNetworksLoaded = false;
-  private readonly attachments: Map<string, AttachmentRecord | null> = new Map();
-  private readonly hostAttachmentIds: Map<string, Set<string>> = new Map();
-  private readonly networkAttachmentIds: Map<string, Set<string>> = new Map();
-  private readonly operators: Map<string, OperatorResources> = new Map();
-  /** Lazily built: per host, (container, ifname) -> attachment id; per network, MAC -> attachment id. */
-  private readonly containerIndex: Map<string, Map<string, string>> = new Map();
-  private readonly macIndex: Map<string, Map<string, string>> = new Map();
-  private readonly revisions = new Map<string, number>();
+  private readonly hosts: Map<string, HostRecord | null>;
+  private readonly networks: Map<string, NetworkRecord | null>;
+  private readonly attachments: Map<string, AttachmentRecord | null>;
+  private readonly hostAttachmentIds: Map<string, Set<string>>;
+  private readonly networkAttachmentIds: Map<string, Set<string>>;
+  private readonly operators: Map<string, OperatorResources>;
+  private readonly containerIndex: Map<string, Map<string, string>>;
+  private readonly macIndex: Map<string, Map<string, string>>;
+  private readonly revisions: Map<string, number>;
 
   private readonly writes = {
     hosts: new Map<string, HostRecord | null>(),
@@ -57,7 +94,23 @@ export class StateTransaction {
   private mutationTouched = new Set<string>();
   private mutationEveryHost = false;
 
-  constructor(readonly redis: Redis) {}
+  /** `reads`: what an earlier batch of this process read and wrote, still what Redis holds (see CommittedReads). */
+  constructor(
+    readonly redis: Redis,
+    private readonly reads: StateReads = emptyStateReads(),
+  ) {
+    ({
+      hosts: this.hosts,
+      networks: this.networks,
+      attachments: this.attachments,
+      hostAttachmentIds: this.hostAttachmentIds,
+      networkAttachmentIds: this.networkAttachmentIds,
+      operators: this.operators,
+      containerIndex: this.containerIndex,
+      macIndex: this.macIndex,
+      revisions: this.revisions,
+    } = reads);
+  }
 
   async host(id: string): Promise<HostRecord | undefined> {
     if (!this.hosts.has(id)) this.hosts.set(id, parse<HostRecord>(await this.redis.get(stateKeys.host(id))) ?? null);
@@ -65,12 +118,12 @@ export class StateTransaction {
   }
 
   async allHosts(): Promise<HostRecord[]> {
-    if (!this.allHostsLoaded) {
+    if (!this.reads.allHostsLoaded) {
       const ids = await this.redis.zrange(stateKeys.hostIndex, '0', '-1');
       const missing = ids.filter((id) => !this.hosts.has(id));
       const texts = missing.length ? await this.redis.mget(missing.map(stateKeys.host)) : [];
       missing.forEach((id, i) => this.hosts.set(id, parse<HostRecord>(texts[i]) ?? null));
-      this.allHostsLoaded = true;
+      this.reads.allHostsLoaded = true;
     }
     return [...this.hosts.values()].filter((h): h is HostRecord => h !== null).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
@@ -81,12 +134,12 @@ export class StateTransaction {
   }
 
   async allNetworks(): Promise<NetworkRecord[]> {
-    if (!this.allNetworksLoaded) {
+    if (!this.reads.allNetworksLoaded) {
       const names = await this.redis.zrange(stateKeys.networkIndex, '0', '-1');
       const missing = names.filter((name) => !this.networks.has(name));
       const texts = missing.length ? await this.redis.mget(missing.map(stateKeys.network)) : [];
       missing.forEach((name, i) => this.networks.set(name, parse<NetworkRecord>(texts[i]) ?? null));
-      this.allNetworksLoaded = true;
+      this.reads.allNetworksLoaded = true;
     }
     return [...this.networks.values()].filter((n): n is NetworkRecord => n !== null).sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -157,6 +210,22 @@ export class StateTransaction {
       this.revisions.set(hostId, revision);
     }
     return revision;
+  }
+
+  /** The hosts' stored desired-state documents (null where none), read once per host. */
+  async documents(hostIds: string[]): Promise<Array<DesiredHostState | null>> {
+    const missing = hostIds.filter((id) => !this.reads.documents.has(id));
+    const texts = missing.length ? await this.redis.mget(missing.map(redisKeys.hostDesired)) : [];
+    missing.forEach((id, i) => this.reads.documents.set(id, parse<DesiredHostState>(texts[i]) ?? null));
+    return hostIds.map((id) => this.reads.documents.get(id) ?? null);
+  }
+
+  /** The hosts' stored local VLAN assignments (network name -> VLAN id), read once per host. */
+  async localVlans(hostIds: string[]): Promise<Array<Record<string, number>>> {
+    const missing = hostIds.filter((id) => !this.reads.localVlans.has(id));
+    const texts = missing.length ? await this.redis.mget(missing.map(stateKeys.hostLocalVlans)) : [];
+    missing.forEach((id, i) => this.reads.localVlans.set(id, parse<Record<string, number>>(texts[i]) ?? {}));
+    return hostIds.map((id) => this.reads.localVlans.get(id) ?? {});
   }
 
   async operator(hostId: string): Promise<OperatorResources> {
@@ -327,6 +396,27 @@ export class StateTransaction {
   /** The attachments this mutation removed (their addresses are released after the commit). */
   removedAttachments(): AttachmentRecord[] {
     return [...this.writes.attachments.values()].filter((w) => w.before && !w.after).map((w) => w.before as AttachmentRecord);
+  }
+
+  /**
+   * What this transaction holds once its batch is committed, with the hosts' new documents,
+   * revisions and local VLANs (written beside the records): the reads the next batch may
+   * start from. Whatever a deletion removed beside its record is forgotten, to be read again.
+   */
+  committedReads(documents: ReadonlyArray<{ hostId: string; after: DesiredHostState; localVlans: Record<string, number> }>): StateReads {
+    for (const id of this.deletedHostIds()) {
+      for (const perHost of [this.hostAttachmentIds, this.containerIndex, this.operators, this.revisions, this.reads.documents, this.reads.localVlans]) perHost.delete(id);
+    }
+    for (const { name } of this.deletedNetworks()) {
+      this.networkAttachmentIds.delete(name);
+      this.macIndex.delete(name);
+    }
+    for (const { hostId, after, localVlans } of documents) {
+      this.reads.documents.set(hostId, after);
+      this.reads.localVlans.set(hostId, localVlans);
+      this.revisions.set(hostId, after.revision);
+    }
+    return this.reads;
   }
 
   /** Puts every write of this mutation into `multi` (records and their indexes). */
