@@ -266,4 +266,24 @@ describe('buildDesiredState', () => {
       );
     });
   });
+
+  describe('rebuilt from the same attachment records (the controller keeps them between batches)', () => {
+    const web = attachmentRecord('a-web', { network: 'blue', addresses: ['198.18.0.5/24'] });
+
+    it('gives the same entry object while nothing it is built from changed', () => {
+      const first = buildDesiredState(inputFor(h1, { attachments: [web] }));
+      const again = buildDesiredState(inputFor(h1, { attachments: [web], revision: 8 }));
+      expect(again.attachments[0]).toBe(first.attachments[0]);
+      expect(Object.isFrozen(first.attachments[0].addresses)).toBe(true);
+    });
+
+    it('follows a change of the network record, of its MTU and of the local VLAN', () => {
+      const before = buildDesiredState(inputFor(h1, { attachments: [web] })).attachments[0];
+      const regatewayed = { ...blue, subnets: [{ ...blue.subnets[0], gateway: '198.18.0.254' }], mtu: 1400, mtuDerived: false };
+      const networks = [regatewayed, red, edge, prov];
+      const after = buildDesiredState(inputFor(h1, { attachments: [web], networks, localVlans: { blue: 99, red: 2 } })).attachments[0];
+      expect([before.gateway, before.mtu]).toEqual(['198.18.0.1', 1450]);
+      expect([after.gateway, after.mtu, after.tag]).toEqual(['198.18.0.254', 1400, 99]);
+    });
+  });
 });

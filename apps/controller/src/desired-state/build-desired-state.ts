@@ -58,12 +58,42 @@ function desiredNetwork(network: NetworkRecord, view: FleetView, input: HostDocu
   return { ...common, bridge: network.providerBridge, tag: network.segmentId, meshRevision: null };
 }
 
+interface BuiltAttachment {
+  record: NetworkRecord;
+  network: Pick<DesiredNetwork, 'mtu' | 'bridge' | 'tag'>;
+  built: DesiredAttachment;
+}
+
+/**
+ * The last document entry built for each attachment record object, with what it was built
+ * from. The controller keeps the records it has read from one batch to the next, so a host's
+ * document is rebuilt at the cost of its changed attachments, not of all of them. Entries are
+ * frozen: documents share them.
+ */
+const builtAttachments = new WeakMap<AttachmentRecord, BuiltAttachment>();
+
 function desiredAttachment(attachment: AttachmentRecord, host: HostRecord, view: FleetView, placed: ReadonlyMap<string, DesiredNetwork>): DesiredAttachment {
   if (attachment.host !== host.id) throw new DesiredStateInputError(`attachment "${attachment.id}" belongs to host "${attachment.host}", not "${host.id}"`);
   const record = view.networkByName.get(attachment.network);
   if (!record) throw new DesiredStateInputError(`attachment "${attachment.id}" is on network "${attachment.network}", which does not exist`);
   const network = placed.get(attachment.network);
   if (!network) throw new DesiredStateInputError(`attachment "${attachment.id}" is on network "${attachment.network}", which does not span host "${host.id}"`);
+  const last = builtAttachments.get(attachment);
+  if (last && last.record === record && last.network.mtu === network.mtu && last.network.bridge === network.bridge && last.network.tag === network.tag) return last.built;
+  const built = deepFreeze(attachmentEntry(attachment, record, network));
+  builtAttachments.set(attachment, { record, network: { mtu: network.mtu, bridge: network.bridge, tag: network.tag }, built });
+  return built;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+function attachmentEntry(attachment: AttachmentRecord, record: NetworkRecord, network: DesiredNetwork): DesiredAttachment {
   return {
     id: attachment.id,
     network: attachment.network,
