@@ -2,15 +2,17 @@
  * `npm run bench:controller`: the controller as its own process on a real Redis, with
  * in-process fake agents (real BullMQ workers on each host's queue) that acknowledge each job
  * at once. Measures, in one run:
- *   - attachments: 1,000 concurrent POST /v1/attachments (after a warm-up of 100), requests/s
- *     over the whole burst and p50/p99 latency per request;
+ *   - attachments: 1,000 concurrent POST /v1/attachments to two hosts, after a warm-up of
+ *     1,000 (100 at a time, to two other hosts), requests/s over the whole burst and p50/p99
+ *     latency per request;
  *   - fan-out: a network change (a VXLAN network spanning every host: a full mesh) until its
  *     operation is `applied`, on 100 and on 1,000 hosts; three rounds, the best is the figure,
  *     with the CPU time Redis, the controller and the fake agents spent in it.
  * Targets (issue 10): >= 500 attachments/s with p99 < 1 s; 1,000-host fan-out applied < 2 s.
- * The last line is JSON. BENCH_ATTACHMENTS and BENCH_FANOUT_HOSTS (comma list) change the sizes.
- * The attachment line also gives the CPU time per request of the controller process (from
- * /proc) and of this load client, over the burst.
+ * The last line is JSON. BENCH_ATTACHMENTS, BENCH_WARMUP and BENCH_FANOUT_HOSTS (comma list)
+ * change the sizes. The attachment line also gives, per request over the burst, the CPU time
+ * of the controller process (from /proc), of this load client and of Redis, and the commands
+ * Redis ran (INFO commandstats).
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -20,6 +22,7 @@ import { FakeAgent } from '../support/fake-agent';
 import { RedisTestServer } from '../support/redis-server';
 
 const ATTACHMENTS = Number(process.env.BENCH_ATTACHMENTS ?? 1000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 // BENCH_FANOUT_HOSTS= (empty) runs the attachments alone.
 const FANOUT_HOSTS = (process.env.BENCH_FANOUT_HOSTS ?? '100,1000').split(',').filter(Boolean).map(Number);
 const TOKEN = 'bench-admin-token-0123456789';
@@ -118,34 +121,43 @@ interface AttachResult {
   errors: number;
   controllerCpuMsPerRequest: number;
   clientCpuMsPerRequest: number;
+  redisCpuMsPerRequest: number;
+  /** Commands Redis ran per request (INFO commandstats), scripts' own redis.call()s included. */
+  redisCommandsPerRequest: number;
 }
 
 async function attachBenchmark(redisUrl: string): Promise<AttachResult> {
   const redis = await RedisTestServer.start();
+  const admin = new Redis(redis.url);
   void redisUrl;
   const controller = await ControllerProcess.start({ redisUrl: redis.url, tokens: `bench:admin:${TOKEN}`, env: { OVS_FLEET_RATE_LIMIT_PER_MIN: '10000000' } });
   const agents: FakeAgent[] = [];
   try {
-    for (const [i, id] of ['h1', 'h2'].entries()) {
+    // The burst goes to h1 and h2; the warm-up (JIT) to w1 and w2, so the burst starts on empty hosts.
+    for (const [i, id] of ['h1', 'h2', 'w1', 'w2'].entries()) {
       await must(controller, 'PUT', `/v1/hosts/${id}`, { tunnelIp: `203.0.113.${11 + i}` });
       agents.push(await FakeAgent.start({ redisUrl: redis.url, hostId: id }));
     }
-    await must(controller, 'POST', '/v1/networks', { name: 'bench', type: 'vxlan', subnets: [{ cidr: '198.18.0.0/20' }] });
-    const attach = (i: number, prefix: string) => post(controller, '/v1/attachments', { network: 'bench', host: i % 2 ? 'h1' : 'h2', container: { netns: `${prefix}${i}` } });
-    await inParallel(100, 100, (i) => attach(i, 'warm'));
+    await must(controller, 'POST', '/v1/networks', { name: 'bench', type: 'vxlan', subnets: [{ cidr: '198.18.0.0/20' }] }); // 4,094 addresses: warm-up and burst
+    const attach = (i: number, hosts: [string, string]) => post(controller, '/v1/attachments', { network: 'bench', host: hosts[i % 2], container: { netns: `${hosts[0]}-c${i}` } });
+    await inParallel(WARMUP, 100, (i) => attach(i, ['w1', 'w2']));
     const controllerCpuBefore = processCpuMs(controller.pid as number);
     const clientCpuBefore = clientCpuMs();
+    const redisBefore = { cpu: await redisCpuMs(admin), commands: await redisCommands(admin) };
     const started = performance.now();
-    const answers = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => attach(i, 'c')));
+    const answers = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => attach(i, ['h1', 'h2'])));
     const seconds = (performance.now() - started) / 1000;
     const controllerCpuMsPerRequest = (processCpuMs(controller.pid as number) - controllerCpuBefore) / ATTACHMENTS;
     const clientCpuMsPerRequest = (clientCpuMs() - clientCpuBefore) / ATTACHMENTS;
+    const redisCpuMsPerRequest = ((await redisCpuMs(admin)) - redisBefore.cpu) / ATTACHMENTS;
+    const redisCommandsPerRequest = ((await redisCommands(admin)) - redisBefore.commands - 2) / ATTACHMENTS; // less this function's own INFO calls
     const errors = answers.filter((a) => a.status !== 202);
     if (errors.length) console.log(`  ${errors.length} errors, first: ${errors[0].status} ${JSON.stringify(errors[0].body)}`);
     const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
-    return { perSecond: ATTACHMENTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: errors.length, controllerCpuMsPerRequest, clientCpuMsPerRequest };
+    return { perSecond: ATTACHMENTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: errors.length, controllerCpuMsPerRequest, clientCpuMsPerRequest, redisCpuMsPerRequest, redisCommandsPerRequest };
   } finally {
     burstAgent.destroy();
+    await admin.quit();
     for (const agent of agents) await agent.close();
     await controller.stop();
     await redis.dispose();
@@ -172,6 +184,11 @@ async function redisCpuMs(admin: Redis): Promise<number> {
   const info = await admin.info('cpu');
   const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? NaN);
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+async function redisCommands(admin: Redis): Promise<number> {
+  const info = await admin.info('commandstats');
+  return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 /**
@@ -223,10 +240,10 @@ async function fanoutBenchmark(hosts: number): Promise<FanoutResult> {
 
 async function main(): Promise<void> {
   console.log(`controller benchmark: ${ATTACHMENTS} concurrent attachments; fan-out to ${FANOUT_HOSTS.join(' and ')} hosts`);
-  const attach = ATTACHMENTS > 0 ? await attachBenchmark('') : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0 };
+  const attach = ATTACHMENTS > 0 ? await attachBenchmark('') : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0 };
   console.log(
     `attachments: ${ATTACHMENTS} concurrent POST /v1/attachments: ${attach.perSecond.toFixed(0)}/s, p50 ${attach.p50.toFixed(0)} ms, p99 ${attach.p99.toFixed(0)} ms, errors ${attach.errors}` +
-      ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms)`,
+      ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms, Redis ${attach.redisCpuMsPerRequest.toFixed(2)} ms for ${attach.redisCommandsPerRequest.toFixed(1)} commands)`,
   );
   const fanout: Record<number, number> = {};
   for (const hosts of FANOUT_HOSTS) {
