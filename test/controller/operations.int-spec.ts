@@ -98,7 +98,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
       Object.entries(targets).map(([hostId, revision]) => ({ hostId, revision })),
       operation.requestId,
     );
-    await via.operations.markQueued(operation.id, queuedAt);
+    await via.operations.markQueued([{ id: operation.id, queuedAt }]);
     return operation;
   }
 
@@ -348,6 +348,21 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
     await stageOperation(a.redis.multi(), operation).exec();
     const view = await a.operations.get(operation.id);
     expect(view.hosts[0]).toMatchObject({ state: 'applied', receipts: { appliedAt: new Date(3_000).toISOString(), pickedUpAt: new Date(2_997).toISOString() } });
+  });
+
+  it('marks when several operations were queued in one call, and passes over one that has expired', async () => {
+    const first = await commit({ [host(1)]: 1 });
+    const second = await commit({ [host(2)]: 1, [host(3)]: 1 });
+    await a.operations.markQueued([
+      { id: first.id, queuedAt: { [host(1)]: 1111 } },
+      { id: 'op-expired-long-ago', queuedAt: { [host(1)]: 2222 } },
+      { id: second.id, queuedAt: { [host(2)]: 3333, [host(3)]: 4444, [host(9)]: 5555 } },
+    ]);
+    const stored = async (id: string) => JSON.parse((await a.redis.get(operationKey(id))) as string) as OperationRecord;
+    const queuedAt = async (id: string) => Object.entries((await stored(id)).hosts).map(([hostId, entry]) => [hostId, entry.queuedAt]).sort();
+    expect(await queuedAt(first.id)).toEqual([[host(1), 1111]]);
+    expect(await queuedAt(second.id)).toEqual([[host(2), 3333], [host(3), 4444]]);
+    expect(await a.redis.exists(operationKey('op-expired-long-ago'))).toBe(0);
   });
 
   it('an unknown operation is a 404 naming id', async () => {

@@ -9,7 +9,7 @@
  * every number stays exact in Lua's doubles even for a /64.
  */
 import type { OffsetRange } from './subnet';
-import { LuaScript } from './lua-script';
+import { LuaScript } from '../common/lua-script';
 
 /** How many slots one script call examines at most, so a nearly full large subnet never blocks Redis for long. */
 export const SLOTS_PER_CALL = 8192;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { KEY_PREFIX } from '@ovs-fleet/contracts';
 import type { ChainableCommander } from 'ioredis';
+import { LuaScript } from '../common/lua-script';
 
 /** How long an operation can be looked up after it was created. */
 export const OPERATION_TTL_S = 7 * 24 * 3600;
@@ -75,18 +76,24 @@ export function parseOperation(text: string): OperationRecord {
 }
 
 /**
- * Sets `queuedAt` of the given hosts inside the stored record, atomically (the record is
- * one JSON value; Redis's cjson keeps 14 significant digits, enough for ms timestamps).
- * Returns 0 when the operation does not exist (expired), 1 otherwise.
+ * Sets `queuedAt` of the given hosts inside each stored operation record, atomically (a
+ * record is one JSON value; Redis's cjson keeps 14 significant digits, enough for ms
+ * timestamps): KEYS are the operations, ARGV[i] the JSON of KEYS[i]'s hosts and times. One
+ * call for every operation of a committed batch. Returns how many operations still existed.
  */
-export const MARK_QUEUED_SCRIPT = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
-local operation = cjson.decode(raw)
-for hostId, queuedAt in pairs(cjson.decode(ARGV[1])) do
-  local entry = operation.hosts[hostId]
-  if entry then entry.queuedAt = queuedAt end
+export const MARK_QUEUED_SCRIPT = new LuaScript(`
+local found = 0
+for i, key in ipairs(KEYS) do
+  local raw = redis.call('GET', key)
+  if raw then
+    local operation = cjson.decode(raw)
+    for hostId, queuedAt in pairs(cjson.decode(ARGV[i])) do
+      local entry = operation.hosts[hostId]
+      if entry then entry.queuedAt = queuedAt end
+    end
+    redis.call('SET', key, cjson.encode(operation), 'KEEPTTL')
+    found = found + 1
+  end
 end
-redis.call('SET', KEYS[1], cjson.encode(operation), 'KEEPTTL')
-return 1
-`;
+return found
+`);

@@ -97,8 +97,10 @@ export class OperationsService {
   }
 
   /** Records when each host's job was queued (after the enqueue that follows the state write). */
-  async markQueued(id: string, queuedAt: Record<string, number>): Promise<void> {
-    await this.redis.eval(MARK_QUEUED_SCRIPT, 1, operationKey(id), JSON.stringify(queuedAt));
+  /** Records when each operation's jobs were queued (by host), all in one call. */
+  async markQueued(marks: ReadonlyArray<{ id: string; queuedAt: Record<string, number> }>): Promise<void> {
+    if (marks.length === 0) return;
+    await MARK_QUEUED_SCRIPT.run(this.redis, marks.map((m) => operationKey(m.id)), marks.map((m) => JSON.stringify(m.queuedAt)));
   }
 
   /**

@@ -268,10 +268,10 @@ export class StateStore {
       for (const mutation of decided) await mutation.pending.hooks.afterCommit?.(tx.removedAttachments());
       const requestId = decided.length === 1 ? decided[0].pending.context.requestId : null;
       const queuedAt = changes.length ? await this.queues.enqueue(changes.map((c) => ({ hostId: c.hostId, revision: c.toRevision })), requestId) : {};
-      await Promise.all(
+      await this.operations.markQueued(
         decided
           .filter((m) => m.operation && m.changes.length > 0)
-          .map((m) => this.operations.markQueued((m.operation as OperationRecord).id, Object.fromEntries(m.changes.map((c) => [c.hostId, queuedAt[c.hostId]])))),
+          .map((m) => ({ id: (m.operation as OperationRecord).id, queuedAt: Object.fromEntries(m.changes.map((c) => [c.hostId, queuedAt[c.hostId]])) })),
       );
     } catch (error) {
       // Stored, but not (all) queued: the agents' periodic reconcile and the next change still converge the hosts.
