@@ -1,34 +1,28 @@
 import type { Redis } from 'ioredis';
-import { RATE_WINDOW_MS, RateLimiter, rateLimitKey } from './rate-limiter';
+import { RATE_COUNT_SCRIPT, RATE_WINDOW_MS, RateLimiter, rateLimitKey } from './rate-limiter';
 
-/** The MULTI the limiter sends, against counters in memory; each EXEC answers when `release()` is called. */
+/** The script the limiter runs (RATE_COUNT_SCRIPT), against counters in memory; each call answers when `release()` is called. */
 class FakeRedis {
   readonly counters = new Map<string, number>();
-  readonly transactions: { key: string; by: number }[] = [];
+  readonly calls: { key: string; by: number }[] = [];
   failNext: Error | null = null;
+  /** The window's time left each call reports. */
+  ttlMs = 42_500;
   private readonly held: (() => void)[] = [];
 
-  multi() {
-    const ops: { key: string; by: number }[] = [];
-    const chain = {
-      incrby: (key: string, by: number) => (ops.push({ key, by }), chain),
-      pexpire: () => chain,
-      pttl: () => chain,
-      exec: () =>
-        new Promise<[Error | null, unknown][]>((resolve) => {
-          this.held.push(() => {
-            const { key, by } = ops[0];
-            this.transactions.push({ key, by });
-            const failure = this.failNext;
-            this.failNext = null;
-            if (failure) return resolve([[failure, null], [null, 0], [null, -1]]);
-            const count = (this.counters.get(key) ?? 0) + by;
-            this.counters.set(key, count);
-            resolve([[null, count], [null, 1], [null, 42_500]]);
-          });
-        }),
-    };
-    return chain;
+  evalsha(sha1: string, keyCount: number, key: string, by: number, windowMs: number): Promise<[number, number]> {
+    expect([sha1, keyCount, windowMs]).toEqual([RATE_COUNT_SCRIPT.sha1, 1, RATE_WINDOW_MS]);
+    return new Promise((resolve, reject) => {
+      this.held.push(() => {
+        this.calls.push({ key, by });
+        const failure = this.failNext;
+        this.failNext = null;
+        if (failure) return reject(failure);
+        const count = (this.counters.get(key) ?? 0) + by;
+        this.counters.set(key, count);
+        resolve([count, this.ttlMs]);
+      });
+    });
   }
 
   /** Lets the limiter send what it has waiting, answers every EXEC sent, and lets the answers arrive. */
@@ -45,20 +39,20 @@ function limiter(limit: number): { redis: FakeRedis; limiter: RateLimiter } {
 }
 
 describe('RateLimiter', () => {
-  it('counts a lone hit with one transaction and says how much is left', async () => {
+  it('counts a lone hit with one call and says how much is left', async () => {
     const { redis, limiter: rl } = limiter(5);
     const decision = rl.hit('ops');
     await redis.release();
     await expect(decision).resolves.toEqual({ allowed: true, limit: 5, remaining: 4, retryAfterSeconds: 43 });
-    expect(redis.transactions).toEqual([{ key: rateLimitKey('ops'), by: 1 }]);
+    expect(redis.calls).toEqual([{ key: rateLimitKey('ops'), by: 1 }]);
   });
 
-  it('counts the hits of one turn of the event loop with one transaction, each with its own count', async () => {
+  it('counts the hits of one turn of the event loop with one call, each with its own count', async () => {
     const { redis, limiter: rl } = limiter(5);
     const hits = Array.from({ length: 10 }, () => rl.hit('ops'));
     await redis.release();
     const decisions = await Promise.all(hits);
-    expect(redis.transactions).toEqual([{ key: rateLimitKey('ops'), by: 10 }]);
+    expect(redis.calls).toEqual([{ key: rateLimitKey('ops'), by: 10 }]);
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, false, false, false]);
     expect(decisions.map((d) => d.remaining)).toEqual([4, 3, 2, 1, 0, 0, 0, 0, 0, 0]);
     expect(redis.counters.get(rateLimitKey('ops'))).toBe(10);
@@ -67,11 +61,11 @@ describe('RateLimiter', () => {
   it('counts the hits that arrive during a round trip together in the next', async () => {
     const { redis, limiter: rl } = limiter(5);
     const first = rl.hit('ops');
-    await new Promise((resolve) => setImmediate(resolve)); // the first transaction is sent, not answered
+    await new Promise((resolve) => setImmediate(resolve)); // the first call is sent, not answered
     const rest = [rl.hit('ops'), rl.hit('ops'), rl.hit('ops')];
     await redis.release();
     await redis.release();
-    expect(redis.transactions).toEqual([
+    expect(redis.calls).toEqual([
       { key: rateLimitKey('ops'), by: 1 },
       { key: rateLimitKey('ops'), by: 3 },
     ]);
@@ -83,7 +77,7 @@ describe('RateLimiter', () => {
     const decisions = Promise.all([rl.hit('a'), rl.hit('b'), rl.hit('a')]);
     await redis.release();
     expect((await decisions).map((d) => d.allowed)).toEqual([true, true, false]);
-    expect(redis.transactions).toEqual([
+    expect(redis.calls).toEqual([
       { key: rateLimitKey('a'), by: 2 },
       { key: rateLimitKey('b'), by: 1 },
     ]);
@@ -103,10 +97,9 @@ describe('RateLimiter', () => {
 
   it('gives the whole window as retry-after when Redis reports no expiry', async () => {
     const { redis, limiter: rl } = limiter(1);
-    jest.spyOn(redis, 'multi').mockImplementationOnce(() => {
-      const chain = { incrby: () => chain, pexpire: () => chain, pttl: () => chain, exec: async () => [[null, 2], [null, 0], [null, -1]] };
-      return chain as never;
-    });
-    await expect(rl.hit('ops')).resolves.toEqual({ allowed: false, limit: 1, remaining: 0, retryAfterSeconds: RATE_WINDOW_MS / 1000 });
+    redis.ttlMs = -1;
+    const decisions = Promise.all([rl.hit('ops'), rl.hit('ops')]);
+    await redis.release();
+    expect((await decisions)[1]).toEqual({ allowed: false, limit: 1, remaining: 0, retryAfterSeconds: RATE_WINDOW_MS / 1000 });
   });
 });

@@ -1,12 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { KEY_PREFIX } from '@ovs-fleet/contracts';
+import { LuaScript } from '../common/lua-script';
 import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config';
 import { REDIS } from '../redis/redis.module';
 
 export const RATE_WINDOW_MS = 60_000;
 
 export const rateLimitKey = (tokenName: string): string => `${KEY_PREFIX}:ratelimit:${tokenName}`;
+
+/** Adds ARGV[1] hits to the window at KEYS[1], opening it (ARGV[2] ms) on its first hit: the count after them and the window's time left. */
+export const RATE_COUNT_SCRIPT = new LuaScript(`
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2], 'NX')
+return { count, redis.call('PTTL', KEYS[1]) }
+`);
 
 export interface RateDecision {
   allowed: boolean;
@@ -25,7 +33,9 @@ interface Waiter {
 /**
  * A fixed window per token name, counted in Redis so that the limit holds across every
  * controller process. The window opens with a token's first request (INCRBY, then PEXPIRE NX
- * in the same MULTI) and its length is kept by Redis, so the processes' clocks do not matter.
+ * in the same script) and its length is kept by Redis, so the processes' clocks do not matter.
+ * A script rather than a MULTI: one command, which the shared connection pipelines with the
+ * other requests' commands.
  *
  * Hits are counted in batches: those of one turn of the event loop go together, and one round
  * trip per token is in flight at a time, the hits that arrive meanwhile waiting for the next.
@@ -79,11 +89,8 @@ export class RateLimiter {
 
   /** Adds `hits` to the token's window: the count after them and the window's time left. */
   private async count(tokenName: string, hits: number): Promise<{ count: number; ttlMs: number }> {
-    const key = rateLimitKey(tokenName);
-    const replies = await this.redis.multi().incrby(key, hits).pexpire(key, RATE_WINDOW_MS, 'NX').pttl(key).exec();
-    if (!replies) throw new Error(`rate limit transaction on ${key} was aborted`);
-    for (const [error] of replies) if (error) throw error;
-    return { count: Number(replies[0][1]), ttlMs: Number(replies[2][1]) };
+    const [count, ttlMs] = (await RATE_COUNT_SCRIPT.run(this.redis, [rateLimitKey(tokenName)], [hits, RATE_WINDOW_MS])) as [number, number];
+    return { count: Number(count), ttlMs: Number(ttlMs) };
   }
 
   private decide(count: number, ttlMs: number): RateDecision {
