@@ -411,6 +411,10 @@ export class StateTransaction {
       this.networkAttachmentIds.delete(name);
       this.macIndex.delete(name);
     }
+    // A record deleted is read again as absent: holding its id would grow without end under churn.
+    for (const [id, { after }] of this.writes.attachments) if (!after) this.attachments.delete(id);
+    for (const [id, host] of this.writes.hosts) if (!host) this.hosts.delete(id);
+    for (const [name, network] of this.writes.networks) if (!network) this.networks.delete(name);
     for (const { hostId, after, localVlans } of documents) {
       this.reads.documents.set(hostId, after);
       this.reads.localVlans.set(hostId, localVlans);
