@@ -1,18 +1,20 @@
 /**
  * Entry point of one of our contenders in its own process:
- *   child.ts idl|client|raw|raw-monitored REMOTE COUNT WINDOW WARMUP
- *       (IDL transactions, plain client transactions or the raw writer, WINDOW in flight, after WARMUP untimed ones)
+ *   child.ts idl|client|raw|raw-monitored REMOTE COUNT WINDOW WARMUP [JIT_WARMUP]
+ *       (IDL transactions, plain client transactions or the raw writer, WINDOW in flight; untimed
+ *       first: JIT_WARMUP transactions, the bridge emptied, then WARMUP; see Warmup)
  *   child.ts sync REMOTE ROWS
  *   child.ts reconnect REMOTE ROUNDS UNIXCTL
  * Prints one line of JSON.
  */
-import { clientTransactions, idlTransactions, initialSync, rawWriter, reconnect } from './contenders';
+import { clientTransactions, idlTransactions, initialSync, rawWriter, reconnect, type Warmup } from './contenders';
 
 async function main(argv: readonly string[]): Promise<unknown> {
-  const [mode, remote, n, extra, warmupArg] = argv;
-  const warmup = Number(warmupArg ?? 0);
+  const [mode, remote, n, extra, warmupArg, jitWarmupArg] = argv;
+  const warmup: Warmup = { jit: Number(jitWarmupArg ?? 0), ports: Number(warmupArg ?? 0) };
   const count = Number(n);
-  if (!remote || !Number.isInteger(count) || count < 1) throw new Error(`usage: child.ts MODE REMOTE COUNT [WINDOW|UNIXCTL], got ${argv.join(' ')}`);
+  if (!remote || !Number.isInteger(count) || count < 1) throw new Error(`usage: child.ts MODE REMOTE COUNT [WINDOW|UNIXCTL] [WARMUP] [JIT_WARMUP], got ${argv.join(' ')}`);
+  if (!Number.isInteger(warmup.jit) || warmup.jit < 0 || !Number.isInteger(warmup.ports) || warmup.ports < 0) throw new Error(`WARMUP and JIT_WARMUP must be whole numbers, got ${argv.join(' ')}`);
   switch (mode) {
     case 'idl':
       return idlTransactions(remote, count, Number(extra), warmup);

@@ -7,9 +7,20 @@ import { run } from '@ovs-fleet/iproute';
 import { OvsdbClient, OvsdbIdl, Replica, type IdlSyncInfo } from '@ovs-fleet/ovsdb';
 import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/vswitch';
 import { addPortOps, rawTransactions } from '../peers/raw-jsonrpc';
-import { addPort, BRIDGE, bridgeUuid } from './workload';
+import { addPort, BRIDGE, bridgeUuid, emptyBridgeOps } from './workload';
 
 const DB = 'Open_vSwitch';
+
+/**
+ * Untimed transactions before a timed run: `jit` of them (the JIT compiles the hot path,
+ * which takes thousands of transactions for the longer paths), then the bridge emptied
+ * (one transaction), then `ports` more, so that the timed run starts on a bridge of `ports`
+ * ports, as the Python IDL's does after its own warm-up.
+ */
+export interface Warmup {
+  jit: number;
+  ports: number;
+}
 
 export interface TxnResult {
   txn: number;
@@ -64,11 +75,15 @@ async function addPorts(idl: OvsdbIdl, count: number, window: number, prefix: st
   await Promise.all(Array.from({ length: window }, worker));
 }
 
-/** Contender 1 and 2: `window` IDL transactions in flight (1: one at a time), after `warmup` untimed ones. */
-export async function idlTransactions(remote: string, count: number, window: number, warmup: number): Promise<TxnResult> {
+/** Contender 1 and 2: `window` IDL transactions in flight (1: one at a time), after the untimed `warmup`. */
+export async function idlTransactions(remote: string, count: number, window: number, warmup: Warmup): Promise<TxnResult> {
   const idl = await connectIdl(remote);
   try {
-    await addPorts(idl, warmup, window, 'w');
+    if (warmup.jit > 0) {
+      await addPorts(idl, warmup.jit, window, 'j');
+      await idl.transact(emptyBridgeOps());
+    }
+    await addPorts(idl, warmup.ports, window, 'w');
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     await addPorts(idl, count, window, 'p');
@@ -83,9 +98,9 @@ export async function idlTransactions(remote: string, count: number, window: num
 
 /**
  * This client without a replica (OvsdbClient, typed errors, timeouts, validation-free ops): the
- * same work as the raw writer, `window` in flight, after `warmup` untimed ones.
+ * same work as the raw writer, `window` in flight, after the untimed `warmup`.
  */
-export async function clientTransactions(remote: string, count: number, window: number, warmup: number): Promise<TxnResult> {
+export async function clientTransactions(remote: string, count: number, window: number, warmup: Warmup): Promise<TxnResult> {
   const client = await OvsdbClient.connect(remote);
   try {
     const transactMany = async (n: number, prefix: string) => {
@@ -95,7 +110,11 @@ export async function clientTransactions(remote: string, count: number, window: 
       };
       await Promise.all(Array.from({ length: window }, worker));
     };
-    await transactMany(warmup, 'w');
+    if (warmup.jit > 0) {
+      await transactMany(warmup.jit, 'j');
+      await client.transact(DB, emptyBridgeOps());
+    }
+    await transactMany(warmup.ports, 'w');
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     await transactMany(count, 'c');
@@ -107,14 +126,19 @@ export async function clientTransactions(remote: string, count: number, window: 
 }
 
 /**
- * Contender 4: the raw JSON-RPC writer (no library, no replica), `window` in flight; with
- * `monitored`, it also monitors every table on its connection (and drops the updates).
+ * Contender 4: the raw JSON-RPC writer (no library, no replica), `window` in flight, after the
+ * untimed `warmup`; with `monitored`, it also monitors every table on its connection (and
+ * drops the updates).
  */
-export async function rawWriter(remote: string, count: number, window: number, warmup: number, monitored = false): Promise<TxnResult> {
+export async function rawWriter(remote: string, count: number, window: number, warmup: Warmup, monitored = false): Promise<TxnResult> {
   if (!remote.startsWith('unix:')) throw new Error('the raw writer speaks unix sockets only');
   const socket = remote.slice('unix:'.length);
   const monitor = monitored ? new Replica(OpenVSwitchSchema).monitorRequests() : undefined;
-  if (warmup > 0) await rawTransactions(socket, warmup, window, (i) => addPortOps(BRIDGE, `w${i}`), monitor);
+  if (warmup.jit > 0) {
+    await rawTransactions(socket, warmup.jit, window, (i) => addPortOps(BRIDGE, `j${i}`), monitor);
+    await rawTransactions(socket, 1, 1, () => emptyBridgeOps());
+  }
+  if (warmup.ports > 0) await rawTransactions(socket, warmup.ports, window, (i) => addPortOps(BRIDGE, `w${i}`), monitor);
   const cpu = process.cpuUsage();
   const result = await rawTransactions(socket, count, window, (i) => addPortOps(BRIDGE, `r${i}`), monitor);
   return { txn: result.txn, seconds: result.seconds, txn_per_s: result.txnPerS, cpu_us_per_txn: cpuUsPer(cpu, count) };

@@ -18,6 +18,11 @@ export async function addPort(idl: OvsdbIdl, bridgeUuid: string, name: string): 
   if (result.status !== 'success') throw new Error(`transaction for ${name} failed: ${result.status} ${result.error ?? ''} ${result.details ?? ''}`);
 }
 
+/** Takes every port off the bridge (the server then drops the orphaned Port and Interface rows). */
+export function emptyBridgeOps(): Operation[] {
+  return [{ op: 'update', table: 'Bridge', where: [['name', '==', BRIDGE]], row: { ports: ['set', []] } }];
+}
+
 /** The uuid of the benchmark's bridge in the IDL's replica. */
 export function bridgeUuid(idl: OvsdbIdl): string {
   for (const row of idl.replica.table(Bridge).values()) if (row.name === BRIDGE) return row._uuid;
