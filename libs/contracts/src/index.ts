@@ -20,7 +20,7 @@ export type {
 } from './model';
 export { DESIRED_STATE_SCHEMA } from './desired-state';
 export type { DesiredAttachment, DesiredHostState, DesiredNetwork, DesiredTunnel, ResolvedHostState } from './desired-state';
-export { MeshResolutionError, meshNetworks, resolveHostState, resolveTunnels } from './mesh';
+export { canTunnel, MeshResolutionError, meshNetworks, resolveHostState, resolveTunnels } from './mesh';
 export type { MeshMember, NetworkMesh } from './mesh';
 export {
   CONVERGE_ATTEMPTS,

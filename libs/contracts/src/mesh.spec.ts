@@ -1,5 +1,5 @@
 import type { DesiredNetwork } from './desired-state';
-import { MeshResolutionError, resolveTunnels, type NetworkMesh } from './mesh';
+import { canTunnel, MeshResolutionError, resolveTunnels, type NetworkMesh } from './mesh';
 import { tunnelPortName } from './names';
 
 const blue: DesiredNetwork = { name: 'blue', type: 'geneve', segmentId: 7, mtu: 1450, bridge: 'br-int', tag: 3, meshRevision: 2 };
@@ -21,5 +21,14 @@ describe('resolveTunnels', () => {
     expect(resolveTunnels(doc, mesh(5, [['h2', '203.0.113.2']])).map((t) => t.remoteHost)).toEqual(['h2']);
     expect(() => resolveTunnels(doc, new Map())).toThrow(new MeshResolutionError('blue', 'network "blue" has no mesh'));
     expect(() => resolveTunnels(doc, mesh(1, []))).toThrow(/mesh revision 1 is older than the document's 2/);
+  });
+});
+
+describe('canTunnel', () => {
+  it('pairs members whose tunnel addresses are of one family only', () => {
+    const v4 = { tunnelIp: '203.0.113.1' };
+    expect(canTunnel(v4, { tunnelIp: '203.0.113.2' })).toBe(true);
+    expect(canTunnel({ tunnelIp: '2001:db8::1' }, { tunnelIp: '2001:db8::2' })).toBe(true);
+    expect(canTunnel(v4, { tunnelIp: '2001:db8::2' })).toBe(false);
   });
 });

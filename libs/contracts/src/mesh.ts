@@ -46,8 +46,12 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * network, then remote host. A mesh older than the document's `meshRevision`, or missing, is
  * a MeshResolutionError (the document and the mesh were read across a change: read again).
  */
+/** Whether two members of a mesh get a tunnel between them: only if their tunnel addresses are of one family (IPv4 or IPv6). */
+export function canTunnel(a: Pick<MeshMember, 'tunnelIp'>, b: Pick<MeshMember, 'tunnelIp'>): boolean {
+  return isIP(a.tunnelIp) === isIP(b.tunnelIp);
+}
+
 export function resolveTunnels(doc: Pick<DesiredHostState, 'hostId' | 'tunnelIp' | 'networks'>, meshes: ReadonlyMap<string, NetworkMesh>): DesiredTunnel[] {
-  const family = isIP(doc.tunnelIp);
   const tunnels: DesiredTunnel[] = [];
   for (const network of doc.networks) {
     if (!isOverlay(network.type)) continue;
@@ -57,7 +61,7 @@ export function resolveTunnels(doc: Pick<DesiredHostState, 'hostId' | 'tunnelIp'
       throw new MeshResolutionError(network.name, `network "${network.name}": mesh revision ${mesh.revision} is older than the document's ${network.meshRevision}`);
     }
     for (const member of mesh.members) {
-      if (member.host === doc.hostId || isIP(member.tunnelIp) !== family) continue;
+      if (member.host === doc.hostId || !canTunnel(member, doc)) continue;
       tunnels.push({
         port: tunnelPortName(network.name, member.host),
         network: network.name,
