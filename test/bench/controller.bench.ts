@@ -12,7 +12,8 @@
  * The last line is JSON. BENCH_ATTACHMENTS, BENCH_WARMUP and BENCH_FANOUT_HOSTS (comma list)
  * change the sizes. The attachment line also gives, per request over the burst, the CPU time
  * of the controller process (from /proc), of this load client and of Redis, and the commands
- * Redis ran (INFO commandstats).
+ * Redis ran (INFO commandstats); then the controller's CPU per request for the same burst
+ * refused at validation (the share of the HTTP stack and of what runs before deciding).
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -124,6 +125,8 @@ interface AttachResult {
   redisCpuMsPerRequest: number;
   /** Commands Redis ran per request (INFO commandstats), scripts' own redis.call()s included. */
   redisCommandsPerRequest: number;
+  /** Controller CPU per request of the same burst refused at validation (400). */
+  refusedControllerCpuMsPerRequest: number;
 }
 
 async function attachBenchmark(redisUrl: string): Promise<AttachResult> {
@@ -154,7 +157,23 @@ async function attachBenchmark(redisUrl: string): Promise<AttachResult> {
     const errors = answers.filter((a) => a.status !== 202);
     if (errors.length) console.log(`  ${errors.length} errors, first: ${errors[0].status} ${JSON.stringify(errors[0].body)}`);
     const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
-    return { perSecond: ATTACHMENTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors: errors.length, controllerCpuMsPerRequest, clientCpuMsPerRequest, redisCpuMsPerRequest, redisCommandsPerRequest };
+    // The same burst refused at validation (an unknown field: 400): what the HTTP stack, auth,
+    // the rate limit, logging and metrics cost on their own, without deciding or storing.
+    const refusedCpuBefore = processCpuMs(controller.pid as number);
+    const refused = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => post(controller, '/v1/attachments', { network: 'bench', host: 'h1', container: { netns: `r${i}` }, unknown: true })));
+    const refusedControllerCpuMsPerRequest = (processCpuMs(controller.pid as number) - refusedCpuBefore) / ATTACHMENTS;
+    if (refused.some((a) => a.status !== 400)) throw new Error(`a request with an unknown field was not refused with 400: ${JSON.stringify(refused.find((a) => a.status !== 400))}`);
+    return {
+      perSecond: ATTACHMENTS / seconds,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      errors: errors.length,
+      controllerCpuMsPerRequest,
+      clientCpuMsPerRequest,
+      redisCpuMsPerRequest,
+      redisCommandsPerRequest,
+      refusedControllerCpuMsPerRequest,
+    };
   } finally {
     burstAgent.destroy();
     await admin.quit();
@@ -240,11 +259,12 @@ async function fanoutBenchmark(hosts: number): Promise<FanoutResult> {
 
 async function main(): Promise<void> {
   console.log(`controller benchmark: ${ATTACHMENTS} concurrent attachments; fan-out to ${FANOUT_HOSTS.join(' and ')} hosts`);
-  const attach = ATTACHMENTS > 0 ? await attachBenchmark('') : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0 };
+  const attach = ATTACHMENTS > 0 ? await attachBenchmark('') : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0, refusedControllerCpuMsPerRequest: 0 };
   console.log(
     `attachments: ${ATTACHMENTS} concurrent POST /v1/attachments: ${attach.perSecond.toFixed(0)}/s, p50 ${attach.p50.toFixed(0)} ms, p99 ${attach.p99.toFixed(0)} ms, errors ${attach.errors}` +
       ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms, Redis ${attach.redisCpuMsPerRequest.toFixed(2)} ms for ${attach.redisCommandsPerRequest.toFixed(1)} commands)`,
   );
+  console.log(`  the same burst refused at validation (400): controller CPU ${attach.refusedControllerCpuMsPerRequest.toFixed(2)} ms per request`);
   const fanout: Record<number, number> = {};
   for (const hosts of FANOUT_HOSTS) {
     const { rounds, best, agentsReadyS } = await fanoutBenchmark(hosts);
@@ -267,6 +287,8 @@ async function main(): Promise<void> {
       attach_errors: attach.errors,
       attach_controller_cpu_ms_per_request: Number(attach.controllerCpuMsPerRequest.toFixed(2)),
       attach_client_cpu_ms_per_request: Number(attach.clientCpuMsPerRequest.toFixed(2)),
+      attach_redis_cpu_ms_per_request: Number(attach.redisCpuMsPerRequest.toFixed(2)),
+      refused_controller_cpu_ms_per_request: Number(attach.refusedControllerCpuMsPerRequest.toFixed(2)),
       fanout_100_hosts_s: fanout[100] ?? null,
       fanout_1000_hosts_s: fanout[1000] ?? null,
     }),
