@@ -113,6 +113,15 @@ describe('request id', () => {
   });
 });
 
+describe('response headers', () => {
+  it('name no framework and carry no ETag (bodies are not hashed for a validator nobody revalidates with)', async () => {
+    const response = await request(app.getHttpServer()).get('/test/items/a1').set('Authorization', AUTH);
+    expect(response.status).toBe(200);
+    expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers.etag).toBeUndefined();
+  });
+});
+
 describe('logs', () => {
   it('are JSON lines naming the request and the token, never the token itself', async () => {
     await request(app.getHttpServer()).get('/test/items/logged').set('Authorization', AUTH).set('X-Request-Id', 'log-check-0001');
