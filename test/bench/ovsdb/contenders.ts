@@ -7,6 +7,7 @@ import { run } from '@ovs-fleet/iproute';
 import { OvsdbClient, OvsdbIdl, Replica, type IdlSyncInfo } from '@ovs-fleet/ovsdb';
 import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/vswitch';
 import { addPortOps, rawTransactions } from '../peers/raw-jsonrpc';
+import { serverCpuMeter } from './server-cpu';
 import { addPort, BRIDGE, bridgeUuid, emptyBridgeOps } from './workload';
 
 const DB = 'Open_vSwitch';
@@ -28,6 +29,15 @@ export interface TxnResult {
   txn_per_s: number;
   /** CPU time (user + system) of the contender's process per transaction: its own cost, whatever the machine's load. */
   cpu_us_per_txn: number;
+  /** ovsdb-server's CPU per transaction in the timed run, when the bench gave its pid. */
+  server_cpu_us_per_txn?: number;
+}
+
+/** The timed run's figures; `serverCpu` is the meter started with it. */
+function txnResult(count: number, seconds: number, cpu: NodeJS.CpuUsage, serverCpu: (() => number) | undefined): TxnResult {
+  const result: TxnResult = { txn: count, seconds, txn_per_s: count / seconds, cpu_us_per_txn: cpuUsPer(cpu, count) };
+  if (serverCpu) result.server_cpu_us_per_txn = serverCpu() / count;
+  return result;
 }
 
 function cpuUsPer(since: NodeJS.CpuUsage, count: number): number {
@@ -84,13 +94,13 @@ export async function idlTransactions(remote: string, count: number, window: num
       await idl.transact(emptyBridgeOps());
     }
     await addPorts(idl, warmup.ports, window, 'w');
+    const serverCpu = serverCpuMeter();
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     await addPorts(idl, count, window, 'p');
-    const seconds = elapsedS(start);
-    const cpuUs = cpuUsPer(cpu, count);
+    const result = txnResult(count, elapsedS(start), cpu, serverCpu);
     if (idl.replica.lookup(Port, 'name', `p${count - 1}`) === undefined) throw new Error('the replica misses the last port');
-    return { txn: count, seconds, txn_per_s: count / seconds, cpu_us_per_txn: cpuUs };
+    return result;
   } finally {
     idl.close();
   }
@@ -115,11 +125,11 @@ export async function clientTransactions(remote: string, count: number, window: 
       await client.transact(DB, emptyBridgeOps());
     }
     await transactMany(warmup.ports, 'w');
+    const serverCpu = serverCpuMeter();
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     await transactMany(count, 'c');
-    const seconds = elapsedS(start);
-    return { txn: count, seconds, txn_per_s: count / seconds, cpu_us_per_txn: cpuUsPer(cpu, count) };
+    return txnResult(count, elapsedS(start), cpu, serverCpu);
   } finally {
     client.close();
   }
@@ -139,9 +149,10 @@ export async function rawWriter(remote: string, count: number, window: number, w
     await rawTransactions(socket, 1, 1, () => emptyBridgeOps());
   }
   if (warmup.ports > 0) await rawTransactions(socket, warmup.ports, window, (i) => addPortOps(BRIDGE, `w${i}`), monitor);
+  const serverCpu = serverCpuMeter();
   const cpu = process.cpuUsage();
   const result = await rawTransactions(socket, count, window, (i) => addPortOps(BRIDGE, `r${i}`), monitor);
-  return { txn: result.txn, seconds: result.seconds, txn_per_s: result.txnPerS, cpu_us_per_txn: cpuUsPer(cpu, count) };
+  return txnResult(count, result.seconds, cpu, serverCpu);
 }
 
 /** Contender 5: initial sync of the whole database into the replica; time and RSS growth. */

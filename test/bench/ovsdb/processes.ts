@@ -38,11 +38,14 @@ export async function withServer<T>(options: OvsdbTestServerOptions, body: (serv
   }
 }
 
-/** Runs `file args...` and resolves with the JSON of the last line it printed on stdout; killed after `timeoutMs`. */
-export function runJsonChild<T>(file: string, args: readonly string[], timeoutMs = 120_000): Promise<T> {
+/**
+ * Runs `file args...` (with `env` added to this process's environment) and resolves with
+ * the JSON of the last line it printed on stdout; killed after `timeoutMs`.
+ */
+export function runJsonChild<T>(file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<T> {
   installSignalHooks();
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     children.add(child);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let out = '';
