@@ -16,31 +16,37 @@
  *   6. forced reconnect of a clustered server (history) while another client writes:
  *      time until the replica holds everything again, vs the Python IDL
  * Prints one line per contender, the ratios against the targets, and last one line of JSON.
- * Transaction contenders run BENCH_REPEAT (3) rounds and keep their best run: this machine
- * is shared and noisy; each run starts with BENCH_WARMUP (300) untimed transactions. Ours
- * (Node) run BENCH_JIT_WARMUP (3000) untimed ones before those, then empty the bridge, so the
- * timed run starts on the same bridge (WARMUP ports) with V8's optimising compiler done:
- * after only 300, most of OvsdbIdl's hot functions were still compiled during the timed run
- * (63 TurboFan compilations in it, against 26 for the raw writer), on the same 2 cores as
- * ovsdb-server, and its CPU per transaction only levelled off after about 2,000.
+ * Transaction contenders run BENCH_REPEAT (4) interleaved rounds, odd rounds backwards, the
+ * two sides of each ratio next to each other (rounds.ts): this machine is shared and noisy,
+ * a single run swings by 1.5x. Each keeps its best run (the targets are judged on it) and
+ * its median (printed beside it). Every one of them, the Python IDL too, is timed after the
+ * same untimed work on its server: BENCH_JIT_WARMUP (3000) transactions, the bridge
+ * emptied, then BENCH_WARMUP (300), so that the timed run starts on a bridge of 300 ports
+ * behind the same database log. For ours (Node) the first ones are V8's warm-up: after only
+ * 300, most of OvsdbIdl's hot functions were still compiled during the timed run (63
+ * TurboFan compilations in it, against 26 for the raw writer), on the same 2 cores as
+ * ovsdb-server, and its CPU per transaction only levelled off after about 2,000. Ours also
+ * report ovsdb-server's CPU per timed transaction (server-cpu.ts).
  * BENCH_TXN, BENCH_WINDOW, BENCH_SYNC_PORTS, BENCH_RECONNECT_ROUNDS change the sizes.
  */
 import { join } from 'node:path';
 import { VSWITCH_SCHEMA, type OvsdbTestServer } from '../support/ovsdb-server';
 import type { ReconnectResult, SyncResult, TxnResult } from './ovsdb/contenders';
 import { runJsonChild, withServer } from './ovsdb/processes';
-import { BRIDGE, populateHostLike } from './ovsdb/workload';
-import { fillPorts } from './peers/raw-jsonrpc';
+import { median, runRounds, summarize, type TxnSummary } from './ovsdb/rounds';
+import { SERVER_PID_ENV } from './ovsdb/server-cpu';
+import { BRIDGE, emptyBridgeOps, populateHostLike } from './ovsdb/workload';
+import { fillPorts, rawTransactions } from './peers/raw-jsonrpc';
 
 const TXN = Number(process.env.BENCH_TXN ?? 3000);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
 const RAW_WINDOW = 64;
 const SYNC_PORTS = Number(process.env.BENCH_SYNC_PORTS ?? 20_000);
 const RECONNECT_ROUNDS = Number(process.env.BENCH_RECONNECT_ROUNDS ?? 5);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 4);
 /** Untimed transactions first, for every transaction contender alike; the timed run starts on a bridge of this many ports. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
-/** Untimed transactions before those, for our (Node) contenders alike: V8's JIT warm-up; their ports are removed again. */
+/** Untimed transactions before those, for every transaction contender alike (for ours, V8's JIT warm-up); their ports are removed again. */
 const JIT_WARMUP = Number(process.env.BENCH_JIT_WARMUP ?? 3000);
 const RECONNECT_PORTS = 2000;
 const PYTHON = '/usr/bin/python3';
@@ -49,17 +55,33 @@ const CHILD = join(__dirname, 'ovsdb', 'child.ts');
 const MIB = 2 ** 20;
 
 /** One of our contenders in a fresh Node process (tsx's loader flags inherited; gc exposed for memory figures). */
-function ours<T>(args: readonly string[]): Promise<T> {
-  return runJsonChild<T>(process.execPath, [...process.execArgv, '--expose-gc', CHILD, ...args]);
+function ours<T>(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
+  return runJsonChild<T>(process.execPath, [...process.execArgv, '--expose-gc', CHILD, ...args], env);
 }
 
-/** One of our transaction contenders: `mode` with `window` in flight, after both warm-ups. */
+/** One of our transaction contenders: `mode` with `window` in flight, after both warm-ups; it also meters the server's CPU. */
 function oursTxn(mode: string, server: OvsdbTestServer, window: number): Promise<TxnResult> {
-  return ours<TxnResult>([mode, server.unixRemote, String(TXN), String(window), String(WARMUP), String(JIT_WARMUP)]);
+  const env = { [SERVER_PID_ENV]: String(server.pid) };
+  return ours<TxnResult>([mode, server.unixRemote, String(TXN), String(window), String(WARMUP), String(JIT_WARMUP)], env);
 }
 
 function python<T>(args: readonly string[]): Promise<T> {
   return runJsonChild<T>(PYTHON, [PYTHON_IDL, ...args]);
+}
+
+/**
+ * The Python IDL's transactions, after the same untimed server work as ours: JIT_WARMUP of
+ * its own transactions (in a process of their own, their figures dropped), the bridge
+ * emptied, then the timed process with its WARMUP untimed ones first. Its ports are named
+ * alike in both processes: the first ones are gone with the emptied bridge.
+ */
+async function pythonTxn(server: OvsdbTestServer): Promise<TxnResult> {
+  const txn = (count: number, warmup: number) => python<TxnResult>(['txn', server.unixRemote, VSWITCH_SCHEMA, String(count), String(warmup)]);
+  if (JIT_WARMUP > 0) {
+    await txn(JIT_WARMUP, 0);
+    await rawTransactions(server.socket, 1, 1, () => emptyBridgeOps());
+  }
+  return txn(TXN, WARMUP);
 }
 
 async function addBridge(server: OvsdbTestServer): Promise<void> {
@@ -87,20 +109,17 @@ function runTxnContender({ label, start }: TxnContender): Promise<TxnResult> {
   });
 }
 
-/**
- * REPEAT rounds, each running every contender once in turn (so a busy spell of this
- * shared machine hits them all alike); each contender's best run counts.
- */
-async function bestOf(contenders: readonly TxnContender[]): Promise<TxnResult[]> {
-  const runs: TxnResult[][] = contenders.map(() => []);
-  for (let round = 0; round < REPEAT; round++) {
-    for (let i = 0; i < contenders.length; i++) runs[i].push(await runTxnContender(contenders[i]));
-  }
+/** REPEAT interleaved rounds (see rounds.ts), one line per contender; each contender's best and median are kept. */
+async function txnRounds(contenders: readonly TxnContender[]): Promise<TxnSummary[]> {
+  const runs = await runRounds(contenders, REPEAT, runTxnContender);
   return contenders.map(({ label }, i) => {
-    const best = runs[i].reduce((a, b) => (b.txn_per_s > a.txn_per_s ? b : a));
-    const all = runs[i].map((run) => Math.round(run.txn_per_s)).join(', ');
-    console.log(`${label.padEnd(46)} ${String(Math.round(best.txn_per_s)).padStart(5)} txn/s, client CPU ${String(Math.round(best.cpu_us_per_txn)).padStart(3)} us/txn  (runs: ${all})`);
-    return best;
+    const summary = summarize(runs[i]);
+    const server = summary.serverCpuUsPerTxn === undefined ? '  -' : String(Math.round(summary.serverCpuUsPerTxn)).padStart(3);
+    const all = summary.runs.map(Math.round).join(', ');
+    console.log(
+      `${label.padEnd(42)} ${String(Math.round(summary.best)).padStart(5)} txn/s (median ${String(Math.round(summary.median)).padStart(4)}), CPU us/txn client ${String(Math.round(summary.cpuUsPerTxn)).padStart(3)} server ${server}  (runs: ${all})`,
+    );
+    return summary;
   });
 }
 
@@ -126,20 +145,25 @@ function reconnectContender(label: string, start: (server: OvsdbTestServer) => P
   });
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 function verdict(label: string, ratio: number, target: string, met: boolean, unit = 'x'): void {
   console.log(`  ${label.padEnd(50)} ${ratio.toFixed(2)}${unit}  (target ${target})  ${met ? 'met' : 'MISSED'}`);
 }
 
+/** Throughput of `ours` over `theirs`: best run against best run, and median against median. */
+function txnRatio(ours: TxnSummary, theirs: TxnSummary): { best: number; median: number } {
+  return { best: ours.best / theirs.best, median: ours.median / theirs.median };
+}
+
+/** A throughput target, judged on the best runs (as every contender keeps its best); the medians' ratio beside it. */
+function txnVerdict(label: string, ratio: { best: number; median: number }, atLeast: number): void {
+  const met = ratio.best >= atLeast;
+  console.log(`  ${label.padEnd(50)} ${ratio.best.toFixed(2)}x (median ${ratio.median.toFixed(2)}x)  (target >= ${atLeast}x)  ${met ? 'met' : 'MISSED'}`);
+}
+
 /** An informative ratio, no target; `(with a monitor: ...)` when a monitored variant is given. */
-function reference(label: string, ratio: number, monitoredRatio?: number): void {
-  const monitored = monitoredRatio === undefined ? '' : ` (with a monitor: ${monitoredRatio.toFixed(2)}x)`;
-  console.log(`  ${label.padEnd(50)} ${ratio.toFixed(2)}x${monitored}`);
+function reference(label: string, ratio: { best: number; median: number }, monitoredRatio?: { best: number; median: number }): void {
+  const monitored = monitoredRatio === undefined ? '' : `; with a monitor ${monitoredRatio.best.toFixed(2)}x (median ${monitoredRatio.median.toFixed(2)}x)`;
+  console.log(`  ${label.padEnd(50)} ${ratio.best.toFixed(2)}x (median ${ratio.median.toFixed(2)}x)${monitored}`);
 }
 
 async function main(): Promise<void> {
@@ -148,56 +172,67 @@ async function main(): Promise<void> {
   }
   if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error('WARMUP must be a whole number');
   if (!Number.isInteger(JIT_WARMUP) || JIT_WARMUP < 0) throw new Error('JIT_WARMUP must be a whole number');
-  console.log(`${TXN} transactions per run after ${WARMUP} untimed (ours: ${JIT_WARMUP} more before them, then the bridge emptied), best of ${REPEAT} runs:`);
-  const [seq, idlPipelined, clientSeq, pipelined, pythonTxn, raw, rawSeq, rawMonitored, rawMonitoredSeq] = await bestOf([
+  console.log(
+    `${TXN} transactions per run after ${JIT_WARMUP} untimed, the bridge emptied, and ${WARMUP} untimed; ${REPEAT} interleaved rounds (odd ones backwards), best run and median:`,
+  );
+  // The two sides of each ratio next to each other (see rounds.ts).
+  const [pythonIdl, seq, rawMonitoredSeq, clientSeq, rawSeq, pipelined, raw, idlPipelined, rawMonitored] = await txnRounds([
+    { label: 'Python IDL, one at a time', start: pythonTxn },
     { label: 'this client (OvsdbIdl), one at a time', start: (s) => oursTxn('idl', s, 1) },
-    { label: `this client (OvsdbIdl), ${WINDOW} in flight`, start: (s) => oursTxn('idl', s, WINDOW) },
-    { label: 'this client (OvsdbClient), one at a time', start: (s) => oursTxn('client', s, 1) },
-    { label: `this client (OvsdbClient), ${WINDOW} in flight`, start: (s) => oursTxn('client', s, WINDOW) },
-    { label: 'Python IDL, one at a time', start: (s) => python(['txn', s.unixRemote, VSWITCH_SCHEMA, String(TXN), String(WARMUP)]) },
-    { label: `raw JSON-RPC writer, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw', s, RAW_WINDOW) },
-    { label: 'raw JSON-RPC writer, one at a time', start: (s) => oursTxn('raw', s, 1) },
-    { label: `raw writer + monitor, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw-monitored', s, RAW_WINDOW) },
     { label: 'raw writer + monitor, one at a time', start: (s) => oursTxn('raw-monitored', s, 1) },
+    { label: 'this client (OvsdbClient), one at a time', start: (s) => oursTxn('client', s, 1) },
+    { label: 'raw JSON-RPC writer, one at a time', start: (s) => oursTxn('raw', s, 1) },
+    { label: `this client (OvsdbClient), ${WINDOW} in flight`, start: (s) => oursTxn('client', s, WINDOW) },
+    { label: `raw JSON-RPC writer, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw', s, RAW_WINDOW) },
+    { label: `this client (OvsdbIdl), ${WINDOW} in flight`, start: (s) => oursTxn('idl', s, WINDOW) },
+    { label: `raw writer + monitor, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw-monitored', s, RAW_WINDOW) },
   ]);
   const sync = await syncContender(`initial sync ${SYNC_PORTS} ports, this client`, (s) => ours(['sync', s.unixRemote, String(SYNC_PORTS)]));
   const pythonSync = await syncContender(`initial sync ${SYNC_PORTS} ports, Python IDL`, (s) => python(['sync', s.unixRemote, VSWITCH_SCHEMA, String(SYNC_PORTS)]));
   const rc = await reconnectContender('forced reconnect, this client', (s) => ours(['reconnect', s.unixRemote, String(RECONNECT_ROUNDS), s.ctl]));
   const pythonRc = await reconnectContender('forced reconnect, Python IDL', (s) => python(['reconnect', s.unixRemote, VSWITCH_SCHEMA, String(RECONNECT_ROUNDS), s.ctl]));
 
+  const txnRatios = {
+    seq_vs_python_idl: txnRatio(seq, pythonIdl),
+    pipelined_vs_raw: txnRatio(pipelined, raw),
+    idl_pipelined_vs_raw_monitored: txnRatio(idlPipelined, rawMonitored),
+    idl_seq_vs_raw_monitored: txnRatio(seq, rawMonitoredSeq),
+    client_seq_vs_python_idl: txnRatio(clientSeq, pythonIdl),
+  };
   const ratios = {
-    seq_vs_python_idl: seq.txn_per_s / pythonTxn.txn_per_s,
-    pipelined_vs_raw: pipelined.txn_per_s / raw.txn_per_s,
-    idl_pipelined_vs_raw_monitored: idlPipelined.txn_per_s / rawMonitored.txn_per_s,
-    idl_seq_vs_raw_monitored: seq.txn_per_s / rawMonitoredSeq.txn_per_s,
-    client_seq_vs_python_idl: clientSeq.txn_per_s / pythonTxn.txn_per_s,
+    ...Object.fromEntries(Object.entries(txnRatios).map(([key, ratio]) => [key, ratio.best])),
+    ...Object.fromEntries(Object.entries(txnRatios).map(([key, ratio]) => [`${key}_median`, ratio.median])),
     sync_speedup_vs_python_idl: pythonSync.seconds / sync.seconds,
     sync_memory_vs_python_idl: sync.rss_growth_bytes / pythonSync.rss_growth_bytes,
   };
   const reconnectMs = Math.max(...rc.ms);
-  console.log('ratios:');
-  verdict('one at a time vs Python IDL (both with replica)', ratios.seq_vs_python_idl, '>= 3x', ratios.seq_vs_python_idl >= 3);
-  reference('  OvsdbClient alone one at a time vs Python IDL', ratios.client_seq_vs_python_idl);
-  reference('  ceilings: raw writer one at a time vs Python IDL', rawSeq.txn_per_s / pythonTxn.txn_per_s, rawMonitoredSeq.txn_per_s / pythonTxn.txn_per_s);
-  verdict('OvsdbIdl one at a time vs raw writer + monitor', ratios.idl_seq_vs_raw_monitored, '>= 0.9x', ratios.idl_seq_vs_raw_monitored >= 0.9);
-  verdict('pipelined vs raw writer (OvsdbClient, same work)', ratios.pipelined_vs_raw, '>= 0.9x', ratios.pipelined_vs_raw >= 0.9);
-  reference('  OvsdbIdl pipelined vs raw writer + monitor', ratios.idl_pipelined_vs_raw_monitored);
+  console.log('ratios (best run against best run; the medians\' ratio in brackets):');
+  txnVerdict('one at a time vs Python IDL (both with replica)', txnRatios.seq_vs_python_idl, 3);
+  reference('  OvsdbClient alone one at a time vs Python IDL', txnRatios.client_seq_vs_python_idl);
+  reference('  ceilings: raw writer one at a time vs Python IDL', txnRatio(rawSeq, pythonIdl), txnRatio(rawMonitoredSeq, pythonIdl));
+  txnVerdict('OvsdbIdl one at a time vs raw writer + monitor', txnRatios.idl_seq_vs_raw_monitored, 0.9);
+  txnVerdict('pipelined vs raw writer (OvsdbClient, same work)', txnRatios.pipelined_vs_raw, 0.9);
+  reference('  OvsdbIdl pipelined vs raw writer + monitor', txnRatios.idl_pipelined_vs_raw_monitored);
   verdict('initial sync, speed vs Python IDL', ratios.sync_speedup_vs_python_idl, '>= 3x', ratios.sync_speedup_vs_python_idl >= 3);
   verdict('initial sync, memory vs Python IDL', ratios.sync_memory_vs_python_idl, '<= 0.33x', ratios.sync_memory_vs_python_idl <= 1 / 3);
   verdict('forced reconnect, slowest round', reconnectMs, '<= 150 ms', reconnectMs <= 150, ' ms');
+  const perS = (summary: TxnSummary) => Math.round(summary.best);
+  const serverCpu = (summary: TxnSummary) => (summary.serverCpuUsPerTxn === undefined ? null : Math.round(summary.serverCpuUsPerTxn));
   console.log(
     JSON.stringify({
-      seq_txn_per_s: Math.round(seq.txn_per_s),
+      seq_txn_per_s: perS(seq),
       seq_contender: 'OvsdbIdl (replica, as the Python IDL)',
-      pipelined_txn_per_s: Math.round(pipelined.txn_per_s),
+      pipelined_txn_per_s: perS(pipelined),
       pipelined_contender: 'OvsdbClient (no replica, as the raw writer)',
-      client_seq_txn_per_s: Math.round(clientSeq.txn_per_s),
-      idl_pipelined_txn_per_s: Math.round(idlPipelined.txn_per_s),
-      python_idl_txn_per_s: Math.round(pythonTxn.txn_per_s),
-      raw_limit_txn_per_s: Math.round(raw.txn_per_s),
-      raw_one_at_a_time_txn_per_s: Math.round(rawSeq.txn_per_s),
-      raw_monitored_txn_per_s: Math.round(rawMonitored.txn_per_s),
-      raw_monitored_one_at_a_time_txn_per_s: Math.round(rawMonitoredSeq.txn_per_s),
+      client_seq_txn_per_s: perS(clientSeq),
+      idl_pipelined_txn_per_s: perS(idlPipelined),
+      python_idl_txn_per_s: perS(pythonIdl),
+      raw_limit_txn_per_s: perS(raw),
+      raw_one_at_a_time_txn_per_s: perS(rawSeq),
+      raw_monitored_txn_per_s: perS(rawMonitored),
+      raw_monitored_one_at_a_time_txn_per_s: perS(rawMonitoredSeq),
+      pipelined_server_cpu_us_per_txn: serverCpu(pipelined),
+      raw_limit_server_cpu_us_per_txn: serverCpu(raw),
       sync_20k_s: round(sync.seconds, 3),
       sync_20k_mib: round(sync.rss_growth_bytes / MIB, 1),
       python_idl_sync_20k_s: round(pythonSync.seconds, 3),
