@@ -3,6 +3,7 @@
  * Hosts, networks and attachments; desired-state documents and revisions; IPAM through the
  * API; dry runs that change nothing; refusals that change nothing.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Redis } from 'ioredis';
 import { ResolvedHostState } from '@ovs-fleet/contracts';
 import { readDesiredState } from '../../apps/agent/src/runtime/desired-state-reader';
@@ -172,5 +173,20 @@ describe('hosts, networks and attachments', () => {
     expect((await desired('h1')).tunnels.map((t) => t.remoteHost)).not.toContain('h3');
     expect((await desired('h3')).tunnels).toEqual([]);
     expect((await controller.as('viewer').get('/v1/hosts/h3')).status).toBe(404);
+  });
+
+  it('serves a change, a read and a refusal without entering an AsyncLocalStorage (each would make every promise pay a hook)', async () => {
+    const run = jest.spyOn(AsyncLocalStorage.prototype, 'run');
+    const enterWith = jest.spyOn(AsyncLocalStorage.prototype, 'enterWith');
+    try {
+      const changed = await provisioner().post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: 'als-check' } });
+      const read = await controller.as('viewer').get(`/v1/operations/${changed.body.operation.id}`);
+      const refused = await provisioner().post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: 'als-check' }, unknown: 1 });
+      expect([changed.status, read.status, refused.status]).toEqual([202, 200, 400]);
+      expect([run.mock.calls.length, enterWith.mock.calls.length]).toEqual([0, 0]);
+    } finally {
+      run.mockRestore();
+      enterWith.mockRestore();
+    }
   });
 });

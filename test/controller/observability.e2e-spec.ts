@@ -3,6 +3,7 @@
  * id echoed and carried through the handler, log lines as JSON with no token in them,
  * /metrics counting requests by route pattern, /health going 503 while Redis is away.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Controller, Get, INestApplication, Module, Param } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
@@ -11,7 +12,7 @@ import { configureApp } from '../../apps/controller/src/app.setup';
 import { AuthModule } from '../../apps/controller/src/auth';
 import { ConfigModule } from '../../apps/controller/src/config/config.module';
 import { HealthModule } from '../../apps/controller/src/health/health.module';
-import { currentRequestId } from '../../apps/controller/src/observability/request-context';
+import { RequestId } from '../../apps/controller/src/common/request-id.decorator';
 import { ObservabilityModule } from '../../apps/controller/src/observability/observability.module';
 import { RedisModule } from '../../apps/controller/src/redis/redis.module';
 import { RedisTestServer } from '../support/redis-server';
@@ -22,13 +23,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 @Controller('test')
 class ProbeController {
-  @Get('items/:id') item(@Param('id') id: string): { id: string; requestId: string | undefined } {
-    return { id, requestId: currentRequestId() };
+  @Get('items/:id') item(@Param('id') id: string, @RequestId() requestId: string | null): { id: string; requestId: string | null } {
+    return { id, requestId };
   }
 
-  @Get('later') async later(): Promise<{ requestId: string | undefined }> {
+  @Get('later') async later(@RequestId() requestId: string | null): Promise<{ requestId: string | null }> {
     await new Promise((resolve) => setTimeout(resolve, 10));
-    return { requestId: currentRequestId() };
+    return { requestId };
   }
 
   @Get('broken') broken(): never {
@@ -122,6 +123,25 @@ describe('response headers', () => {
   });
 });
 
+describe('request context', () => {
+  it('is carried without an AsyncLocalStorage (on Node 20 each one entered makes every promise of the process pay a hook)', async () => {
+    const run = jest.spyOn(AsyncLocalStorage.prototype, 'run');
+    const enterWith = jest.spyOn(AsyncLocalStorage.prototype, 'enterWith');
+    try {
+      const answers = await Promise.all([
+        request(app.getHttpServer()).get('/test/later').set('Authorization', AUTH),
+        request(app.getHttpServer()).get('/test/later'),
+        request(app.getHttpServer()).get('/test/broken').set('Authorization', AUTH),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 401, 500]);
+      expect([run.mock.calls.length, enterWith.mock.calls.length]).toEqual([0, 0]);
+    } finally {
+      run.mockRestore();
+      enterWith.mockRestore();
+    }
+  });
+});
+
 describe('logs', () => {
   it('are JSON lines naming the request and the token, never the token itself', async () => {
     await request(app.getHttpServer()).get('/test/items/logged').set('Authorization', AUTH).set('X-Request-Id', 'log-check-0001');
@@ -145,7 +165,7 @@ describe('logs', () => {
     const response = await request(app.getHttpServer()).get('/test/broken').set('Authorization', AUTH).set('X-Request-Id', 'log-check-0500');
     expect(response.status).toBe(500);
     expect(response.body.requestId).toBe('log-check-0500');
-    const errorLine = logged().find((line) => line.level === 50 && typeof line.msg === 'string' && line.msg.includes('probe failure'));
+    const errorLine = logged().filter((line) => line.level === 50 && typeof line.msg === 'string' && line.msg.includes('probe failure')).at(-1); // the line of this request, the latest
     expect(errorLine).toMatchObject({ requestId: 'log-check-0500' });
   });
 });

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { Logger as PinoLogger } from 'pino';
 import { ApiError, ApiErrorCode } from './api-errors';
 
 const CODES: Record<number, ApiErrorCode> = {
@@ -37,9 +38,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const error = toApiError(exception);
-    if (error.status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     const http = host.switchToHttp();
-    const request = http.getRequest<Request & { id?: string }>();
+    const request = http.getRequest<Request & { id?: string; log?: PinoLogger }>();
+    if (error.status >= 500) {
+      // req.log names the request on the line; without it (a bare app), Nest's logger.
+      if (request.log) request.log.error({ err: exception }, exception instanceof Error ? exception.message : String(exception));
+      else this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
     const response = http.getResponse<Response>();
     if (error.status === 429 && !response.hasHeader('Retry-After')) response.setHeader('Retry-After', '1');
     response.status(error.status).json({ error: error.toJSON(), requestId: request.id ?? null });

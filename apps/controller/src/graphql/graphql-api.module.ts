@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AuthModule, TokenAuthenticator } from '../auth';
 import type { AuthenticatedRequest, GraphqlAuthContext } from '../auth';
-import { formatGraphqlError } from './graphql-errors';
+import { formatGraphqlError, requestIdInErrors } from './graphql-errors';
 import { graphqlWsOptions, WsExtra } from './graphql-ws';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -21,6 +21,7 @@ export function graphqlOptions(auth: TokenAuthenticator): ApolloDriverConfig {
     sortSchema: true,
     context: graphqlContext,
     formatError: formatGraphqlError,
+    plugins: [requestIdInErrors],
     autoTransformHttpErrors: false,
     includeStacktraceInErrorResponses: false,
     subscriptions: { 'graphql-ws': graphqlWsOptions(auth) },

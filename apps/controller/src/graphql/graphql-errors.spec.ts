@@ -1,8 +1,7 @@
 import { ForbiddenException, Logger } from '@nestjs/common';
 import { graphql, GraphQLError, GraphQLSchema } from 'graphql';
 import { ConflictError, NotFoundError } from '../common/api-errors';
-import { runWithRequestId } from '../observability/request-context';
-import { apiErrorOf, formatGraphqlError, inputFieldOf } from './graphql-errors';
+import { apiErrorOf, formatGraphqlError, inputFieldOf, requestIdInErrors } from './graphql-errors';
 import { buildSchema } from './schema-file';
 
 let schema: GraphQLSchema;
@@ -87,14 +86,28 @@ describe('errors from resolvers, guards and subscriptions', () => {
     expect(logged).toHaveBeenCalledTimes(1);
   });
 
-  it('formats as the one error shape, with the request id', () => {
+  it('formats as the one error shape', () => {
     const error = new GraphQLError('host h9 is not registered', { path: ['host'], originalError: new NotFoundError('id', 'host h9 is not registered') });
-    const formatted = runWithRequestId('req-42', () => formatGraphqlError({ ...error.toJSON(), locations: [{ line: 1, column: 3 }] }, error));
+    const formatted = formatGraphqlError({ ...error.toJSON(), locations: [{ line: 1, column: 3 }] }, error);
     expect(formatted).toEqual({
       message: 'host h9 is not registered',
       locations: [{ line: 1, column: 3 }],
       path: ['host'],
-      extensions: { code: 'NOT_FOUND', status: 404, field: 'id', details: [{ field: 'id', message: 'host h9 is not registered' }], requestId: 'req-42' },
+      extensions: { code: 'NOT_FOUND', status: 404, field: 'id', details: [{ field: 'id', message: 'host h9 is not registered' }] },
     });
+  });
+
+  it('gets the HTTP request\'s id in every error of the response (requestIdInErrors)', async () => {
+    const respond = async (req: { id?: unknown } | undefined) => {
+      const response = { body: { kind: 'single', singleResult: { errors: [{ message: 'a', extensions: { code: 'NOT_FOUND' } }, { message: 'b' }] } } };
+      const listener = await requestIdInErrors.requestDidStart?.({ contextValue: { req } } as never);
+      await listener?.willSendResponse?.({ contextValue: { req }, response } as never);
+      return response.body.singleResult.errors;
+    };
+    expect(await respond({ id: 'req-42' })).toEqual([
+      { message: 'a', extensions: { code: 'NOT_FOUND', requestId: 'req-42' } },
+      { message: 'b', extensions: { requestId: 'req-42' } },
+    ]);
+    expect(await respond(undefined)).toEqual([{ message: 'a', extensions: { code: 'NOT_FOUND' } }, { message: 'b' }]);
   });
 });

@@ -1,13 +1,15 @@
 /**
  * GraphQL errors in the API's one error shape (common/api-errors.ts): the message, and in
  * `extensions` the same `code`, `status`, `field` and `details` a REST body carries, plus
- * the `requestId` when the request has one.
+ * the `requestId` when the request has one (put in by requestIdInErrors: Apollo's
+ * `formatError` does not see the request).
  */
+import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ApiError, ApiErrorCode, FieldProblem } from '../common/api-errors';
 import { toApiError } from '../common/api-exception.filter';
-import { currentRequestId } from '../observability/request-context';
+import type { GraphqlAuthContext } from '../auth';
 
 export interface ApiErrorExtensions {
   [key: string]: unknown;
@@ -98,7 +100,7 @@ export function apiErrorOf(error: unknown): ApiError {
   return toApiError(inner);
 }
 
-export function apiErrorExtensions(error: ApiError, requestId = currentRequestId()): ApiErrorExtensions {
+export function apiErrorExtensions(error: ApiError, requestId?: string): ApiErrorExtensions {
   return { code: error.code, status: error.status, field: error.field, details: error.details, ...(requestId ? { requestId } : {}) };
 }
 
@@ -123,3 +125,19 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
 export function formatGraphqlErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((error) => formatGraphqlError(error.toJSON(), error));
 }
+
+/**
+ * Apollo plugin: every error of a response over HTTP names the request's id in its extensions.
+ * (Subscriptions over graphql-ws have no HTTP request, so no id.)
+ */
+export const requestIdInErrors: NonNullable<ApolloDriverConfig['plugins']>[number] = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        const requestId = (contextValue as GraphqlAuthContext).req?.id;
+        if (typeof requestId !== 'string' || response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+        response.body.singleResult.errors = response.body.singleResult.errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId } }));
+      },
+    };
+  },
+};

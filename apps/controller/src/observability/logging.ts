@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ControllerConfig } from '../config/controller-config';
-import { currentRequest, currentRequestId } from './request-context';
 
 /** Header values that must never reach a log line. */
 export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]'];
@@ -9,22 +8,15 @@ export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie'
 const QUIET_ROUTES = new Set(['/health', '/metrics']);
 
 /**
- * The process's pino options: JSON lines at the configured level. Every line written while
- * serving a request names it (requestId, and the request as `req`); a line written by a job
- * run under runWithRequestId carries that request's id. The request is serialized only when
- * a line is written, not for every request.
+ * The process's pino options: JSON lines at the configured level. A line about a request
+ * names it itself (`requestId`, and the request as `req`, serialized only when the line is
+ * written): see requestLogMiddleware and the exception filter.
  */
 export function loggerOptions(config: Pick<ControllerConfig, 'logLevel'>): LoggerOptions {
   return {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { req: pino.stdSerializers.req, res: pino.stdSerializers.res, err: pino.stdSerializers.err },
-    mixin: () => {
-      const requestId = currentRequestId();
-      if (!requestId) return {};
-      const req = currentRequest();
-      return req ? { requestId, req } : { requestId };
-    },
   };
 }
 
@@ -39,12 +31,20 @@ type LoggedResponse = ServerResponse & { err?: unknown };
  * Express middleware: one line per request once it is answered (or the client went away),
  * none for health and metrics probes: `request completed` at info, `request errored` at
  * error for a 5xx, with the request, the response, the time taken and the token's name
- * (never its secret). The line is built only when its level is enabled. `req.log` is the
- * logger nestjs-pino hands to code serving the request.
+ * (never its secret). The line is built only when its level is enabled. `req.log` is a logger
+ * whose lines name the request (`requestId`, `req`), for code serving it.
  */
 export function requestLogMiddleware(logger: Logger): (req: LoggedRequest, res: LoggedResponse, next: () => void) => void {
   return (req, res, next) => {
-    req.log = logger;
+    // Made on first use only (a child logger per request would cost every request): lines naming the request.
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      get(): Logger {
+        const log = logger.child({ requestId: req.id, req });
+        Object.defineProperty(req, 'log', { value: log, configurable: true });
+        return log;
+      },
+    });
     if (QUIET_ROUTES.has((req.originalUrl ?? req.url ?? '').split('?')[0])) return next();
     const started = Date.now();
     let logged = false;

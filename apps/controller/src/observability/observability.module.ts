@@ -40,8 +40,10 @@ export class ObservabilityModule implements NestModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [HTTP_LOGGER],
-          // useExisting: nestjs-pino mounts no pino-http middleware and takes `req.log` (set by RequestLogMiddleware).
-          useFactory: (logger: Logger) => ({ pinoHttp: { logger }, useExisting: true as const }),
+          // nestjs-pino only adapts Nest's Logger to our pino logger: no middleware of its own (forRoutes: []),
+          // whose AsyncLocalStorage per request would make every promise of the process pay a hook.
+          // Lines about a request name it themselves (req.log, set by RequestLogMiddleware).
+          useFactory: (logger: Logger) => ({ pinoHttp: { logger }, useExisting: true as const, forRoutes: [] }),
         }),
       ],
       controllers: [MetricsController],
