@@ -4,6 +4,8 @@ import { Observable } from 'rxjs';
 import { BadRequestError } from './api-errors';
 
 const storage = new AsyncLocalStorage<boolean>();
+/** Explained dry runs being served. */
+let explaining = 0;
 
 /** True inside a dry run whose caller asked (`explain=true`) for each agent's own plan. */
 export function wantsAgentPlans(): boolean {
@@ -23,6 +25,14 @@ export class ExplainInterceptor implements NestInterceptor {
     if (query.explain === undefined || query.explain === 'false') return next.handle();
     if (query.explain !== 'true') throw new BadRequestError('explain', 'must be true or false');
     if (query.dryRun !== 'true') throw new BadRequestError('explain', 'only with dryRun=true: a real change is applied, not explained');
-    return new Observable((subscriber) => storage.run(true, () => next.handle().subscribe(subscriber)));
+    return new Observable((subscriber) => {
+      explaining += 1;
+      const subscription = storage.run(true, () => next.handle().subscribe(subscriber));
+      return () => {
+        subscription.unsubscribe();
+        // Once no explained dry run is in flight, the storage's hook goes: while one is enabled, every promise of the process pays for it.
+        if (--explaining === 0) storage.disable();
+      };
+    });
   }
 }
