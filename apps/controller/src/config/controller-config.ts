@@ -2,7 +2,7 @@
  * The controller's configuration: read once from the environment (prefix OVS_FLEET_),
  * validated and typed. A bad value stops the process at start with the variable named.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export type Role = 'admin' | 'provisioner' | 'viewer';
 export const ROLES: readonly Role[] = ['admin', 'provisioner', 'viewer'];
@@ -46,7 +46,7 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 export function sha256(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hash('sha256', token, 'buffer');
 }
 
 /**
