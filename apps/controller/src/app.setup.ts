@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Application } from 'express';
 import { Logger } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { HTTP_LOGGER } from './observability/observability.module';
 import { apiValidationPipe } from './common/validation';
 import { serveOpenApi } from './openapi';
 
@@ -13,7 +15,7 @@ export function configureApp(app: INestApplication): INestApplication {
   http.set('etag', false);
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(apiValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalFilters(new ApiExceptionFilter(app.get<PinoLogger>(HTTP_LOGGER)));
   app.enableShutdownHooks();
   serveOpenApi(app);
   return app;

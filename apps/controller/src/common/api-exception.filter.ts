@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
+import { requestLogger } from '../observability/logging';
 import { ApiError, ApiErrorCode } from './api-errors';
 
 const CODES: Record<number, ApiErrorCode> = {
@@ -35,14 +36,17 @@ export function toApiError(exception: unknown): ApiError {
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('api');
 
+  /** `log`: the process's pino logger (HTTP_LOGGER), for 5xx lines that name their request. */
+  constructor(private readonly log?: PinoLogger) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const error = toApiError(exception);
     const http = host.switchToHttp();
-    const request = http.getRequest<Request & { id?: string; log?: PinoLogger }>();
+    const request = http.getRequest<Request & { id?: string }>();
     if (error.status >= 500) {
-      // req.log names the request on the line; without it (a bare app), Nest's logger.
-      if (request.log) request.log.error({ err: exception }, exception instanceof Error ? exception.message : String(exception));
+      // The line names the request; without the process's pino logger (a bare test app), Nest's logger.
+      if (this.log) requestLogger(this.log, request).error({ err: exception }, exception instanceof Error ? exception.message : String(exception));
       else this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     const response = http.getResponse<Response>();

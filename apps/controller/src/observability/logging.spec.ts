@@ -1,10 +1,11 @@
 import { createServer, IncomingMessage, request, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import type { ControllerConfig } from '../config/controller-config';
-import { createLogger, requestLogMiddleware } from './logging';
+import { createLogger, requestLogger, requestLogMiddleware } from './logging';
 import { requestContextMiddleware } from './request-context';
 
-type Handler = (req: IncomingMessage & { log?: { warn: (msg: string) => void }; principal?: { name: string } }) => number;
+type Handler = (req: IncomingMessage & { principal?: { name: string } }, logger: Logger) => number;
 
 /** An HTTP server with the request context and log middleware in front of `handler`, logging into `lines`. */
 async function harness(logLevel: ControllerConfig['logLevel'], handler: Handler = () => 200) {
@@ -14,7 +15,7 @@ async function harness(logLevel: ControllerConfig['logLevel'], handler: Handler 
   const server: Server = createServer((req, res) =>
     requestContextMiddleware(req, res, () =>
       middleware(req, res, () => {
-        res.statusCode = handler(req);
+        res.statusCode = handler(req, logger);
         res.end('{}');
       }),
     ),
@@ -81,7 +82,7 @@ describe('request log lines', () => {
   });
 
   it('names the request on the lines written while serving it', async () => {
-    const h = await harness('warn', (req) => (req.log?.warn('inside'), 200));
+    const h = await harness('warn', (req, logger) => (requestLogger(logger, req).warn('inside'), 200));
     try {
       await h.send('/v1/hosts/h1');
       expect(h.lines).toHaveLength(1);

@@ -24,27 +24,22 @@ export function createLogger(config: Pick<ControllerConfig, 'logLevel'>, destina
   return destination ? pino(loggerOptions(config), destination) : pino(loggerOptions(config));
 }
 
-type LoggedRequest = IncomingMessage & { id?: unknown; log?: Logger; principal?: { name: string }; originalUrl?: string };
+type LoggedRequest = IncomingMessage & { id?: unknown; principal?: { name: string }; originalUrl?: string };
+
+/** A logger whose lines name `req` (`requestId`, and the request as `req`): for a line about a request written while serving it. */
+export function requestLogger(logger: Logger, req: LoggedRequest): Logger {
+  return logger.child({ requestId: req.id, req });
+}
 type LoggedResponse = ServerResponse & { err?: unknown };
 
 /**
  * Express middleware: one line per request once it is answered (or the client went away),
  * none for health and metrics probes: `request completed` at info, `request errored` at
  * error for a 5xx, with the request, the response, the time taken and the token's name
- * (never its secret). The line is built only when its level is enabled. `req.log` is a logger
- * whose lines name the request (`requestId`, `req`), for code serving it.
+ * (never its secret). The line is built only when its level is enabled.
  */
 export function requestLogMiddleware(logger: Logger): (req: LoggedRequest, res: LoggedResponse, next: () => void) => void {
   return (req, res, next) => {
-    // Made on first use only (a child logger per request would cost every request): lines naming the request.
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      get(): Logger {
-        const log = logger.child({ requestId: req.id, req });
-        Object.defineProperty(req, 'log', { value: log, configurable: true });
-        return log;
-      },
-    });
     if (QUIET_ROUTES.has((req.originalUrl ?? req.url ?? '').split('?')[0])) return next();
     const started = Date.now();
     let logged = false;

@@ -42,7 +42,7 @@ export class ObservabilityModule implements NestModule {
           inject: [HTTP_LOGGER],
           // nestjs-pino only adapts Nest's Logger to our pino logger: no middleware of its own (forRoutes: []),
           // whose AsyncLocalStorage per request would make every promise of the process pay a hook.
-          // Lines about a request name it themselves (req.log, set by RequestLogMiddleware).
+          // Lines about a request name it themselves (requestLogger).
           useFactory: (logger: Logger) => ({ pinoHttp: { logger }, useExisting: true as const, forRoutes: [] }),
         }),
       ],
