@@ -110,6 +110,12 @@ function processCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime: fields 14 and 15 of stat
 }
 
+/** Resident memory of a process, in MiB (Linux /proc). */
+function processRssMiB(pid: number): number {
+  const kib = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  return kib / 1024;
+}
+
 const clientCpuMs = (): number => {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
@@ -197,6 +203,8 @@ interface FanoutResult {
   rounds: FanoutRound[];
   best: FanoutRound;
   agentsReadyS: number;
+  /** The controller process's resident memory once started, and after the last round (it keeps what its last commit read: CommittedReads). */
+  controllerRssMiB: { started: number; end: number };
 }
 
 async function redisCpuMs(admin: Redis): Promise<number> {
@@ -222,6 +230,7 @@ async function fanoutBenchmark(hosts: number): Promise<FanoutResult> {
   const controller = await ControllerProcess.start({ redisUrl: redis.url, tokens: `bench:admin:${TOKEN}`, env: { OVS_FLEET_RATE_LIMIT_PER_MIN: '10000000', OVS_FLEET_OPERATION_TIMEOUT_S: '120' } });
   const agents: FakeAgent[] = [];
   try {
+    const startedRssMiB = processRssMiB(controller.pid as number);
     const ids = Array.from({ length: hosts }, (_, i) => `f${i}`);
     await inParallel(hosts, 64, (i) => must(controller, 'PUT', `/v1/hosts/${ids[i]}`, { tunnelIp: `2001:db8::${(i + 1).toString(16)}` }));
     const agentsStarted = performance.now();
@@ -248,7 +257,7 @@ async function fanoutBenchmark(hosts: number): Promise<FanoutResult> {
       rounds.push({ seconds, requestMs, cpuMs });
     }
     const best = rounds.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-    return { rounds, best, agentsReadyS };
+    return { rounds, best, agentsReadyS, controllerRssMiB: { started: startedRssMiB, end: processRssMiB(controller.pid as number) } };
   } finally {
     await inParallel(agents.length, 64, (i) => agents[i].close());
     await admin.quit();
@@ -267,14 +276,14 @@ async function main(): Promise<void> {
   console.log(`  the same burst refused at validation (400): controller CPU ${attach.refusedControllerCpuMsPerRequest.toFixed(2)} ms per request`);
   const fanout: Record<number, number> = {};
   for (const hosts of FANOUT_HOSTS) {
-    const { rounds, best, agentsReadyS } = await fanoutBenchmark(hosts);
+    const { rounds, best, agentsReadyS, controllerRssMiB } = await fanoutBenchmark(hosts);
     fanout[hosts] = Number(best.seconds.toFixed(3));
     const s = (ms: number) => (ms / 1000).toFixed(2);
     console.log(
       `fan-out: a VXLAN network over ${hosts} hosts (full mesh: ${hosts * (hosts - 1)} tunnels) applied on every host in ${best.seconds.toFixed(2)} s, best of ${rounds.length} ` +
         `(rounds: ${rounds.map((r) => r.seconds.toFixed(2)).join(', ')}; request answered in ${best.requestMs.toFixed(0)} ms; ${hosts} agents started in ${agentsReadyS.toFixed(1)} s)`,
     );
-    console.log(`  CPU in that round: Redis ${s(best.cpuMs.redis)} s, controller ${s(best.cpuMs.controller)} s, the ${hosts} fake agents (this process) ${s(best.cpuMs.agents)} s`);
+    console.log(`  CPU in that round: Redis ${s(best.cpuMs.redis)} s, controller ${s(best.cpuMs.controller)} s, the ${hosts} fake agents (this process) ${s(best.cpuMs.agents)} s; controller RSS ${controllerRssMiB.started.toFixed(0)} MiB once started, ${controllerRssMiB.end.toFixed(0)} MiB after the rounds`);
   }
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log(`  attachments/s >= 500 and p99 < 1000 ms: ${verdict(attach.perSecond >= 500 && attach.p99 < 1000)}`);
