@@ -1,6 +1,6 @@
 import type { WireRow } from '../protocol/wire';
 import type { TableMeta } from '../schema/types';
-import { validateRow, type ValidationOptions } from '../schema/validate';
+import { validateColumnValue, type ValidationOptions } from '../schema/validate';
 import { columnCodec } from './codec';
 import type { WritableRow, WritableValue } from './typed-value';
 
@@ -9,12 +9,13 @@ import type { WritableRow, WritableValue } from './typed-value';
  * Columns holding `undefined` are left out.
  */
 export function encodeRow<R extends WritableRow<R>>(table: TableMeta, row: R, options: ValidationOptions = {}): WireRow {
-  validateRow(table, row, options);
   const values = row as Readonly<Record<string, WritableValue | undefined>>;
   const wire: WireRow = {};
+  // One pass, one column lookup each: validation is stricter than the encoder's shape
+  // checks, so the first bad column (in key order) fails as it did when all were validated first.
   for (const name of Object.keys(values)) {
     const value = values[name];
-    if (value !== undefined) wire[name] = columnCodec(table.columnsByName.get(name)!).encode(value);
+    if (value !== undefined) wire[name] = columnCodec(validateColumnValue(table, name, value, options)).encode(value);
   }
   return wire;
 }

@@ -63,9 +63,12 @@ interface Fetch {
 
 /** Where commit() finds its own selects' results among the replies. */
 interface Layout {
-  incrementSelect: number | undefined;
-  fetchSelects: number[];
+  readonly incrementSelect: number | undefined;
+  readonly fetchSelects: readonly number[];
 }
+
+/** The layout of a transaction with no select of its own (nearly every one), shared. */
+const NO_SELECTS: Layout = Object.freeze({ incrementSelect: undefined, fetchSelects: [] });
 
 interface Verify {
   table: TableMeta;
@@ -86,7 +89,7 @@ export class IdlTransaction {
   private readonly order: RowChange[] = [];
   private readonly verifies: Verify[] = [];
   private readonly fetches: Fetch[] = [];
-  private layout: Layout = { incrementSelect: undefined, fetchSelects: [] };
+  private layout: Layout = NO_SELECTS;
   private readonly namedUuids = new Map<string, string>();
   private readonly comments: string[] = [];
   private incremented: { table: TableMeta; uuid: UuidString; column: string } | undefined;
@@ -205,7 +208,7 @@ export class IdlTransaction {
         if (change.table.isRoot) ops.push({ op: 'delete', table, where: whereUuid(change.uuid) });
         changes = true;
       } else {
-        if (Object.keys(change.row).length > 0) {
+        if (hasColumns(change.row)) {
           ops.push({ op: 'update', table, where: whereUuid(change.uuid), row: change.row });
           changes = true;
         }
@@ -215,23 +218,31 @@ export class IdlTransaction {
         }
       }
     }
-    const layout: Layout = { incrementSelect: undefined, fetchSelects: [] };
-    for (const fetch of this.fetches) {
-      layout.fetchSelects.push(ops.length);
-      ops.push({ op: 'select', table: fetch.table.name, where: whereUuid(fetch.uuid), columns: fetch.columns });
+    this.layout = NO_SELECTS;
+    if (this.fetches.length > 0 || this.incremented) {
+      this.layout = this.pushSelects(ops);
       changes = true;
+    }
+    if (!changes) return null;
+    for (const comment of this.comments) ops.push({ op: 'comment', comment });
+    return ops;
+  }
+
+  /** fetch()'s and increment()'s operations at the end of `ops`; returns where their selects are. */
+  private pushSelects(ops: Operation[]): Layout {
+    const fetchSelects: number[] = [];
+    let incrementSelect: number | undefined;
+    for (const fetch of this.fetches) {
+      fetchSelects.push(ops.length);
+      ops.push({ op: 'select', table: fetch.table.name, where: whereUuid(fetch.uuid), columns: fetch.columns });
     }
     if (this.incremented) {
       const { table, uuid, column } = this.incremented;
       ops.push({ op: 'mutate', table: table.name, where: whereUuid(uuid), mutations: [[column, '+=', 1]] });
-      layout.incrementSelect = ops.length;
+      incrementSelect = ops.length;
       ops.push({ op: 'select', table: table.name, where: whereUuid(uuid), columns: [column] });
-      changes = true;
     }
-    this.layout = layout;
-    if (!changes) return null;
-    for (const comment of this.comments) ops.push({ op: 'comment', comment });
-    return ops;
+    return { incrementSelect, fetchSelects };
   }
 
   /** Sends the transaction; resolves once the replica holds its effects (on success). */
@@ -309,6 +320,12 @@ export class IdlTransaction {
     if (column === undefined) throw new OvsdbValidationError(`${table.name}.${name}`, name, `is not a column of ${table.name}`);
     return column;
   }
+}
+
+/** True when an update writes any column (no array of keys made for the question). */
+function hasColumns(row: WireRow): boolean {
+  for (const _ in row) return true;
+  return false;
 }
 
 interface MutationShapes {

@@ -27,6 +27,8 @@ export class Waiters {
   }
 
   check(): void {
+    // Called after every notification applied: no iterator when nobody waits (nearly always).
+    if (this.pending.size === 0) return;
     for (const waiter of this.pending) {
       let done: boolean;
       try {

@@ -76,16 +76,21 @@ export function validateRow<R extends WritableRow<R>>(table: TableMeta, row: R, 
   const values = row as Readonly<Record<string, WritableValue | undefined>>;
   for (const name of Object.keys(values)) {
     const value = values[name];
-    if (value === undefined) continue;
-    const column = table.columnsByName.get(name);
-    if (column === undefined) {
-      throw new OvsdbValidationError(`${table.name}.${name}`, value, `is not allowed: ${table.name} has no column ${JSON.stringify(name)}`);
-    }
-    if (options.update === true && !column.mutable) {
-      throw new OvsdbValidationError(`${table.name}.${name}`, value, 'cannot be set: the column is immutable once the row exists');
-    }
-    validateValue(column, value, options);
+    if (value !== undefined) validateColumnValue(table, name, value, options);
   }
+}
+
+/** validateRow for one column of a row: returns the column (so a caller encoding the row looks it up once). */
+export function validateColumnValue(table: TableMeta, name: string, value: WritableValue, options: ValidationOptions): ColumnMeta {
+  const column = table.columnsByName.get(name);
+  if (column === undefined) {
+    throw new OvsdbValidationError(`${table.name}.${name}`, value, `is not allowed: ${table.name} has no column ${JSON.stringify(name)}`);
+  }
+  if (options.update === true && !column.mutable) {
+    throw new OvsdbValidationError(`${table.name}.${name}`, value, 'cannot be set: the column is immutable once the row exists');
+  }
+  validateValue(column, value, options);
+  return column;
 }
 
 function checkSize(size: number, min: number, max: number, value: unknown, column: ColumnMeta): void {
