@@ -7,7 +7,8 @@
  * cannot be split (90 to 230 ms for this reply in runs on this project's shared, loaded
  * 2-core machine). So the longest stall is bounded relative to that parse, timed
  * here on the same text: twice it (the parse inside the sync runs cold, with the heap
- * growing) plus 100 ms.
+ * growing) plus 100 ms, the best of up to 3 syncs. And the slicing is what keeps it there:
+ * the same sync applied in one slice (the control) stalls at least 50 ms longer.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -90,27 +91,37 @@ afterEach(async () => {
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * One initial sync from a fresh server: the longest event-loop stall (ms) while OvsdbIdl.connect
+ * receives, parses and applies the snapshot (`sliceMs`: the replica's, default 20 ms). Leaves `server` and `idl` for afterEach, closed
+ * first when the next attempt starts.
+ */
+async function syncStallMs(replyText: (id: unknown) => string, attempt: number, sliceMs?: number): Promise<number> {
+  idl?.close();
+  if (server) await new Promise((resolve) => server!.close(resolve));
+  server = fakeServer(replyText);
+  const path = join(dir, `db-${attempt}.sock`);
+  await new Promise<void>((resolve) => server!.listen(path, resolve));
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  try {
+    await tick(20);
+    idl = await OvsdbIdl.connect({ remote: `unix:${path}`, database: 'Open_vSwitch', schema: OpenVSwitchSchema, indexes: [{ table: 'Port', column: 'name', unique: true }], sliceMs });
+    await tick(20);
+  } finally {
+    histogram.disable();
+  }
+  expect(idl.replica.table(Port).size).toBe(PORTS);
+  expect(idl.replica.lookup(Port, 'name', 'port5')?.tag).toBe(5);
+  return histogram.max / 1e6;
+}
+
 describe('OvsdbIdl: a large initial sync and the event loop', () => {
   it('stalls the loop about as long as one JSON.parse of the reply, never for the whole apply (socket, framing, parse, apply)', async () => {
     const updates = snapshot();
     const replyText = (id: unknown) => JSON.stringify({ id, result: [false, uuid(9), updates], error: null });
     const bytes = Buffer.byteLength(replyText(1));
     expect(bytes).toBeGreaterThan(5_000_000);
-    server = fakeServer(replyText);
-    const path = join(dir, 'db.sock');
-    await new Promise<void>((resolve) => server!.listen(path, resolve));
-
-    const histogram = monitorEventLoopDelay({ resolution: 1 });
-    histogram.enable();
-    try {
-      await tick(20);
-      idl = await OvsdbIdl.connect({ remote: `unix:${path}`, database: 'Open_vSwitch', schema: OpenVSwitchSchema, indexes: [{ table: 'Port', column: 'name', unique: true }] });
-      await tick(20);
-    } finally {
-      histogram.disable();
-    }
-    expect(idl.replica.table(Port).size).toBe(PORTS);
-    expect(idl.replica.lookup(Port, 'name', 'port5')?.tag).toBe(5);
 
     // The same parse on its own, warm, the slowest of three (the machine is shared).
     const text = replyText(1);
@@ -120,8 +131,15 @@ describe('OvsdbIdl: a large initial sync and the event loop', () => {
       JSON.parse(text);
       parseMs = Math.max(parseMs, performance.now() - start);
     }
-    const stallMs = histogram.max / 1e6;
-    // An apply that did not yield would add its whole duration (several times the parse here).
-    expect(stallMs).toBeLessThan(2 * parseMs + 100);
-  }, 60_000);
+    const boundMs = 2 * parseMs + 100;
+    // The best of up to 3 syncs: a pause of the VM's own (a full GC of this process's heap, which in
+    // the in-band run holds the earlier suites' garbage) can hit one sync, while an apply that did
+    // not yield stalls every one of them by its whole duration (several times the parse here).
+    let stallMs = Infinity;
+    for (let attempt = 0; attempt < 3 && stallMs >= boundMs; attempt++) stallMs = Math.min(stallMs, await syncStallMs(replyText, attempt));
+    expect(stallMs).toBeLessThan(boundMs);
+    // The control: the same sync applied in one slice stalls for the parse and the whole apply.
+    const unslicedMs = await syncStallMs(replyText, 3, 1e9);
+    expect(stallMs + 50).toBeLessThan(unslicedMs);
+  }, 90_000);
 });
