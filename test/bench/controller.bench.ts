@@ -135,10 +135,9 @@ interface AttachResult {
   refusedControllerCpuMsPerRequest: number;
 }
 
-async function attachBenchmark(redisUrl: string): Promise<AttachResult> {
+async function attachBenchmark(): Promise<AttachResult> {
   const redis = await RedisTestServer.start();
   const admin = new Redis(redis.url);
-  void redisUrl;
   const controller = await ControllerProcess.start({ redisUrl: redis.url, tokens: `bench:admin:${TOKEN}`, env: { OVS_FLEET_RATE_LIMIT_PER_MIN: '10000000' } });
   const agents: FakeAgent[] = [];
   try {
@@ -268,7 +267,7 @@ async function fanoutBenchmark(hosts: number): Promise<FanoutResult> {
 
 async function main(): Promise<void> {
   console.log(`controller benchmark: ${ATTACHMENTS} concurrent attachments; fan-out to ${FANOUT_HOSTS.join(' and ')} hosts`);
-  const attach = ATTACHMENTS > 0 ? await attachBenchmark('') : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0, refusedControllerCpuMsPerRequest: 0 };
+  const attach = ATTACHMENTS > 0 ? await attachBenchmark() : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0, refusedControllerCpuMsPerRequest: 0 };
   console.log(
     `attachments: ${ATTACHMENTS} concurrent POST /v1/attachments: ${attach.perSecond.toFixed(0)}/s, p50 ${attach.p50.toFixed(0)} ms, p99 ${attach.p99.toFixed(0)} ms, errors ${attach.errors}` +
       ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms, Redis ${attach.redisCpuMsPerRequest.toFixed(2)} ms for ${attach.redisCommandsPerRequest.toFixed(1)} commands)`,

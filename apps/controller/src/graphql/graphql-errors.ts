@@ -100,8 +100,8 @@ export function apiErrorOf(error: unknown): ApiError {
   return toApiError(inner);
 }
 
-export function apiErrorExtensions(error: ApiError, requestId?: string): ApiErrorExtensions {
-  return { code: error.code, status: error.status, field: error.field, details: error.details, ...(requestId ? { requestId } : {}) };
+export function apiErrorExtensions(error: ApiError): ApiErrorExtensions {
+  return { code: error.code, status: error.status, field: error.field, details: error.details };
 }
 
 const logger = new Logger('graphql');

@@ -404,17 +404,16 @@ export class StateTransaction {
    * start from. Whatever a deletion removed beside its record is forgotten, to be read again.
    */
   committedReads(documents: ReadonlyArray<{ hostId: string; after: DesiredHostState; localVlans: Record<string, number> }>): StateReads {
-    for (const id of this.deletedHostIds()) {
-      for (const perHost of [this.hostAttachmentIds, this.containerIndex, this.operators, this.revisions, this.reads.documents, this.reads.localVlans]) perHost.delete(id);
+    // A record deleted is read again as absent (holding its id would grow without end under churn).
+    for (const [id, host] of this.writes.hosts) {
+      if (host) continue;
+      for (const perHost of [this.hosts, this.hostAttachmentIds, this.containerIndex, this.operators, this.revisions, this.reads.documents, this.reads.localVlans]) perHost.delete(id);
     }
-    for (const { name } of this.deletedNetworks()) {
-      this.networkAttachmentIds.delete(name);
-      this.macIndex.delete(name);
+    for (const [name, network] of this.writes.networks) {
+      if (network) continue;
+      for (const perNetwork of [this.networks, this.networkAttachmentIds, this.macIndex]) perNetwork.delete(name);
     }
-    // A record deleted is read again as absent: holding its id would grow without end under churn.
     for (const [id, { after }] of this.writes.attachments) if (!after) this.attachments.delete(id);
-    for (const [id, host] of this.writes.hosts) if (!host) this.hosts.delete(id);
-    for (const [name, network] of this.writes.networks) if (!network) this.networks.delete(name);
     for (const { hostId, after, localVlans } of documents) {
       this.reads.documents.set(hostId, after);
       this.reads.localVlans.set(hostId, localVlans);
