@@ -1,5 +1,7 @@
 // Shared Jest settings. NestJS 12 ships ES modules, so its packages go through the
-// SWC transform too (see README, "Why these dependencies").
+// SWC transform too (see README, "Why these dependencies"), as do the ES modules that
+// @fastify/static (Swagger UI's files) and light-my-request (Fastify's inject) nest under
+// their own node_modules: a path is left alone only if no node_modules segment in it is listed.
 const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
@@ -14,7 +16,7 @@ module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@apollo|@as-integrations|graphql-ws|uid)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@apollo|@as-integrations|graphql-ws|uid|@fastify|content-disposition|light-my-request|cookie)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@ovs-fleet/ovsdb$': '<rootDir>/libs/ovsdb/src/index.ts',

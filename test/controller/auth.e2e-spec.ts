@@ -6,13 +6,14 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Controller, Delete, Get, INestApplication, Module, Post, Put } from '@nestjs/common';
 import { Args, Field, GraphQLModule, Mutation, ObjectType, Query, Resolver, Subscription } from '@nestjs/graphql';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { PubSub } from 'graphql-subscriptions';
 import { Client, createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import WebSocket from 'ws';
-import { configureApp } from '../../apps/controller/src/app.setup';
+import { configureApp, controllerHttpAdapter } from '../../apps/controller/src/app.setup';
 import { AuthModule, CurrentPrincipal, Principal, RequireRole, TokenAuthenticator } from '../../apps/controller/src/auth';
 import { ConfigModule } from '../../apps/controller/src/config/config.module';
 import { HealthModule } from '../../apps/controller/src/health/health.module';
@@ -136,7 +137,7 @@ async function startApp(redisUrl: string, rateLimitPerMinute: number): Promise<I
   })
   class TestAppModule {}
   const moduleRef = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
-  const app = configureApp(moduleRef.createNestApplication());
+  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(controllerHttpAdapter()));
   await app.listen(0, '127.0.0.1');
   return app;
 }

@@ -9,6 +9,7 @@ import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import { configureApp } from '../../apps/controller/src/app.setup';
+import { initApp } from './support/controller-app';
 import { AuthModule } from '../../apps/controller/src/auth';
 import { ConfigModule } from '../../apps/controller/src/config/config.module';
 import { HealthModule } from '../../apps/controller/src/health/health.module';
@@ -71,9 +72,10 @@ beforeAll(async () => {
   })
   class TestAppModule {}
   const moduleRef = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
-  app = configureApp(moduleRef.createNestApplication({ bufferLogs: true }));
-  app.useLogger(app.get(Logger));
-  await app.init();
+  app = await initApp(moduleRef, { bufferLogs: true }, (created) => {
+    configureApp(created).useLogger(created.get(Logger));
+    return created;
+  });
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { initApp } from './support/controller-app';
 import { CONVERGE_JOB, ConvergeJob, ConvergeReport, hostQueueName, redisKeys } from '@ovs-fleet/contracts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -399,10 +400,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
       process.env.OVS_FLEET_REDIS_URL = server.url;
       try {
         const moduleRef = await Test.createTestingModule({ imports: [ConfigModule, RedisModule, OperationsModule] }).compile();
-        app = moduleRef.createNestApplication({ logger: false });
-        app.useGlobalPipes(apiValidationPipe());
-        app.useGlobalFilters(new ApiExceptionFilter());
-        await app.init();
+        app = await initApp(moduleRef, { logger: false }, (created) => created.useGlobalPipes(apiValidationPipe()).useGlobalFilters(new ApiExceptionFilter()));
       } finally {
         delete process.env.OVS_FLEET_REDIS_URL;
       }

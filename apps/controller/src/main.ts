@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { configureApp, controllerHttpAdapter } from './app.setup';
 import { CONTROLLER_CONFIG, ControllerConfig } from './config/controller-config';
 
 async function bootstrap(): Promise<void> {
-  const app = configureApp(await NestFactory.create(AppModule, { bufferLogs: true }));
+  const app = configureApp(await NestFactory.create<NestFastifyApplication>(AppModule, controllerHttpAdapter(), { bufferLogs: true }));
   const config = app.get<ControllerConfig>(CONTROLLER_CONFIG);
   await app.listen(config.httpPort, config.httpHost);
 }

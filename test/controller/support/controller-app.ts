@@ -2,11 +2,12 @@
  * The controller as it runs in production (AppModule + configureApp), on a real Redis, for
  * e2e tests: HTTP through supertest, one token per role.
  */
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import type { NestApplicationOptions } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test, TestingModule } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../../apps/controller/src/app.module';
-import { configureApp } from '../../../apps/controller/src/app.setup';
+import { configureApp, controllerHttpAdapter } from '../../../apps/controller/src/app.setup';
 
 export const TOKENS = {
   admin: 'admin-token-0123456789abcdef',
@@ -19,8 +20,23 @@ export type TestRole = keyof typeof TOKENS;
 /** OVS_FLEET_TOKENS for TOKENS: one `ROLE-client` token per role (also for controller processes). */
 export const TOKENS_SETTING = Object.entries(TOKENS).map(([role, token]) => `${role}-client:${role}:${token}`).join(',');
 
+/**
+ * A testing module's app on the controller's HTTP adapter (Fastify), set up by `configure`
+ * (production's configureApp unless a test wants less), initialised and ready for supertest.
+ */
+export async function initApp(
+  moduleRef: TestingModule,
+  options: NestApplicationOptions = {},
+  configure: (app: NestFastifyApplication) => NestFastifyApplication = configureApp,
+): Promise<NestFastifyApplication> {
+  const app = configure(moduleRef.createNestApplication<NestFastifyApplication>(controllerHttpAdapter(), options));
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
 export interface TestController {
-  app: INestApplication;
+  app: NestFastifyApplication;
   /** A request as `role` would send it (Authorization header set). */
   as(role: TestRole): {
     get(url: string): request.Test;
@@ -43,11 +59,9 @@ export async function startController(redisUrl: string, env: Record<string, stri
   };
   const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
   Object.assign(process.env, settings);
-  let app: INestApplication;
+  let app: NestFastifyApplication;
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = configureApp(moduleRef.createNestApplication({ logger: ['warn', 'error'] }));
-    await app.init();
+    app = await initApp(await Test.createTestingModule({ imports: [AppModule] }).compile(), { logger: ['warn', 'error'] });
   } finally {
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];

@@ -1,5 +1,4 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Response } from 'express';
 import { ApiError } from '../common/api-errors';
 import { RateDecision, RateLimiter } from './rate-limiter';
 import { describeRequest, RequestTarget } from './request-target';
@@ -32,11 +31,11 @@ export class RateLimitGuard implements CanActivate {
     const principal = req?.principal;
     if (target.transport === 'graphql-ws' || !req || !principal) return true;
     const decision = await (req[DECISION] ??= this.limiter.hit(principal.name));
-    const res = req.res as Response | undefined;
-    if (res && !res.headersSent) {
-      res.setHeader('X-RateLimit-Limit', String(decision.limit));
-      res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-      if (!decision.allowed) res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+    const reply = target.reply;
+    if (reply && !reply.sent) {
+      reply.header('X-RateLimit-Limit', String(decision.limit));
+      reply.header('X-RateLimit-Remaining', String(decision.remaining));
+      if (!decision.allowed) reply.header('Retry-After', String(decision.retryAfterSeconds));
     }
     if (decision.allowed) return true;
     throw new RateLimitedError(principal.name, decision.retryAfterSeconds);

@@ -1,4 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import type { Access } from './roles';
 import type { AuthenticatedRequest, GraphqlAuthContext, Principal } from './principal';
@@ -9,6 +10,8 @@ export interface RequestTarget {
   access: Access;
   /** The HTTP request (absent for a graphql-ws subscription). */
   req?: AuthenticatedRequest;
+  /** The HTTP reply (absent for a graphql-ws subscription). */
+  reply?: FastifyReply;
   /** The principal graphql-ws authenticated at connection time. */
   principal?: Principal | null;
   /** The `Authorization` header of an HTTP request. */
@@ -25,8 +28,9 @@ export function describeRequest(context: ExecutionContext): RequestTarget {
     const access: Access = operation === 'mutation' ? 'write' : 'read';
     // Subscriptions only travel over graphql-ws (authenticated once, in onConnect).
     if (!ctx.req || operation === 'subscription') return { transport: 'graphql-ws', access, req: ctx.req, principal: ctx.principal };
-    return { transport: 'graphql', access, req: ctx.req, principal: ctx.principal, authorization: ctx.req.headers?.authorization };
+    return { transport: 'graphql', access, req: ctx.req, reply: ctx.reply, principal: ctx.principal, authorization: ctx.req.headers?.authorization };
   }
-  const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  return { transport: 'http', access: READ_METHODS.has(req.method) ? 'read' : 'write', req, authorization: req.headers.authorization };
+  const http = context.switchToHttp();
+  const req = http.getRequest<AuthenticatedRequest>();
+  return { transport: 'http', access: READ_METHODS.has(req.method) ? 'read' : 'write', req, reply: http.getResponse<FastifyReply>(), authorization: req.headers.authorization };
 }

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { requestLogger } from '../observability/logging';
 import { ApiError, ApiErrorCode } from './api-errors';
@@ -22,8 +22,14 @@ export function toApiError(exception: unknown): ApiError {
     const body = exception.getResponse();
     const message =
       typeof body === 'string' ? body : Array.isArray((body as { message?: unknown }).message) ? ((body as { message: string[] }).message).join('; ') : String((body as { message?: unknown }).message ?? exception.message);
-    if (status === 400 && /JSON/i.test(message)) return new ApiError(400, 'VALIDATION_FAILED', `body: ${message}`, 'body', [{ field: 'body', message }]);
     return new ApiError(status, CODES[status] ?? 'INTERNAL', message);
+  }
+  const fastifyError = exception as { code?: unknown; statusCode?: unknown; message?: string } | null;
+  if (typeof fastifyError?.code === 'string' && fastifyError.code.startsWith('FST_') && typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
+    // Fastify refused the request before any route ran: a body it cannot parse (FST_ERR_CTP_*), a bad URL.
+    const message = fastifyError.message ?? fastifyError.code;
+    if (fastifyError.code.startsWith('FST_ERR_CTP_')) return new ApiError(fastifyError.statusCode, 'VALIDATION_FAILED', `body: ${message}`, 'body', [{ field: 'body', message }]);
+    return new ApiError(fastifyError.statusCode, CODES[fastifyError.statusCode] ?? 'VALIDATION_FAILED', message);
   }
   const name = (exception as { name?: string } | null)?.name ?? '';
   if (/^(MaxRetriesPerRequestError|ConnectionError)$/.test(name) || /Connection is closed|ECONNREFUSED/.test(String((exception as Error)?.message))) {
@@ -43,14 +49,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const error = toApiError(exception);
     const http = host.switchToHttp();
-    const request = http.getRequest<Request & { id?: string }>();
+    const request = http.getRequest<FastifyRequest>();
     if (error.status >= 500) {
       // The line names the request; without the process's pino logger (a bare test app), Nest's logger.
       if (this.log) requestLogger(this.log, request).error({ err: exception }, exception instanceof Error ? exception.message : String(exception));
       else this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
-    const response = http.getResponse<Response>();
-    if (error.status === 429 && !response.hasHeader('Retry-After')) response.setHeader('Retry-After', '1');
-    response.status(error.status).json({ error: error.toJSON(), requestId: request.id ?? null });
+    const reply = http.getResponse<FastifyReply>();
+    if (error.status === 429 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '1');
+    void reply.code(error.status).send({ error: error.toJSON(), requestId: request.id ?? null });
   }
 }

@@ -1,6 +1,7 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import type { FastifyReply } from 'fastify';
 import { AuthModule, TokenAuthenticator } from '../auth';
 import type { AuthenticatedRequest, GraphqlAuthContext } from '../auth';
 import { formatGraphqlError, requestIdInErrors } from './graphql-errors';
@@ -8,9 +9,12 @@ import { graphqlWsOptions, WsExtra } from './graphql-ws';
 
 export const GRAPHQL_PATH = '/graphql';
 
-/** The context the guards read (auth/principal.ts): the HTTP request, or the principal graphql-ws authenticated. */
-export function graphqlContext(ctx: { req?: AuthenticatedRequest; extra?: WsExtra }): GraphqlAuthContext {
-  return ctx.extra ? { principal: ctx.extra.principal ?? null } : { req: ctx.req };
+/**
+ * The context the guards read (auth/principal.ts): the HTTP request and reply (Apollo's Fastify
+ * integration passes them), or the principal graphql-ws authenticated.
+ */
+export function graphqlContext(source: AuthenticatedRequest | { extra: WsExtra }, reply?: FastifyReply): GraphqlAuthContext {
+  return 'extra' in source ? { principal: source.extra.principal ?? null } : { req: source, reply };
 }
 
 export function graphqlOptions(auth: TokenAuthenticator): ApolloDriverConfig {

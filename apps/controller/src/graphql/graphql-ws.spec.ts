@@ -40,9 +40,10 @@ describe('graphql-ws connections', () => {
     expect(connectionAuthorization(undefined)).toBeUndefined();
   });
 
-  it('gives HTTP requests their request as context', () => {
+  it('gives HTTP requests their request and reply (as the Apollo Fastify integration passes them) as context', () => {
     const req = { headers: {} } as never;
-    expect(graphqlContext({ req })).toEqual({ req });
+    const reply = { sent: false } as never;
+    expect(graphqlContext(req, reply)).toEqual({ req, reply });
   });
 });
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
 import { HealthReport, HealthService } from './health.service';
 
@@ -13,9 +13,9 @@ export class HealthController {
   @Public()
   @Get()
   @Header('Cache-Control', 'no-store')
-  async check(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
     const report = await this.health.check();
-    res.status(report.status === 'ok' ? 200 : 503);
+    reply.code(report.status === 'ok' ? 200 : 503);
     return report;
   }
 }

@@ -1,38 +1,25 @@
-import { createServer, IncomingMessage, request, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../config/controller-config';
-import { createLogger, requestLogger, requestLogMiddleware } from './logging';
-import { requestContextMiddleware } from './request-context';
+import { createLogger, logRequests, requestLogger } from './logging';
+import { echoRequestIds } from './request-context';
+import { listeningFastify } from './testing/fastify-harness';
 
-type Handler = (req: IncomingMessage & { principal?: { name: string } }, logger: Logger) => number;
+type Handler = (req: FastifyRequest & { principal?: { name: string } }, logger: Logger) => number;
 
-/** An HTTP server with the request context and log middleware in front of `handler`, logging into `lines`. */
+/** A Fastify server with the controller's request ids and request lines in front of `handler`, logging into `lines`. */
 async function harness(logLevel: ControllerConfig['logLevel'], handler: Handler = () => 200) {
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({ logLevel }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-  const middleware = requestLogMiddleware(logger);
-  const server: Server = createServer((req, res) =>
-    requestContextMiddleware(req, res, () =>
-      middleware(req, res, () => {
-        res.statusCode = handler(req, logger);
-        res.end('{}');
-      }),
-    ),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const send = (path: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const { port } = server.address() as AddressInfo;
-      request({ host: '127.0.0.1', port, path, method: 'POST', headers: { authorization: 'Bearer the-secret-token-0123456789', 'x-request-id': 'req-log-1' } }, (res) => {
-        res.resume();
-        // The line is written on 'finish', just after the response goes out.
-        res.on('end', () => setTimeout(resolve, 20));
-      })
-        .on('error', reject)
-        .end();
-    });
-  return { lines, logger, send, close: () => new Promise((resolve) => server.close(resolve)) };
+  const server = await listeningFastify((fastify) => {
+    echoRequestIds(fastify);
+    logRequests(fastify, logger);
+    for (const url of ['/health', '/metrics', '/*']) fastify.all(url, (request, reply) => reply.code(handler(request, logger)).send('{}'));
+  });
+  const send = async (path: string): Promise<void> => {
+    await server.send('POST', path, { authorization: 'Bearer the-secret-token-0123456789', 'x-request-id': 'req-log-1' });
+  };
+  return { lines, logger, send, close: server.close };
 }
 
 describe('request log lines', () => {

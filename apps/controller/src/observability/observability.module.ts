@@ -1,13 +1,10 @@
-import { DynamicModule, Global, Inject, Injectable, MiddlewareConsumer, Module, NestMiddleware, NestModule, RequestMethod } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream, Logger } from 'pino';
 import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
-import { createLogger, requestLogMiddleware } from './logging';
+import { createLogger } from './logging';
 import { ControllerMetrics } from './metrics';
 import { MetricsController } from './metrics.controller';
-import { requestContextMiddleware } from './request-context';
 
 export interface ObservabilityOptions {
   /** Where log lines go (default: stdout). nestjs-pino keeps one logger per process: the first app built decides. */
@@ -17,23 +14,16 @@ export interface ObservabilityOptions {
 /** The process's pino logger (logging.ts): nestjs-pino's Logger and the request lines write through it. */
 export const HTTP_LOGGER = Symbol('HTTP_LOGGER');
 
-@Injectable()
-class RequestLogMiddleware implements NestMiddleware {
-  readonly use: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
-
-  constructor(@Inject(HTTP_LOGGER) logger: Logger) {
-    this.use = requestLogMiddleware(logger);
-  }
-}
-
 /**
  * JSON logs with a request id (nestjs-pino over our own logger and request lines: pino-http
  * serialized every request for a logger made per request, whatever the level), `GET /metrics`
- * and the `ControllerMetrics` every feature may inject (global). Needs ConfigModule.
+ * and the `ControllerMetrics` every feature may inject (global). Needs ConfigModule. The
+ * per-request parts (request ids, request lines, HTTP metrics) are Fastify hooks that
+ * configureApp (app.setup.ts) adds.
  */
 @Global()
 @Module({})
-export class ObservabilityModule implements NestModule {
+export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions = {}): DynamicModule {
     return {
       module: ObservabilityModule,
@@ -53,9 +43,5 @@ export class ObservabilityModule implements NestModule {
       ],
       exports: [ControllerMetrics, HTTP_LOGGER],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestContextMiddleware, RequestLogMiddleware, HttpMetricsMiddleware).forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The request id: taken from an incoming `X-Request-Id` when it is a sane token, else
- * generated; set as `request.id` (error bodies, logs and operations carry it) and echoed in
- * the `X-Request-Id` response header. It travels explicitly (`request.id`, @RequestId, an
- * operation's and a job's `requestId`), never through an AsyncLocalStorage: on Node 20 one
- * entered per request makes every promise of the process pay a hook, which cost the
- * controller about a third of its request rate (bench:controller).
+ * generated; it is Fastify's `request.id` (error bodies, logs and operations carry it) and is
+ * echoed in the `X-Request-Id` response header. It travels explicitly (`request.id`,
+ * @RequestId, an operation's and a job's `requestId`), never through an AsyncLocalStorage: on
+ * Node 20 one entered per request makes every promise of the process pay a hook, which cost
+ * the controller about a third of its request rate (bench:controller).
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -18,19 +19,15 @@ export function chooseRequestId(incoming: string | string[] | undefined): string
   return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-type RequestWithId = IncomingMessage & { id?: unknown };
-
-/** Gives the request its id once (idempotent). */
-export function assignRequestId(req: RequestWithId, res: ServerResponse): string {
-  if (typeof req.id === 'string') return req.id;
-  const id = chooseRequestId(req.headers['x-request-id']);
-  req.id = id;
-  if (!res.headersSent) res.setHeader(REQUEST_ID_HEADER, id);
-  return id;
+/** Fastify's `genReqId`: each request's id, from its headers. */
+export function requestIdOf(raw: IncomingMessage): string {
+  return chooseRequestId(raw.headers['x-request-id']);
 }
 
-/** Express middleware: the request's id, first thing. */
-export function requestContextMiddleware(req: RequestWithId, res: ServerResponse, next: () => void): void {
-  assignRequestId(req, res);
-  next();
+/** Echoes each request's id in its response, first thing (so error answers carry it too). */
+export function echoRequestIds(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
 }
