@@ -7,7 +7,7 @@ import { HostQueues } from '../jobs/host-queues';
 import { wantsAgentPlans } from '../common/explain';
 import { IpamService } from '../ipam/ipam.service';
 import { containsAddress } from '../ipam/subnet';
-import { newOperation, OperationRecord, stageOperation } from '../operations/operation-record';
+import { newOperation, OperationRecord, stageOperations } from '../operations/operation-record';
 import { OperationsService } from '../operations/operations.service';
 import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config';
 import { REDIS } from '../redis/redis.module';
@@ -193,19 +193,19 @@ export class StateStore {
           );
         }
         const now = Date.now();
-        for (const mutation of decided) {
+        const operations = decided.map((mutation) => {
           const targets = changes.filter((c) => mutation.scope === 'every' || mutation.scope.has(c.hostId));
           mutation.changes = targets;
-          mutation.operation = newOperation({
+          return (mutation.operation = newOperation({
             kind: mutation.pending.context.kind,
             resource: mutation.pending.context.resource,
             requestId: mutation.pending.context.requestId,
             createdAt: now,
             timeoutMs: this.config.operationTimeoutS * 1000,
             targets: Object.fromEntries(targets.map((c) => [c.hostId, c.toRevision])),
-          });
-          stageOperation(multi, mutation.operation);
-        }
+          }));
+        });
+        stageOperations(multi, operations);
         const results = await multi.exec();
         const failed = results?.find(([error]) => error);
         if (!results || failed) throw failed?.[0] ?? new Error('the state write was aborted');

@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { redisKeys, type AttachmentRecord, type ContainerRef, type DesiredHostState, type HostRecord, type NetworkRecord, type OperatorResources } from '@ovs-fleet/contracts';
+import { RedisWrites } from './redis-writes';
 import { stateKeys } from './state-keys';
 
 const EMPTY_OPERATOR: OperatorResources = { bridges: [], ports: [], tunnels: [] };
@@ -424,28 +425,33 @@ export class StateTransaction {
 
   /** Puts every write of this mutation into `multi` (records and their indexes). */
   stage(multi: ChainableCommander): void {
+    // Grouped by command: a batch of a thousand attachments is a few commands, not five thousand.
+    // Per key and member the order is the one each record needs (a key deleted before it is set
+    // again, a member removed before it is added back).
+    const writes = new RedisWrites();
     for (const [id, host] of this.writes.hosts) {
-      if (host) multi.set(stateKeys.host(id), JSON.stringify(host)).zadd(stateKeys.hostIndex, 0, id);
-      else multi.del(stateKeys.host(id), stateKeys.hostOperator(id), stateKeys.hostLocalVlans(id)).zrem(stateKeys.hostIndex, id);
+      if (host) writes.set(stateKeys.host(id), JSON.stringify(host)).zadd(stateKeys.hostIndex, id);
+      else writes.del(stateKeys.host(id), stateKeys.hostOperator(id), stateKeys.hostLocalVlans(id)).zrem(stateKeys.hostIndex, id);
     }
     for (const [name, network] of this.writes.networks) {
-      if (network) multi.set(stateKeys.network(name), JSON.stringify(network)).zadd(stateKeys.networkIndex, 0, name);
-      else multi.del(stateKeys.network(name), stateKeys.networkAttachments(name)).zrem(stateKeys.networkIndex, name);
+      if (network) writes.set(stateKeys.network(name), JSON.stringify(network)).zadd(stateKeys.networkIndex, name);
+      else writes.del(stateKeys.network(name), stateKeys.networkAttachments(name)).zrem(stateKeys.networkIndex, name);
     }
     for (const [id, { before, after }] of this.writes.attachments) {
       if (before && (!after || before.host !== after.host || before.network !== after.network)) {
-        multi.srem(stateKeys.hostAttachments(before.host), id).srem(stateKeys.networkAttachments(before.network), id);
+        writes.srem(stateKeys.hostAttachments(before.host), id).srem(stateKeys.networkAttachments(before.network), id);
       }
       if (after) {
-        multi
+        writes
           .set(stateKeys.attachment(id), JSON.stringify(after))
-          .zadd(stateKeys.attachmentIndex, 0, id)
+          .zadd(stateKeys.attachmentIndex, id)
           .sadd(stateKeys.hostAttachments(after.host), id)
           .sadd(stateKeys.networkAttachments(after.network), id);
       } else {
-        multi.del(stateKeys.attachment(id)).zrem(stateKeys.attachmentIndex, id);
+        writes.del(stateKeys.attachment(id)).zrem(stateKeys.attachmentIndex, id);
       }
     }
-    for (const [hostId, resources] of this.writes.operators) multi.set(stateKeys.hostOperator(hostId), JSON.stringify(resources));
+    for (const [hostId, resources] of this.writes.operators) writes.set(stateKeys.hostOperator(hostId), JSON.stringify(resources));
+    writes.stage(multi);
   }
 }

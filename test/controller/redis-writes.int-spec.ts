@@ -1,0 +1,75 @@
+/**
+ * RedisWrites (the state store's grouped MULTI) against a real redis-server: one command per
+ * kind and key, with the end state each record's writes in order would leave; and a batch's
+ * operations stored with their time to live in one command.
+ */
+import { Redis } from 'ioredis';
+import { newOperation, OPERATION_TTL_S, operationKey, stageOperations } from '../../apps/controller/src/operations/operation-record';
+import { RedisWrites } from '../../apps/controller/src/state/redis-writes';
+import { RedisTestServer } from '../support/redis-server';
+
+let server: RedisTestServer;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await RedisTestServer.start();
+  redis = new Redis(server.url);
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.dispose();
+});
+
+beforeEach(() => redis.flushall());
+
+/** Commands staged in a MULTI (ioredis counts the MULTI itself). */
+const staged = (multi: ReturnType<Redis['multi']>): number => multi.length - 1;
+
+it('stages one command per kind and key, leaving what the writes in order would', async () => {
+  await redis.multi().set('gone', 'x').set('reborn', 'old').zadd('index', 0, 'stale').sadd('members', 'moved', 'left').exec();
+  const writes = new RedisWrites()
+    .del('gone', 'reborn')
+    .set('reborn', 'new')
+    .set('fresh', '1')
+    .zrem('index', 'stale')
+    .zadd('index', 'b')
+    .zadd('index', 'a')
+    .srem('members', 'moved')
+    .srem('members', 'left')
+    .sadd('members', 'moved')
+    .sadd('members', 'joined')
+    .sadd('other', 'x');
+  const multi = redis.multi();
+  writes.stage(multi);
+  expect(staged(multi)).toBe(7); // DEL, MSET, ZREM, ZADD, SREM, SADD members, SADD other
+  const results = await multi.exec();
+  expect(results?.filter(([error]) => error)).toEqual([]);
+  expect(await redis.mget('gone', 'reborn', 'fresh')).toEqual([null, 'new', '1']);
+  expect(await redis.zrange('index', '0', '-1', 'WITHSCORES')).toEqual(['a', '0', 'b', '0']);
+  expect((await redis.smembers('members')).sort()).toEqual(['joined', 'moved']);
+  expect(await redis.smembers('other')).toEqual(['x']);
+});
+
+it('stages nothing for no writes', () => {
+  const multi = redis.multi();
+  new RedisWrites().stage(multi);
+  expect(staged(multi)).toBe(0);
+  multi.discard();
+});
+
+it.each([1, 3])('stores %i operations in one command, each with its time to live', async (count) => {
+  const operations = Array.from({ length: count }, (_, i) =>
+    newOperation({ kind: 'attachment.create', resource: { type: 'attachment', id: `a${i}` }, requestId: null, createdAt: 1, timeoutMs: 1000, targets: { h1: i + 1 } }),
+  );
+  const multi = redis.multi();
+  stageOperations(multi, operations);
+  expect(staged(multi)).toBe(1);
+  expect((await multi.exec())?.filter(([error]) => error)).toEqual([]);
+  for (const operation of operations) {
+    expect(JSON.parse((await redis.get(operationKey(operation.id))) as string)).toEqual(operation);
+    const ttl = await redis.ttl(operationKey(operation.id));
+    expect(ttl).toBeGreaterThan(OPERATION_TTL_S - 60);
+    expect(ttl).toBeLessThanOrEqual(OPERATION_TTL_S);
+  }
+});
