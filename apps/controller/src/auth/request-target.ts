@@ -1,6 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
+import { httpReplyOf, httpRequestOf } from '../common/http-host';
 import type { Access } from './roles';
 import type { AuthenticatedRequest, GraphqlAuthContext, Principal } from './principal';
 
@@ -30,7 +31,6 @@ export function describeRequest(context: ExecutionContext): RequestTarget {
     if (!ctx.req || operation === 'subscription') return { transport: 'graphql-ws', access, req: ctx.req, principal: ctx.principal };
     return { transport: 'graphql', access, req: ctx.req, reply: ctx.reply, principal: ctx.principal, authorization: ctx.req.headers?.authorization };
   }
-  const http = context.switchToHttp();
-  const req = http.getRequest<AuthenticatedRequest>();
-  return { transport: 'http', access: READ_METHODS.has(req.method) ? 'read' : 'write', req, reply: http.getResponse<FastifyReply>(), authorization: req.headers.authorization };
+  const req = httpRequestOf<AuthenticatedRequest>(context);
+  return { transport: 'http', access: READ_METHODS.has(req.method) ? 'read' : 'write', req, reply: httpReplyOf<FastifyReply>(context), authorization: req.headers.authorization };
 }

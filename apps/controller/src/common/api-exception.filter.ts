@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { requestLogger } from '../observability/logging';
 import { ApiError, ApiErrorCode } from './api-errors';
+import { httpReplyOf, httpRequestOf } from './http-host';
 
 const CODES: Record<number, ApiErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -48,14 +49,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const error = toApiError(exception);
-    const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
+    const request = httpRequestOf<FastifyRequest>(host);
     if (error.status >= 500) {
       // The line names the request; without the process's pino logger (a bare test app), Nest's logger.
       if (this.log) requestLogger(this.log, request).error({ err: exception }, exception instanceof Error ? exception.message : String(exception));
       else this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
-    const reply = http.getResponse<FastifyReply>();
+    const reply = httpReplyOf<FastifyReply>(host);
     if (error.status === 429 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '1');
     void reply.code(error.status).send({ error: error.toJSON(), requestId: request.id ?? null });
   }

@@ -4,7 +4,7 @@ import { firstValueFrom, Observable } from 'rxjs';
 import { ExplainInterceptor, wantsAgentPlans } from './explain';
 
 function httpContext(query: Record<string, string>): ExecutionContext {
-  return { getType: () => 'http', switchToHttp: () => ({ getRequest: () => ({ query }) }) } as unknown as ExecutionContext;
+  return { getType: () => 'http', getArgByIndex: (index: number) => (index === 0 ? { query } : undefined) } as unknown as ExecutionContext;
 }
 
 /** A handler that answers what wantsAgentPlans() says inside it, once `release` is called. */

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { BadRequestError } from './api-errors';
+import { httpRequestOf } from './http-host';
 
 const storage = new AsyncLocalStorage<boolean>();
 /** Explained dry runs being served. */
@@ -21,7 +22,7 @@ export function wantsAgentPlans(): boolean {
 export class ExplainInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const query = context.switchToHttp().getRequest<{ query?: Record<string, unknown> }>().query ?? {};
+    const query = httpRequestOf<{ query?: Record<string, unknown> }>(context).query ?? {};
     if (query.explain === undefined || query.explain === 'false') return next.handle();
     if (query.explain !== 'true') throw new BadRequestError('explain', 'must be true or false');
     if (query.dryRun !== 'true') throw new BadRequestError('explain', 'only with dryRun=true: a real change is applied, not explained');

@@ -1,7 +1,8 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { httpRequestOf } from './http-host';
 
 /** The request's id (set by the logging middleware), carried into operations and jobs. */
 export const RequestId = createParamDecorator((_data: unknown, context: ExecutionContext): string | null => {
-  const request = context.switchToHttp().getRequest<{ id?: unknown }>();
+  const request = httpRequestOf<{ id?: unknown }>(context);
   return typeof request?.id === 'string' ? request.id : request?.id != null ? String(request.id) : null;
 });

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { from, Observable, of, switchMap, tap, catchError, throwError } from 'rxjs';
 import { KEY_PREFIX } from '@ovs-fleet/contracts';
 import { BadRequestError, ConflictError } from '../common/api-errors';
+import { httpRequestOf } from '../common/http-host';
 import { REDIS } from '../redis/redis.module';
 import { SKIP_IDEMPOTENCY } from './skip-idempotency.decorator';
 
@@ -40,7 +41,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: { name: string } }>();
+    const request = httpRequestOf<FastifyRequest & { principal?: { name: string } }>(context);
     const header = request.headers[IDEMPOTENCY_HEADER];
     if (request.method !== 'POST' || header === undefined) return next.handle();
     if (this.reflector.getAllAndOverride<boolean>(SKIP_IDEMPOTENCY, [context.getHandler(), context.getClass()])) {
