@@ -46,6 +46,32 @@ describe('toggleMembers', () => {
     expect(current).not.toContain('port-5');
   });
 
+  it('two large sets diffed in turn, and an old array diffed again, each give the symmetric difference of their own input', () => {
+    const size = LARGE_SET + 10;
+    let a: readonly string[] = Array.from({ length: size }, (_, i) => `a${i}`);
+    let b: readonly string[] = Array.from({ length: size }, (_, i) => `b${i}`);
+    let expectedA = new Set(a);
+    let expectedB = new Set(b);
+    const oldA = a;
+    for (let i = 0; i < 20; i++) {
+      const diffA = i % 3 === 0 ? [`a${i}`] : [`a-new-${i}`];
+      const diffB = i % 4 === 0 ? [`b${i}`, `b-new-${i}`] : [`b-new-${i}`];
+      a = toggleMembers(a, diffA) as readonly string[];
+      expectedA = reference(expectedA, diffA);
+      b = toggleMembers(b, diffB) as readonly string[];
+      expectedB = reference(expectedB, diffB);
+      expect(setsEqual(a, [...expectedA])).toBe(true);
+      expect(setsEqual(b, [...expectedB])).toBe(true);
+    }
+    // An array that was diffed before (an old row's) has no positions of its own any more.
+    const fromOld = toggleMembers(oldA, ['a-late', 'a1']) as readonly string[];
+    expect(setsEqual(fromOld, [...reference(new Set(oldA), ['a-late', 'a1'])])).toBe(true);
+    expect(oldA).toHaveLength(size);
+    // ...and the current arrays still diff correctly after it.
+    expect(setsEqual(toggleMembers(a, ['a-last']) as readonly string[], [...reference(expectedA, ['a-last'])])).toBe(true);
+    expect(setsEqual(toggleMembers(b, ['b1']) as readonly string[], [...reference(expectedB, ['b1'])])).toBe(true);
+  });
+
   it('a few members, repeated or not, toggle as the members of a Set would, in diff order after the kept ones', () => {
     expect(toggleMembers(['a', 'b'], ['c', 'c'])).toEqual(['a', 'b', 'c']);
     expect(toggleMembers(['a', 'b'], ['a', 'a'])).toEqual(['b']);
