@@ -39,6 +39,15 @@ async function desired(hostId: string): Promise<ResolvedHostState> {
 const admin = () => controller.as('admin');
 const provisioner = () => controller.as('provisioner');
 
+describe('routing', () => {
+  it('takes a path with a trailing slash as the path without it', async () => {
+    const plain = await controller.as('viewer').get('/v1/hosts');
+    const slashed = await controller.as('viewer').get('/v1/hosts/');
+    expect([plain.status, slashed.status]).toEqual([200, 200]);
+    expect(slashed.body).toEqual(plain.body);
+  });
+});
+
 describe('hosts, networks and attachments', () => {
   it('registers three hosts; each gets a desired-state document at revision 1', async () => {
     for (const [i, id] of ['h1', 'h2', 'h3'].entries()) {

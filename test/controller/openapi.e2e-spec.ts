@@ -31,6 +31,17 @@ it('GET /docs-json serves the checked-in apps/controller/openapi.json (no token 
   expect(format(response.body)).toBe(readFileSync(OPENAPI_FILE, 'utf8'));
 });
 
+it('GET /docs serves Swagger UI, its files included (no token needed)', async () => {
+  const page = await controller.anonymous.get('/docs');
+  expect(page.status).toBe(200);
+  expect(page.headers['content-type']).toMatch(/^text\/html/);
+  const script = /src="\.?\/?(?:docs\/)?(swagger-ui-bundle\.js)"/.exec(page.text)?.[1];
+  expect(script).toBe('swagger-ui-bundle.js');
+  const bundle = await controller.anonymous.get(`/docs/${script}`);
+  expect(bundle.status).toBe(200);
+  expect(bundle.text.length).toBeGreaterThan(100_000);
+});
+
 it('documents every route of the REST contract, each behind bearer auth', () => {
   const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
   const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));

@@ -22,6 +22,7 @@ export function controllerHttpAdapter(): FastifyAdapter {
     genReqId: requestIdOf,
     requestIdHeader: false, // requestIdOf reads X-Request-Id itself, and refuses insane ones
     logger: false, // request lines are ours (logRequests)
+    routerOptions: { ignoreTrailingSlash: true }, // `/v1/hosts/` is `/v1/hosts`, as clients written against the Express version expect
   });
 }
 
