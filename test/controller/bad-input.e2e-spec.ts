@@ -151,6 +151,23 @@ async function macOfB1(): Promise<string> {
   return list.body.items.find((a: { container: { netns?: string } }) => a.container.netns === 'b1').mac;
 }
 
+it('a body over the size limit (1 MiB) is a 413 naming the body, and nothing changes', async () => {
+  const before = await redisSnapshot(redis);
+  const body = JSON.stringify({ name: 'big', type: 'vxlan', pad: 'x'.repeat(1_100_000) });
+  const response = await controller.as('provisioner').post('/v1/networks').set('Content-Type', 'application/json').send(body);
+  expect(response.status).toBe(413);
+  expect(response.body.error).toMatchObject({ status: 413, code: 'VALIDATION_FAILED', field: 'body' });
+  expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+});
+
+it('a body of a media type with no parser is a 415 naming the body, and nothing changes', async () => {
+  const before = await redisSnapshot(redis);
+  const response = await controller.as('provisioner').post('/v1/networks').set('Content-Type', 'application/xml').send('<network name="x"/>');
+  expect(response.status).toBe(415);
+  expect(response.body.error).toMatchObject({ status: 415, code: 'VALIDATION_FAILED', field: 'body' });
+  expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+});
+
 it('a body that is not JSON is a 400 naming the body', async () => {
   const response = await controller.as('provisioner').post('/v1/networks').set('Content-Type', 'application/json').send('{"name":');
   expect(response.status).toBe(400);

@@ -15,6 +15,11 @@ const CODES: Record<number, ApiErrorCode> = {
   503: 'UNAVAILABLE',
 };
 
+/** Statuses that are always about the body as a whole (too large, not a media type we take). */
+const BODY_STATUSES = new Set([413, 415]);
+
+const bodyProblem = (status: number, message: string): ApiError => new ApiError(status, 'VALIDATION_FAILED', `body: ${message}`, 'body', [{ field: 'body', message }]);
+
 /** Any error, as the one JSON error shape (see api-errors.ts). */
 export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
@@ -23,13 +28,14 @@ export function toApiError(exception: unknown): ApiError {
     const body = exception.getResponse();
     const message =
       typeof body === 'string' ? body : Array.isArray((body as { message?: unknown }).message) ? ((body as { message: string[] }).message).join('; ') : String((body as { message?: unknown }).message ?? exception.message);
+    if (BODY_STATUSES.has(status)) return bodyProblem(status, message);
     return new ApiError(status, CODES[status] ?? 'INTERNAL', message);
   }
   const fastifyError = exception as { code?: unknown; statusCode?: unknown; message?: string } | null;
   if (typeof fastifyError?.code === 'string' && fastifyError.code.startsWith('FST_') && typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
-    // Fastify refused the request before any route ran: a body it cannot parse (FST_ERR_CTP_*), a bad URL.
+    // Fastify refused the request before any route ran: a body it cannot take (FST_ERR_CTP_*), a bad URL.
     const message = fastifyError.message ?? fastifyError.code;
-    if (fastifyError.code.startsWith('FST_ERR_CTP_')) return new ApiError(fastifyError.statusCode, 'VALIDATION_FAILED', `body: ${message}`, 'body', [{ field: 'body', message }]);
+    if (fastifyError.code.startsWith('FST_ERR_CTP_') || BODY_STATUSES.has(fastifyError.statusCode)) return bodyProblem(fastifyError.statusCode, message);
     return new ApiError(fastifyError.statusCode, CODES[fastifyError.statusCode] ?? 'VALIDATION_FAILED', message);
   }
   const name = (exception as { name?: string } | null)?.name ?? '';
