@@ -12,6 +12,9 @@ import { HTTP_LOGGER } from './observability/observability.module';
 import { echoRequestIds, requestIdOf } from './observability/request-context';
 import { serveOpenApi } from './openapi';
 
+/** How long a client has to send a whole request (headers and body). */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
 /**
  * The HTTP server: Fastify, not Express. Measured with bench:controller, the same controller
  * spent about a quarter less CPU per attachment request on it (Express's router, body-parser
@@ -23,6 +26,9 @@ export function controllerHttpAdapter(): FastifyAdapter {
     requestIdHeader: false, // requestIdOf reads X-Request-Id itself, and refuses insane ones
     logger: false, // request lines are ours (logRequests)
     routerOptions: { ignoreTrailingSlash: true }, // `/v1/hosts/` is `/v1/hosts`, as clients written against the Express version expect
+    // A client has this long to send a whole request (Fastify's default is no limit, which lets a
+    // slow sender hold a connection for ever); answers may take longer (?wait= long polls).
+    requestTimeout: REQUEST_TIMEOUT_MS,
   });
 }
 
