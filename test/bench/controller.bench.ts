@@ -13,7 +13,9 @@
  * change the sizes. The attachment line also gives, per request over the burst, the CPU time
  * of the controller process (from /proc), of this load client and of Redis, and the commands
  * Redis ran (INFO commandstats); then the controller's CPU per request for the same burst
- * refused at validation (the share of the HTTP stack and of what runs before deciding).
+ * refused at validation (the share of the HTTP stack and of what runs before deciding); then
+ * the floor: the same warm-up and burst against a bare NestJS app on the same HTTP adapter,
+ * validation pipe and DTO (test/bench/peers/bare-nest-app.ts), its rate, p99 and CPU.
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -188,6 +190,39 @@ async function attachBenchmark(): Promise<AttachResult> {
   }
 }
 
+interface FloorResult {
+  perSecond: number;
+  p99: number;
+  cpuMsPerRequest: number;
+}
+
+/**
+ * The same warm-up and burst against a bare NestJS app on the controller's HTTP adapter,
+ * validation pipe and DTO, answering 202 at once (test/bench/peers/bare-nest-app.ts): the
+ * stack's own cost per request on this machine, which the controller's cannot go under.
+ */
+async function floorBenchmark(): Promise<FloorResult> {
+  const app = await ControllerProcess.start({ redisUrl: '', tokens: '', entry: 'test/bench/peers/bare-nest-app.ts' });
+  try {
+    const attach = (i: number, hosts: [string, string]) => post(app, '/v1/attachments', { network: 'bench', host: hosts[i % 2], container: { netns: `${hosts[0]}-c${i}` } });
+    await inParallel(WARMUP, 100, (i) => attach(i, ['w1', 'w2']));
+    const cpuBefore = processCpuMs(app.pid as number);
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => attach(i, ['h1', 'h2'])));
+    const seconds = (performance.now() - started) / 1000;
+    const refused = answers.find((a) => a.status !== 202);
+    if (refused) throw new Error(`the bare app refused a request: ${refused.status} ${JSON.stringify(refused.body)}`);
+    return {
+      perSecond: ATTACHMENTS / seconds,
+      p99: percentile(answers.map((a) => a.ms).sort((a, b) => a - b), 99),
+      cpuMsPerRequest: (processCpuMs(app.pid as number) - cpuBefore) / ATTACHMENTS,
+    };
+  } finally {
+    burstAgent.destroy();
+    await app.stop();
+  }
+}
+
 /** Network changes timed per fan-out size; the best is the figure, every round is printed. */
 const FANOUT_ROUNDS = 3;
 
@@ -273,6 +308,11 @@ async function main(): Promise<void> {
       ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms, Redis ${attach.redisCpuMsPerRequest.toFixed(2)} ms for ${attach.redisCommandsPerRequest.toFixed(1)} commands)`,
   );
   console.log(`  the same burst refused at validation (400): controller CPU ${attach.refusedControllerCpuMsPerRequest.toFixed(2)} ms per request`);
+  const floor = ATTACHMENTS > 0 ? await floorBenchmark() : { perSecond: 0, p99: 0, cpuMsPerRequest: 0 };
+  console.log(
+    `  floor: the same warm-up and burst against a bare NestJS app (same HTTP adapter, validation pipe and DTO; no auth, Redis or deciding; answers 202 at once): ` +
+      `${floor.perSecond.toFixed(0)}/s, p99 ${floor.p99.toFixed(0)} ms, its CPU ${floor.cpuMsPerRequest.toFixed(2)} ms per request`,
+  );
   const fanout: Record<number, number> = {};
   for (const hosts of FANOUT_HOSTS) {
     const { rounds, best, agentsReadyS, controllerRssMiB } = await fanoutBenchmark(hosts);
@@ -297,6 +337,9 @@ async function main(): Promise<void> {
       attach_client_cpu_ms_per_request: Number(attach.clientCpuMsPerRequest.toFixed(2)),
       attach_redis_cpu_ms_per_request: Number(attach.redisCpuMsPerRequest.toFixed(2)),
       refused_controller_cpu_ms_per_request: Number(attach.refusedControllerCpuMsPerRequest.toFixed(2)),
+      floor_requests_per_s: Math.round(floor.perSecond),
+      floor_request_p99_ms: Math.round(floor.p99),
+      floor_cpu_ms_per_request: Number(floor.cpuMsPerRequest.toFixed(2)),
       fanout_100_hosts_s: fanout[100] ?? null,
       fanout_1000_hosts_s: fanout[1000] ?? null,
     }),

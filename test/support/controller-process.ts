@@ -18,6 +18,8 @@ export interface ControllerProcessOptions {
   /** OVS_FLEET_TOKENS */
   tokens: string;
   env?: Record<string, string>;
+  /** The program, from the repository's root (default: the controller, apps/controller/src/main.ts); it must answer GET /health. */
+  entry?: string;
 }
 
 export class ControllerProcess {
@@ -38,7 +40,7 @@ export class ControllerProcess {
     }
     const port = await freePort();
     const nodeArgs = (process.env.CONTROLLER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof when profiling a benchmark
-    const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', join(ROOT, 'apps/controller/src/main.ts')], {
+    const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', join(ROOT, options.entry ?? 'apps/controller/src/main.ts')], {
       cwd: ROOT,
       env: {
         ...process.env,
