@@ -112,6 +112,16 @@ function processCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime: fields 14 and 15 of stat
 }
 
+/**
+ * Handshakes the kernel dropped because a listen queue was full (TcpExt ListenOverflows, the
+ * whole machine): each such client waits a second before it tries again.
+ */
+function listenOverflows(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((line) => line.startsWith('TcpExt:'));
+  const [names, values] = lines.map((line) => line.split(/\s+/).slice(1));
+  return Number(values[names.indexOf('ListenOverflows')]);
+}
+
 /** Resident memory of a process, in MiB (Linux /proc). */
 function processRssMiB(pid: number): number {
   const kib = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
@@ -133,6 +143,8 @@ interface AttachResult {
   redisCpuMsPerRequest: number;
   /** Commands Redis ran per request (INFO commandstats), scripts' own redis.call()s included. */
   redisCommandsPerRequest: number;
+  /** Handshakes dropped by a full listen queue during the burst (see listenOverflows). */
+  listenOverflows: number;
   /** Controller CPU per request of the same burst refused at validation (400). */
   refusedControllerCpuMsPerRequest: number;
 }
@@ -154,9 +166,11 @@ async function attachBenchmark(): Promise<AttachResult> {
     const controllerCpuBefore = processCpuMs(controller.pid as number);
     const clientCpuBefore = clientCpuMs();
     const redisBefore = { cpu: await redisCpuMs(admin), commands: await redisCommands(admin) };
+    const overflowsBefore = listenOverflows();
     const started = performance.now();
     const answers = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => attach(i, ['h1', 'h2'])));
     const seconds = (performance.now() - started) / 1000;
+    const overflows = listenOverflows() - overflowsBefore;
     const controllerCpuMsPerRequest = (processCpuMs(controller.pid as number) - controllerCpuBefore) / ATTACHMENTS;
     const clientCpuMsPerRequest = (clientCpuMs() - clientCpuBefore) / ATTACHMENTS;
     const redisCpuMsPerRequest = ((await redisCpuMs(admin)) - redisBefore.cpu) / ATTACHMENTS;
@@ -179,6 +193,7 @@ async function attachBenchmark(): Promise<AttachResult> {
       clientCpuMsPerRequest,
       redisCpuMsPerRequest,
       redisCommandsPerRequest,
+      listenOverflows: overflows,
       refusedControllerCpuMsPerRequest,
     };
   } finally {
@@ -194,6 +209,7 @@ interface FloorResult {
   perSecond: number;
   p99: number;
   cpuMsPerRequest: number;
+  listenOverflows: number;
 }
 
 /**
@@ -207,6 +223,7 @@ async function floorBenchmark(): Promise<FloorResult> {
     const attach = (i: number, hosts: [string, string]) => post(app, '/v1/attachments', { network: 'bench', host: hosts[i % 2], container: { netns: `${hosts[0]}-c${i}` } });
     await inParallel(WARMUP, 100, (i) => attach(i, ['w1', 'w2']));
     const cpuBefore = processCpuMs(app.pid as number);
+    const overflowsBefore = listenOverflows();
     const started = performance.now();
     const answers = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => attach(i, ['h1', 'h2'])));
     const seconds = (performance.now() - started) / 1000;
@@ -216,6 +233,7 @@ async function floorBenchmark(): Promise<FloorResult> {
       perSecond: ATTACHMENTS / seconds,
       p99: percentile(answers.map((a) => a.ms).sort((a, b) => a - b), 99),
       cpuMsPerRequest: (processCpuMs(app.pid as number) - cpuBefore) / ATTACHMENTS,
+      listenOverflows: listenOverflows() - overflowsBefore,
     };
   } finally {
     burstAgent.destroy();
@@ -302,16 +320,16 @@ async function fanoutBenchmark(hosts: number): Promise<FanoutResult> {
 
 async function main(): Promise<void> {
   console.log(`controller benchmark: ${ATTACHMENTS} concurrent attachments; fan-out to ${FANOUT_HOSTS.join(' and ')} hosts`);
-  const attach = ATTACHMENTS > 0 ? await attachBenchmark() : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0, refusedControllerCpuMsPerRequest: 0 };
+  const attach = ATTACHMENTS > 0 ? await attachBenchmark() : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0, listenOverflows: 0, refusedControllerCpuMsPerRequest: 0 };
   console.log(
     `attachments: ${ATTACHMENTS} concurrent POST /v1/attachments: ${attach.perSecond.toFixed(0)}/s, p50 ${attach.p50.toFixed(0)} ms, p99 ${attach.p99.toFixed(0)} ms, errors ${attach.errors}` +
-      ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms, Redis ${attach.redisCpuMsPerRequest.toFixed(2)} ms for ${attach.redisCommandsPerRequest.toFixed(1)} commands)`,
+      ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms, Redis ${attach.redisCpuMsPerRequest.toFixed(2)} ms for ${attach.redisCommandsPerRequest.toFixed(1)} commands; handshakes dropped by a full listen queue: ${attach.listenOverflows})`,
   );
   console.log(`  the same burst refused at validation (400): controller CPU ${attach.refusedControllerCpuMsPerRequest.toFixed(2)} ms per request`);
-  const floor = ATTACHMENTS > 0 ? await floorBenchmark() : { perSecond: 0, p99: 0, cpuMsPerRequest: 0 };
+  const floor = ATTACHMENTS > 0 ? await floorBenchmark() : { perSecond: 0, p99: 0, cpuMsPerRequest: 0, listenOverflows: 0 };
   console.log(
     `  floor: the same warm-up and burst against a bare NestJS app (same HTTP adapter, validation pipe and DTO; no auth, Redis or deciding; answers 202 at once): ` +
-      `${floor.perSecond.toFixed(0)}/s, p99 ${floor.p99.toFixed(0)} ms, its CPU ${floor.cpuMsPerRequest.toFixed(2)} ms per request`,
+      `${floor.perSecond.toFixed(0)}/s, p99 ${floor.p99.toFixed(0)} ms, its CPU ${floor.cpuMsPerRequest.toFixed(2)} ms per request, handshakes dropped ${floor.listenOverflows}`,
   );
   const fanout: Record<number, number> = {};
   for (const hosts of FANOUT_HOSTS) {
@@ -337,6 +355,7 @@ async function main(): Promise<void> {
       attach_client_cpu_ms_per_request: Number(attach.clientCpuMsPerRequest.toFixed(2)),
       attach_redis_cpu_ms_per_request: Number(attach.redisCpuMsPerRequest.toFixed(2)),
       refused_controller_cpu_ms_per_request: Number(attach.refusedControllerCpuMsPerRequest.toFixed(2)),
+      attach_listen_overflows: attach.listenOverflows,
       floor_requests_per_s: Math.round(floor.perSecond),
       floor_request_p99_ms: Math.round(floor.p99),
       floor_cpu_ms_per_request: Number(floor.cpuMsPerRequest.toFixed(2)),

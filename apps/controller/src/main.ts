@@ -8,7 +8,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from './config/controller-config'
 async function bootstrap(): Promise<void> {
   const app = configureApp(await NestFactory.create<NestFastifyApplication>(AppModule, controllerHttpAdapter(), { bufferLogs: true }));
   const config = app.get<ControllerConfig>(CONTROLLER_CONFIG);
-  await app.listen(config.httpPort, config.httpHost);
+  await app.listen({ port: config.httpPort, host: config.httpHost, backlog: config.httpBacklog });
 }
 
 void bootstrap();

@@ -3,7 +3,8 @@
  * HTTP adapter (controllerHttpAdapter), validation pipe and error filter, with one route that
  * validates the same CreateAttachmentDto and answers 202 at once. No auth, rate limit, request
  * hooks, Redis, IPAM, deciding or storing: what any NestJS controller with this DTO pays per
- * request on this machine. Listens on 127.0.0.1:OVS_FLEET_HTTP_PORT; GET /health says it is up.
+ * request on this machine. Listens on 127.0.0.1:OVS_FLEET_HTTP_PORT with the controller's listen
+ * backlog; GET /health says it is up.
  */
 import 'reflect-metadata';
 import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
@@ -13,6 +14,7 @@ import { controllerHttpAdapter } from '../../../apps/controller/src/app.setup';
 import { CreateAttachmentDto } from '../../../apps/controller/src/attachments/attachment.dto';
 import { ApiExceptionFilter } from '../../../apps/controller/src/common/api-exception.filter';
 import { apiValidationPipe } from '../../../apps/controller/src/common/validation';
+import { loadControllerConfig } from '../../../apps/controller/src/config/controller-config';
 
 @Controller()
 class BareController {
@@ -36,7 +38,8 @@ async function main(): Promise<void> {
   app.useGlobalPipes(apiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();
-  await app.listen(Number(process.env.OVS_FLEET_HTTP_PORT), '127.0.0.1');
+  const config = loadControllerConfig(process.env); // the controller's port and listen backlog, read as it reads them
+  await app.listen({ port: config.httpPort, host: '127.0.0.1', backlog: config.httpBacklog });
 }
 
 void main();

@@ -3,7 +3,7 @@ import { ConfigError, loadControllerConfig, parseTokens, sha256 } from './contro
 describe('controller config', () => {
   it('has defaults', () => {
     const config = loadControllerConfig({});
-    expect(config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', httpHost: '127.0.0.1', httpPort: 3000, operationTimeoutS: 60, tokens: [] });
+    expect(config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', httpHost: '127.0.0.1', httpPort: 3000, httpBacklog: 4096, operationTimeoutS: 60, tokens: [] });
   });
 
   it('hashes plain tokens and accepts sha256 ones', () => {
@@ -26,6 +26,7 @@ describe('controller config', () => {
 
   it.each([
     [{ OVS_FLEET_HTTP_PORT: 'x' }, /OVS_FLEET_HTTP_PORT/],
+    [{ OVS_FLEET_HTTP_BACKLOG: '0' }, /OVS_FLEET_HTTP_BACKLOG/],
     [{ OVS_FLEET_REDIS_URL: 'http://x' }, /OVS_FLEET_REDIS_URL/],
     [{ OVS_FLEET_OPERATION_TIMEOUT_S: '0' }, /OVS_FLEET_OPERATION_TIMEOUT_S/],
     [{ OVS_FLEET_LOG_LEVEL: 'loud' }, /OVS_FLEET_LOG_LEVEL/],

@@ -19,6 +19,12 @@ export interface ControllerConfig {
   redisUrl: string;
   httpHost: string;
   httpPort: number;
+  /**
+   * Connections the kernel may hold ready for the server to accept (listen backlog; the kernel
+   * caps it at net.core.somaxconn). Node's default, 511, drops the handshakes of a burst of more
+   * new connections, and each client dropped waits a second to retry.
+   */
+  httpBacklog: number;
   tokens: ApiToken[];
   /** How long an operation waits for its hosts before it fails naming those that did not answer. */
   operationTimeoutS: number;
@@ -88,6 +94,7 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv): ControllerConfig {
     redisUrl,
     httpHost: env[`${ENV_PREFIX}HTTP_HOST`] || '127.0.0.1',
     httpPort: integer(env, 'HTTP_PORT', 3000, 0, 65535),
+    httpBacklog: integer(env, 'HTTP_BACKLOG', 4096, 1, 65535),
     tokens: parseTokens(env[`${ENV_PREFIX}TOKENS`]),
     operationTimeoutS: integer(env, 'OPERATION_TIMEOUT_S', 60, 1, 86400),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),
