@@ -40,7 +40,9 @@ export class ControllerProcess {
     }
     const port = await freePort();
     const nodeArgs = (process.env.CONTROLLER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof when profiling a benchmark
-    const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', join(ROOT, options.entry ?? 'apps/controller/src/main.ts')], {
+    // Under `setpriv --pdeathsig KILL`: the kernel ends the controller with this process, however
+    // this one ends (jest's own SIGTERM or a SIGKILL run no exit hook of ours).
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', process.execPath, ...nodeArgs, '-r', '@swc-node/register', join(ROOT, options.entry ?? 'apps/controller/src/main.ts')], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -6,7 +6,8 @@
  *   const redis = await RedisTestServer.start();
  *   try { ... redis.url ... } finally { await redis.dispose(); }
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '@ovs-fleet/iproute';
@@ -17,6 +18,31 @@ const live = new Set<RedisTestServer>();
 let exitHookInstalled = false;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const DIR_PREFIX = 'ovs-fleet-redis-';
+
+/**
+ * Removes the directories of servers whose test process was killed before it could (the
+ * kernel ended the server, nobody removed its data): no live pid in the pidfile, and older
+ * than a minute, so a server another process is starting right now is left alone.
+ */
+export function sweepStaleRedisDirs(root = tmpdir(), now = Date.now()): string[] {
+  const swept: string[] = [];
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const dir = join(root, name);
+    try {
+      if (now - statSync(dir).mtimeMs < 60_000) continue;
+      const pid = Number(readFileSync(join(dir, 'redis.pid'), 'utf8').trim());
+      if (pid && isAlive(pid)) continue;
+    } catch {
+      // no pidfile: the server never started or its directory is half gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+    swept.push(dir);
+  }
+  return swept;
+}
 
 
 export class RedisTestServer {
@@ -35,8 +61,10 @@ export class RedisTestServer {
   static async start(): Promise<RedisTestServer> {
     if (!exitHookInstalled) {
       exitHookInstalled = true;
-      // The server is a daemon: it outlives this process unless it is ended here, also when
-      // the test run is interrupted (Ctrl-C, a timeout's SIGTERM).
+      sweepStaleRedisDirs();
+      // The server is ended with this process: here when it exits or is interrupted (Ctrl-C),
+      // and by the kernel (launch's parent-death signal) however else it ends, jest's own
+      // SIGTERM or a SIGKILL included, where no handler of ours runs.
       process.on('exit', () => {
         for (const server of live) server.killSync();
       });
@@ -47,7 +75,7 @@ export class RedisTestServer {
         });
       }
     }
-    const dir = mkdtempSync(join(tmpdir(), 'ovs-fleet-redis-'));
+    const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
     const server = new RedisTestServer(dir, await freePort());
     live.add(server);
     try {
@@ -71,8 +99,13 @@ export class RedisTestServer {
     }
   }
 
+  /**
+   * Starts the server in the foreground as a child of this process, under `setpriv
+   * --pdeathsig KILL`: the kernel kills it when this process ends, however it ends.
+   */
   async launch(): Promise<void> {
-    await run('redis-server', [
+    rmSync(this.pidfile, { force: true });
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server',
       '--bind', '127.0.0.1',
       '--port', String(this.port),
       '--dir', this.dir,
@@ -80,12 +113,16 @@ export class RedisTestServer {
       '--appendfsync', 'always',
       '--save', '',
       '--maxmemory-policy', 'noeviction',
-      '--daemonize', 'yes',
+      '--daemonize', 'no',
       '--pidfile', this.pidfile,
       '--logfile', this.logfile,
-    ]);
+    ], { stdio: 'ignore' });
+    let failure: Error | null = null;
+    child.once('error', (error) => (failure = error));
+    child.unref(); // a test process must not wait for its server: dispose() ends it
     this.running = true;
     for (let i = 0; i < 200; i++) {
+      if (failure) throw failure;
       try {
         const { stdout } = await run('redis-cli', ['-p', String(this.port), 'PING'], { timeoutMs: 2000 });
         if (stdout.trim() === 'PONG') return;
