@@ -14,7 +14,7 @@ import { apiValidationPipe } from '../../apps/controller/src/common/validation';
 import { ConfigModule } from '../../apps/controller/src/config/config.module';
 import { HOST_QUEUES_KEY, HostQueues } from '../../apps/controller/src/jobs/host-queues';
 import { readHostInputs, REPORTS_PAGE } from '../../apps/controller/src/operations/host-inputs-reader';
-import { newOperation, OperationRecord, operationKey, stageOperation } from '../../apps/controller/src/operations/operation-record';
+import { newOperation, OperationRecord, operationKey, stageOperations } from '../../apps/controller/src/operations/operation-record';
 import { OperationView, TIMED_OUT } from '../../apps/controller/src/operations/operation-status';
 import { OperationsModule } from '../../apps/controller/src/operations/operations.module';
 import { OperationsService } from '../../apps/controller/src/operations/operations.service';
@@ -93,7 +93,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
     });
     const multi = via.redis.multi();
     for (const [hostId, revision] of Object.entries(targets)) multi.set(redisKeys.hostDesired(hostId), JSON.stringify(desiredState(hostId, revision)));
-    stageOperation(multi, operation);
+    stageOperations(multi, [operation]);
     await multi.exec();
     const queuedAt = await via.queues.enqueue(
       Object.entries(targets).map(([hostId, revision]) => ({ hostId, revision })),
@@ -346,7 +346,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
     expect(inputs?.reports.map((report) => report.revision)).toEqual([3, ...later]);
 
     const operation = newOperation({ kind: 'test.read', resource: null, requestId: null, createdAt: Date.now(), timeoutMs: 30_000, targets: { [hostId]: 3 } });
-    await stageOperation(a.redis.multi(), operation).exec();
+    await stageOperations(a.redis.multi(), [operation]).exec();
     const view = await a.operations.get(operation.id);
     expect(view.hosts[0]).toMatchObject({ state: 'applied', receipts: { appliedAt: new Date(3_000).toISOString(), pickedUpAt: new Date(2_997).toISOString() } });
   });

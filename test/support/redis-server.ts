@@ -119,6 +119,8 @@ export class RedisTestServer {
     ], { stdio: 'ignore' });
     let failure: Error | null = null;
     child.once('error', (error) => (failure = error));
+    // A server that ends while starting (a port taken, a bad option) fails the start at once, with its log.
+    child.once('exit', (code, signal) => (failure ??= new Error(`redis-server on port ${this.port} ended while starting (${signal ?? `exit ${code}`}); log: ${this.logfile}`)));
     child.unref(); // a test process must not wait for its server: dispose() ends it
     this.running = true;
     for (let i = 0; i < 200; i++) {

@@ -66,19 +66,15 @@ export function newOperation(input: NewOperation): OperationRecord {
   };
 }
 
-/** Adds the operation's write to a MULTI, so it is stored together with the change it tracks. */
-export function stageOperation(multi: ChainableCommander, operation: OperationRecord): ChainableCommander {
-  return stageOperations(multi, [operation]);
-}
-
 /** SET with EX for each of KEYS[i] to ARGV[i + 1]; ARGV[1] is the time to live in seconds. */
 const SET_EACH_WITH_TTL = `
 for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'EX', ARGV[1]) end
 return #KEYS`;
 
 /**
- * Adds the operations' writes to a MULTI: a batch's operations in one command (a script: MSET
- * takes no time to live), not one SET each.
+ * Adds the operations' writes to a MULTI, so they are stored together with the change they
+ * track: a batch's operations in one command (a script: MSET takes no time to live), not one
+ * SET each.
  */
 export function stageOperations(multi: ChainableCommander, operations: readonly OperationRecord[]): ChainableCommander {
   if (operations.length === 0) return multi;
