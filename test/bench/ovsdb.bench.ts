@@ -27,13 +27,16 @@
  * TurboFan compilations in it, against 26 for the raw writer), on the same 2 cores as
  * ovsdb-server, and its CPU per transaction only levelled off after about 2,000. Ours also
  * report ovsdb-server's CPU per timed transaction (server-cpu.ts).
- * BENCH_TXN, BENCH_WINDOW, BENCH_SYNC_PORTS, BENCH_RECONNECT_ROUNDS change the sizes.
+ * BENCH_TXN, BENCH_WINDOW, BENCH_SYNC_PORTS, BENCH_RECONNECT_ROUNDS change the sizes; BENCH_ONLY
+ * (ratio names from the JSON line, comma-separated) runs only those ratios' contenders and
+ * prints only those ratios, no sync nor reconnect (select.ts).
  */
 import { join } from 'node:path';
 import { VSWITCH_SCHEMA, type OvsdbTestServer } from '../support/ovsdb-server';
 import type { ReconnectResult, SyncResult, TxnResult } from './ovsdb/contenders';
 import { runJsonChild, withServer } from './ovsdb/processes';
 import { median, runRounds, summarize, type TxnSummary } from './ovsdb/rounds';
+import { selectContenders } from './ovsdb/select';
 import { SERVER_PID_ENV } from './ovsdb/server-cpu';
 import { BRIDGE, emptyBridgeOps, populateHostLike } from './ovsdb/workload';
 import { fillPorts, rawTransactions } from './peers/raw-jsonrpc';
@@ -176,28 +179,64 @@ async function main(): Promise<void> {
     `${TXN} transactions per run after ${JIT_WARMUP} untimed, the bridge emptied, and ${WARMUP} untimed; ${REPEAT} interleaved rounds (odd ones backwards), best run and median:`,
   );
   // The two sides of each ratio next to each other (see rounds.ts).
-  const [pythonIdl, seq, rawMonitoredSeq, clientSeq, rawSeq, pipelined, raw, idlPipelined, rawMonitored] = await txnRounds([
-    { label: 'Python IDL, one at a time', start: pythonTxn },
-    { label: 'this client (OvsdbIdl), one at a time', start: (s) => oursTxn('idl', s, 1) },
-    { label: 'raw writer + monitor, one at a time', start: (s) => oursTxn('raw-monitored', s, 1) },
-    { label: 'this client (OvsdbClient), one at a time', start: (s) => oursTxn('client', s, 1) },
-    { label: 'raw JSON-RPC writer, one at a time', start: (s) => oursTxn('raw', s, 1) },
-    { label: `this client (OvsdbClient), ${WINDOW} in flight`, start: (s) => oursTxn('client', s, WINDOW) },
-    { label: `raw JSON-RPC writer, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw', s, RAW_WINDOW) },
-    { label: `this client (OvsdbIdl), ${WINDOW} in flight`, start: (s) => oursTxn('idl', s, WINDOW) },
-    { label: `raw writer + monitor, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw-monitored', s, RAW_WINDOW) },
-  ]);
+  const contenders: (TxnContender & { key: string })[] = [
+    { key: 'python-seq', label: 'Python IDL, one at a time', start: pythonTxn },
+    { key: 'idl-seq', label: 'this client (OvsdbIdl), one at a time', start: (s) => oursTxn('idl', s, 1) },
+    { key: 'raw-monitored-seq', label: 'raw writer + monitor, one at a time', start: (s) => oursTxn('raw-monitored', s, 1) },
+    { key: 'client-seq', label: 'this client (OvsdbClient), one at a time', start: (s) => oursTxn('client', s, 1) },
+    { key: 'raw-seq', label: 'raw JSON-RPC writer, one at a time', start: (s) => oursTxn('raw', s, 1) },
+    { key: 'client-pipelined', label: `this client (OvsdbClient), ${WINDOW} in flight`, start: (s) => oursTxn('client', s, WINDOW) },
+    { key: 'raw-pipelined', label: `raw JSON-RPC writer, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw', s, RAW_WINDOW) },
+    { key: 'idl-pipelined', label: `this client (OvsdbIdl), ${WINDOW} in flight`, start: (s) => oursTxn('idl', s, WINDOW) },
+    { key: 'raw-monitored-pipelined', label: `raw writer + monitor, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw-monitored', s, RAW_WINDOW) },
+  ];
+  const txnRatioSides = {
+    seq_vs_python_idl: { ours: 'idl-seq', theirs: 'python-seq' },
+    pipelined_vs_raw: { ours: 'client-pipelined', theirs: 'raw-pipelined' },
+    idl_pipelined_vs_raw_monitored: { ours: 'idl-pipelined', theirs: 'raw-monitored-pipelined' },
+    idl_seq_vs_raw_monitored: { ours: 'idl-seq', theirs: 'raw-monitored-seq' },
+    client_seq_vs_python_idl: { ours: 'client-seq', theirs: 'python-seq' },
+    raw_seq_vs_python_idl: { ours: 'raw-seq', theirs: 'python-seq' },
+    raw_monitored_seq_vs_python_idl: { ours: 'raw-monitored-seq', theirs: 'python-seq' },
+  };
+  const selected = selectContenders(
+    contenders.map(({ key }) => key),
+    txnRatioSides,
+    process.env.BENCH_ONLY,
+  );
+  const toRun = contenders.filter(({ key }) => selected.keys.includes(key));
+  const summaries = new Map((await txnRounds(toRun)).map((summary, i) => [toRun[i].key, summary]));
+  const ratioOf = (name: keyof typeof txnRatioSides) => {
+    const sides = txnRatioSides[name];
+    return txnRatio(summaries.get(sides.ours)!, summaries.get(sides.theirs)!);
+  };
+  if (process.env.BENCH_ONLY) {
+    // Only some ratios: those, and the JSON of those; no sync nor reconnect.
+    console.log('ratios (best run against best run; the medians\' ratio in brackets):');
+    const only = Object.fromEntries(selected.ratios.map((name) => [name, ratioOf(name as keyof typeof txnRatioSides)]));
+    for (const [name, ratio] of Object.entries(only)) {
+      if (name === 'idl_seq_vs_raw_monitored') txnVerdict('OvsdbIdl one at a time vs raw writer + monitor', ratio, 0.9);
+      else if (name === 'pipelined_vs_raw') txnVerdict('pipelined vs raw writer (OvsdbClient, same work)', ratio, 0.9);
+      else if (name === 'seq_vs_python_idl') txnVerdict('one at a time vs Python IDL (both with replica)', ratio, 3);
+      else reference(name, ratio);
+    }
+    console.log(JSON.stringify({ txn: TXN, repeat: REPEAT, warmup: WARMUP, jit_warmup: JIT_WARMUP, ...Object.fromEntries(Object.entries(only).flatMap(([name, ratio]) => [[name, round(ratio.best, 3)], [`${name}_median`, round(ratio.median, 3)]])) }));
+    return;
+  }
+  const summary = (key: string) => summaries.get(key)!;
+  const [pythonIdl, seq, rawMonitoredSeq, clientSeq, pipelined, raw, idlPipelined, rawMonitored] = ['python-seq', 'idl-seq', 'raw-monitored-seq', 'client-seq', 'client-pipelined', 'raw-pipelined', 'idl-pipelined', 'raw-monitored-pipelined'].map(summary);
+  const rawSeq = summary('raw-seq');
   const sync = await syncContender(`initial sync ${SYNC_PORTS} ports, this client`, (s) => ours(['sync', s.unixRemote, String(SYNC_PORTS)]));
   const pythonSync = await syncContender(`initial sync ${SYNC_PORTS} ports, Python IDL`, (s) => python(['sync', s.unixRemote, VSWITCH_SCHEMA, String(SYNC_PORTS)]));
   const rc = await reconnectContender('forced reconnect, this client', (s) => ours(['reconnect', s.unixRemote, String(RECONNECT_ROUNDS), s.ctl]));
   const pythonRc = await reconnectContender('forced reconnect, Python IDL', (s) => python(['reconnect', s.unixRemote, VSWITCH_SCHEMA, String(RECONNECT_ROUNDS), s.ctl]));
 
   const txnRatios = {
-    seq_vs_python_idl: txnRatio(seq, pythonIdl),
-    pipelined_vs_raw: txnRatio(pipelined, raw),
-    idl_pipelined_vs_raw_monitored: txnRatio(idlPipelined, rawMonitored),
-    idl_seq_vs_raw_monitored: txnRatio(seq, rawMonitoredSeq),
-    client_seq_vs_python_idl: txnRatio(clientSeq, pythonIdl),
+    seq_vs_python_idl: ratioOf('seq_vs_python_idl'),
+    pipelined_vs_raw: ratioOf('pipelined_vs_raw'),
+    idl_pipelined_vs_raw_monitored: ratioOf('idl_pipelined_vs_raw_monitored'),
+    idl_seq_vs_raw_monitored: ratioOf('idl_seq_vs_raw_monitored'),
+    client_seq_vs_python_idl: ratioOf('client_seq_vs_python_idl'),
   };
   const ratios = {
     ...Object.fromEntries(Object.entries(txnRatios).map(([key, ratio]) => [key, ratio.best])),
@@ -209,7 +248,7 @@ async function main(): Promise<void> {
   console.log('ratios (best run against best run; the medians\' ratio in brackets):');
   txnVerdict('one at a time vs Python IDL (both with replica)', txnRatios.seq_vs_python_idl, 3);
   reference('  OvsdbClient alone one at a time vs Python IDL', txnRatios.client_seq_vs_python_idl);
-  reference('  ceilings: raw writer one at a time vs Python IDL', txnRatio(rawSeq, pythonIdl), txnRatio(rawMonitoredSeq, pythonIdl));
+  reference('  ceilings: raw writer one at a time vs Python IDL', ratioOf('raw_seq_vs_python_idl'), ratioOf('raw_monitored_seq_vs_python_idl'));
   txnVerdict('OvsdbIdl one at a time vs raw writer + monitor', txnRatios.idl_seq_vs_raw_monitored, 0.9);
   txnVerdict('pipelined vs raw writer (OvsdbClient, same work)', txnRatios.pipelined_vs_raw, 0.9);
   reference('  OvsdbIdl pipelined vs raw writer + monitor', txnRatios.idl_pipelined_vs_raw_monitored);
