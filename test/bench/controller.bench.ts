@@ -18,11 +18,11 @@
  * validation pipe and DTO (test/bench/peers/bare-nest-app.ts), its rate, p99 and CPU.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
 import { ControllerProcess } from '../support/controller-process';
 import { FakeAgent } from '../support/fake-agent';
 import { RedisTestServer } from '../support/redis-server';
+import { BurstClient } from './controller/burst-client';
 
 const ATTACHMENTS = Number(process.env.BENCH_ATTACHMENTS ?? 1000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
@@ -45,37 +45,6 @@ async function call(controller: ControllerProcess, method: string, path: string,
   });
   const parsed = (await response.json()) as Answer['body'];
   return { status: response.status, ms: performance.now() - started, body: parsed };
-}
-
-/**
- * The attachment burst's client: node:http on a keep-alive agent with no socket limit (every
- * request of the burst is in flight at once, each on its own connection). fetch (undici) cost
- * this client about 2.3 ms of CPU per request, on the cores the controller also runs on.
- */
-const burstAgent = new Agent({ keepAlive: true, maxSockets: Infinity });
-
-function post(controller: ControllerProcess, path: string, body: object): Promise<Answer> {
-  const started = performance.now();
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { agent: burstAgent, host: '127.0.0.1', port: controller.port, method: 'POST', path, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Answer['body'] });
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 async function must(controller: ControllerProcess, method: string, path: string, body?: object): Promise<Answer> {
@@ -154,6 +123,7 @@ async function attachBenchmark(): Promise<AttachResult> {
   const admin = new Redis(redis.url);
   const controller = await ControllerProcess.start({ redisUrl: redis.url, tokens: `bench:admin:${TOKEN}`, env: { OVS_FLEET_RATE_LIMIT_PER_MIN: '10000000' } });
   const agents: FakeAgent[] = [];
+  const client = new BurstClient(controller.port, { Authorization: `Bearer ${TOKEN}` });
   try {
     // The burst goes to h1 and h2; the warm-up (JIT) to w1 and w2, so the burst starts on empty hosts.
     for (const [i, id] of ['h1', 'h2', 'w1', 'w2'].entries()) {
@@ -161,7 +131,7 @@ async function attachBenchmark(): Promise<AttachResult> {
       agents.push(await FakeAgent.start({ redisUrl: redis.url, hostId: id }));
     }
     await must(controller, 'POST', '/v1/networks', { name: 'bench', type: 'vxlan', subnets: [{ cidr: '198.18.0.0/20' }] }); // 4,094 addresses: warm-up and burst
-    const attach = (i: number, hosts: [string, string]) => post(controller, '/v1/attachments', { network: 'bench', host: hosts[i % 2], container: { netns: `${hosts[0]}-c${i}` } });
+    const attach = (i: number, hosts: [string, string]) => client.post('/v1/attachments', { network: 'bench', host: hosts[i % 2], container: { netns: `${hosts[0]}-c${i}` } });
     await inParallel(WARMUP, 100, (i) => attach(i, ['w1', 'w2']));
     const controllerCpuBefore = processCpuMs(controller.pid as number);
     const clientCpuBefore = clientCpuMs();
@@ -181,7 +151,7 @@ async function attachBenchmark(): Promise<AttachResult> {
     // The same burst refused at validation (an unknown field: 400): what the HTTP stack, auth,
     // the rate limit, logging and metrics cost on their own, without deciding or storing.
     const refusedCpuBefore = processCpuMs(controller.pid as number);
-    const refused = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => post(controller, '/v1/attachments', { network: 'bench', host: 'h1', container: { netns: `r${i}` }, unknown: true })));
+    const refused = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => client.post('/v1/attachments', { network: 'bench', host: 'h1', container: { netns: `r${i}` }, unknown: true })));
     const refusedControllerCpuMsPerRequest = (processCpuMs(controller.pid as number) - refusedCpuBefore) / ATTACHMENTS;
     if (refused.some((a) => a.status !== 400)) throw new Error(`a request with an unknown field was not refused with 400: ${JSON.stringify(refused.find((a) => a.status !== 400))}`);
     return {
@@ -197,7 +167,7 @@ async function attachBenchmark(): Promise<AttachResult> {
       refusedControllerCpuMsPerRequest,
     };
   } finally {
-    burstAgent.destroy();
+    client.close();
     await admin.quit();
     for (const agent of agents) await agent.close();
     await controller.stop();
@@ -219,8 +189,9 @@ interface FloorResult {
  */
 async function floorBenchmark(): Promise<FloorResult> {
   const app = await ControllerProcess.start({ redisUrl: '', tokens: '', entry: 'test/bench/peers/bare-nest-app.ts' });
+  const client = new BurstClient(app.port, {});
   try {
-    const attach = (i: number, hosts: [string, string]) => post(app, '/v1/attachments', { network: 'bench', host: hosts[i % 2], container: { netns: `${hosts[0]}-c${i}` } });
+    const attach = (i: number, hosts: [string, string]) => client.post('/v1/attachments', { network: 'bench', host: hosts[i % 2], container: { netns: `${hosts[0]}-c${i}` } });
     await inParallel(WARMUP, 100, (i) => attach(i, ['w1', 'w2']));
     const cpuBefore = processCpuMs(app.pid as number);
     const overflowsBefore = listenOverflows();
@@ -236,7 +207,7 @@ async function floorBenchmark(): Promise<FloorResult> {
       listenOverflows: listenOverflows() - overflowsBefore,
     };
   } finally {
-    burstAgent.destroy();
+    client.close();
     await app.stop();
   }
 }
