@@ -16,10 +16,12 @@
  *   6. forced reconnect of a clustered server (history) while another client writes:
  *      time until the replica holds everything again, vs the Python IDL
  * Prints one line per contender, the ratios against the targets, and last one line of JSON.
- * Transaction contenders run BENCH_REPEAT (4) interleaved rounds, odd rounds backwards, the
- * two sides of each ratio next to each other (rounds.ts): this machine is shared and noisy,
- * a single run swings by 1.5x. Each keeps its best run (the targets are judged on it) and
- * its median (printed beside it). Every one of them, the Python IDL too, is timed after the
+ * Transaction contenders run BENCH_REPEAT (6) interleaved rounds, odd rounds backwards
+ * (rounds.ts): this machine (2 virtual cores, shared) is noisy, a single run swings by up to
+ * 2x. The two sides of each ratio of ours run together, each on its own fresh server: their
+ * warm-ups at once, then their timed runs in turns of BENCH_SEGMENTS (10) segments, a b b a
+ * a b ..., so that whatever the machine does falls on both alike. Each keeps its best run
+ * (the targets are judged on it) and its median (printed beside it). Every one of them, the Python IDL too, is timed after the
  * same untimed work on its server: BENCH_JIT_WARMUP (3000) transactions, the bridge
  * emptied, then BENCH_WARMUP (300), so that the timed run starts on a bridge of 300 ports
  * behind the same database log. For ours (Node) the first ones are V8's warm-up: after only
@@ -34,8 +36,8 @@
 import { join } from 'node:path';
 import { VSWITCH_SCHEMA, type OvsdbTestServer } from '../support/ovsdb-server';
 import type { ReconnectResult, SyncResult, TxnResult } from './ovsdb/contenders';
-import { runJsonChild, withServer } from './ovsdb/processes';
-import { median, runRounds, summarize, type TxnSummary } from './ovsdb/rounds';
+import { runJsonChild, startSegmentedChild, withServer, type SegmentedRun } from './ovsdb/processes';
+import { inSegments, median, runRounds, summarize, type TxnSummary } from './ovsdb/rounds';
 import { selectContenders } from './ovsdb/select';
 import { SERVER_PID_ENV } from './ovsdb/server-cpu';
 import { BRIDGE, emptyBridgeOps, populateHostLike } from './ovsdb/workload';
@@ -46,7 +48,9 @@ const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
 const RAW_WINDOW = 64;
 const SYNC_PORTS = Number(process.env.BENCH_SYNC_PORTS ?? 20_000);
 const RECONNECT_ROUNDS = Number(process.env.BENCH_RECONNECT_ROUNDS ?? 5);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 4);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 6);
+/** Segments of each timed run of ours, the two sides of a ratio taking turns (rounds.ts). */
+const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 10);
 /** Untimed transactions first, for every transaction contender alike; the timed run starts on a bridge of this many ports. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 /** Untimed transactions before those, for every transaction contender alike (for ours, V8's JIT warm-up); their ports are removed again. */
@@ -62,10 +66,17 @@ function ours<T>(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<
   return runJsonChild<T>(process.execPath, [...process.execArgv, '--expose-gc', CHILD, ...args], env);
 }
 
-/** One of our transaction contenders: `mode` with `window` in flight, after both warm-ups; it also meters the server's CPU. */
-function oursTxn(mode: string, server: OvsdbTestServer, window: number): Promise<TxnResult> {
-  const env = { [SERVER_PID_ENV]: String(server.pid) };
-  return ours<TxnResult>([mode, server.unixRemote, String(TXN), String(window), String(WARMUP), String(JIT_WARMUP)], env);
+/**
+ * One of our transaction contenders: `mode` with `window` in flight, after both warm-ups; it
+ * also meters the server's CPU. Started, its timed run in the segments the bench asks for
+ * (rounds.ts, inSegments).
+ */
+function oursTxn(mode: string, window: number): (server: OvsdbTestServer) => SegmentedRun<TxnResult> {
+  return (server) => {
+    const env = { [SERVER_PID_ENV]: String(server.pid) };
+    const args = [...process.execArgv, '--expose-gc', CHILD, mode, server.unixRemote, String(TXN), String(window), String(WARMUP), String(JIT_WARMUP)];
+    return startSegmentedChild<TxnResult>(process.execPath, args, env);
+  };
 }
 
 function python<T>(args: readonly string[]): Promise<T> {
@@ -96,26 +107,53 @@ async function portCount(server: OvsdbTestServer): Promise<number> {
   return out === '' ? 0 : out.split('\n').length;
 }
 
-interface TxnContender {
-  label: string;
-  start: (server: OvsdbTestServer) => Promise<TxnResult>;
+/** A transaction contender: run in one go (the Python IDL), or started with its timed run in segments (ours). */
+type TxnContender = { key: string; label: string } & (
+  | { run: (server: OvsdbTestServer) => Promise<TxnResult> }
+  | { start: (server: OvsdbTestServer) => SegmentedRun<TxnResult> }
+);
+
+/** After a run: the bridge must hold exactly `WARMUP + TXN` ports. */
+async function checkPorts(label: string, server: OvsdbTestServer): Promise<void> {
+  const ports = await portCount(server);
+  if (ports !== TXN + WARMUP) throw new Error(`${label}: ${ports} ports on ${BRIDGE}, expected ${TXN + WARMUP}`);
 }
 
-/** One run of a transaction contender on a fresh server; the bridge must hold exactly `WARMUP + TXN` ports afterwards. */
-function runTxnContender({ label, start }: TxnContender): Promise<TxnResult> {
+/** `count` fresh servers, each with the bridge, for `body`; all removed afterwards. */
+function withBridgeServers<T>(count: number, body: (servers: OvsdbTestServer[]) => Promise<T>, servers: OvsdbTestServer[] = []): Promise<T> {
+  if (servers.length === count) return body(servers);
   return withServer({}, async (server) => {
     await addBridge(server);
-    const result = await start(server);
-    const ports = await portCount(server);
-    if (ports !== TXN + WARMUP) throw new Error(`${label}: ${ports} ports on ${BRIDGE}, expected ${TXN + WARMUP}`);
-    return result;
+    return withBridgeServers(count, body, [...servers, server]);
   });
 }
 
-/** REPEAT interleaved rounds (see rounds.ts), one line per contender; each contender's best and median are kept. */
-async function txnRounds(contenders: readonly TxnContender[]): Promise<TxnSummary[]> {
-  const runs = await runRounds(contenders, REPEAT, runTxnContender);
-  return contenders.map(({ label }, i) => {
+/**
+ * One round's run of a group, each member on a fresh server of its own: members started
+ * (ours) take turns in segments (rounds.ts, inSegments); a member run in one go (the
+ * Python IDL) is alone in its group.
+ */
+function runTxnGroup(group: readonly TxnContender[]): Promise<TxnResult[]> {
+  return withBridgeServers(group.length, async (servers) => {
+    const only = group[0];
+    let results: TxnResult[];
+    if (group.length === 1 && 'run' in only) results = [await only.run(servers[0])];
+    else {
+      const started = group.map((contender, i) => {
+        if (!('start' in contender)) throw new Error(`${contender.label} cannot run in segments`);
+        return contender.start(servers[i]);
+      });
+      results = await inSegments(started, TXN, SEGMENTS);
+    }
+    for (const [i, contender] of group.entries()) await checkPorts(contender.label, servers[i]);
+    return results;
+  });
+}
+
+/** REPEAT interleaved rounds of the groups (see rounds.ts), one line per contender; each contender's best and median are kept. */
+async function txnRounds(groups: readonly (readonly TxnContender[])[]): Promise<TxnSummary[]> {
+  const runs = await runRounds(groups, REPEAT, runTxnGroup);
+  return groups.flat().map(({ label }, i) => {
     const summary = summarize(runs[i]);
     const server = summary.serverCpuUsPerTxn === undefined ? '  -' : String(Math.round(summary.serverCpuUsPerTxn)).padStart(3);
     const all = summary.runs.map(Math.round).join(', ');
@@ -170,7 +208,7 @@ function reference(label: string, ratio: { best: number; median: number }, monit
 }
 
 async function main(): Promise<void> {
-  for (const [name, value] of Object.entries({ TXN, WINDOW, SYNC_PORTS, RECONNECT_ROUNDS, REPEAT })) {
+  for (const [name, value] of Object.entries({ TXN, WINDOW, SYNC_PORTS, RECONNECT_ROUNDS, REPEAT, SEGMENTS })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
   }
   if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error('WARMUP must be a whole number');
@@ -178,17 +216,26 @@ async function main(): Promise<void> {
   console.log(
     `${TXN} transactions per run after ${JIT_WARMUP} untimed, the bridge emptied, and ${WARMUP} untimed; ${REPEAT} interleaved rounds (odd ones backwards), best run and median:`,
   );
-  // The two sides of each ratio next to each other (see rounds.ts).
-  const contenders: (TxnContender & { key: string })[] = [
-    { key: 'python-seq', label: 'Python IDL, one at a time', start: pythonTxn },
-    { key: 'idl-seq', label: 'this client (OvsdbIdl), one at a time', start: (s) => oursTxn('idl', s, 1) },
-    { key: 'raw-monitored-seq', label: 'raw writer + monitor, one at a time', start: (s) => oursTxn('raw-monitored', s, 1) },
-    { key: 'client-seq', label: 'this client (OvsdbClient), one at a time', start: (s) => oursTxn('client', s, 1) },
-    { key: 'raw-seq', label: 'raw JSON-RPC writer, one at a time', start: (s) => oursTxn('raw', s, 1) },
-    { key: 'client-pipelined', label: `this client (OvsdbClient), ${WINDOW} in flight`, start: (s) => oursTxn('client', s, WINDOW) },
-    { key: 'raw-pipelined', label: `raw JSON-RPC writer, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw', s, RAW_WINDOW) },
-    { key: 'idl-pipelined', label: `this client (OvsdbIdl), ${WINDOW} in flight`, start: (s) => oursTxn('idl', s, WINDOW) },
-    { key: 'raw-monitored-pipelined', label: `raw writer + monitor, ${RAW_WINDOW} in flight`, start: (s) => oursTxn('raw-monitored', s, RAW_WINDOW) },
+  // The two sides of each ratio of ours together, in turn (see rounds.ts); the Python IDL
+  // next to the OvsdbIdl one at a time.
+  const groups: TxnContender[][] = [
+    [{ key: 'python-seq', label: 'Python IDL, one at a time', run: pythonTxn }],
+    [
+      { key: 'idl-seq', label: 'this client (OvsdbIdl), one at a time', start: oursTxn('idl', 1) },
+      { key: 'raw-monitored-seq', label: 'raw writer + monitor, one at a time', start: oursTxn('raw-monitored', 1) },
+    ],
+    [
+      { key: 'client-seq', label: 'this client (OvsdbClient), one at a time', start: oursTxn('client', 1) },
+      { key: 'raw-seq', label: 'raw JSON-RPC writer, one at a time', start: oursTxn('raw', 1) },
+    ],
+    [
+      { key: 'client-pipelined', label: `this client (OvsdbClient), ${WINDOW} in flight`, start: oursTxn('client', WINDOW) },
+      { key: 'raw-pipelined', label: `raw JSON-RPC writer, ${RAW_WINDOW} in flight`, start: oursTxn('raw', RAW_WINDOW) },
+    ],
+    [
+      { key: 'idl-pipelined', label: `this client (OvsdbIdl), ${WINDOW} in flight`, start: oursTxn('idl', WINDOW) },
+      { key: 'raw-monitored-pipelined', label: `raw writer + monitor, ${RAW_WINDOW} in flight`, start: oursTxn('raw-monitored', RAW_WINDOW) },
+    ],
   ];
   const txnRatioSides = {
     seq_vs_python_idl: { ours: 'idl-seq', theirs: 'python-seq' },
@@ -200,12 +247,12 @@ async function main(): Promise<void> {
     raw_monitored_seq_vs_python_idl: { ours: 'raw-monitored-seq', theirs: 'python-seq' },
   };
   const selected = selectContenders(
-    contenders.map(({ key }) => key),
+    groups.flat().map(({ key }) => key),
     txnRatioSides,
     process.env.BENCH_ONLY,
   );
-  const toRun = contenders.filter(({ key }) => selected.keys.includes(key));
-  const summaries = new Map((await txnRounds(toRun)).map((summary, i) => [toRun[i].key, summary]));
+  const toRun = groups.map((group) => group.filter(({ key }) => selected.keys.includes(key))).filter((group) => group.length > 0);
+  const summaries = new Map((await txnRounds(toRun)).map((summary, i) => [toRun.flat()[i].key, summary]));
   const ratioOf = (name: keyof typeof txnRatioSides) => {
     const sides = txnRatioSides[name];
     return txnRatio(summaries.get(sides.ours)!, summaries.get(sides.theirs)!);

@@ -5,13 +5,16 @@
  *       first: JIT_WARMUP transactions, the bridge emptied, then WARMUP; see Warmup)
  *   child.ts sync REMOTE ROWS
  *   child.ts reconnect REMOTE ROUNDS UNIXCTL
- * Prints one line of JSON.
+ * Prints one line of JSON. With BENCH_CHILD_SEGMENTED=1 in its environment, a transaction
+ * contender's timed run is cut into the segments the bench asks for on its stdin
+ * (segments.ts): how the two sides of a ratio take turns (rounds.ts).
  */
 import { clientTransactions, idlTransactions, initialSync, rawWriter, reconnect, type Warmup } from './contenders';
+import { lineSegments, SEGMENTED_ENV } from './segments';
 
 async function main(argv: readonly string[]): Promise<unknown> {
   const [mode, remote, n, extra, warmupArg, jitWarmupArg] = argv;
-  const warmup: Warmup = { jit: Number(jitWarmupArg ?? 0), ports: Number(warmupArg ?? 0) };
+  const warmup: Warmup = { jit: Number(jitWarmupArg ?? 0), ports: Number(warmupArg ?? 0), ...(process.env[SEGMENTED_ENV] === '1' ? { segments: lineSegments() } : {}) };
   const count = Number(n);
   if (!remote || !Number.isInteger(count) || count < 1) throw new Error(`usage: child.ts MODE REMOTE COUNT [WINDOW|UNIXCTL] [WARMUP] [JIT_WARMUP], got ${argv.join(' ')}`);
   if (!Number.isInteger(warmup.jit) || warmup.jit < 0 || !Number.isInteger(warmup.ports) || warmup.ports < 0) throw new Error(`WARMUP and JIT_WARMUP must be whole numbers, got ${argv.join(' ')}`);

@@ -7,6 +7,7 @@ import { run } from '@ovs-fleet/iproute';
 import { OvsdbClient, OvsdbIdl, Replica, type IdlSyncInfo } from '@ovs-fleet/ovsdb';
 import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/vswitch';
 import { addPortOps, rawTransactions } from '../peers/raw-jsonrpc';
+import type { NextSegment, Segment } from './segments';
 import { serverCpuMeter } from './server-cpu';
 import { addPort, BRIDGE, bridgeUuid, emptyBridgeOps } from './workload';
 
@@ -21,6 +22,8 @@ const DB = 'Open_vSwitch';
 export interface Warmup {
   jit: number;
   ports: number;
+  /** With it, the timed run is cut into the segments it asks for (segments.ts); else run in one go. */
+  segments?: NextSegment;
 }
 
 export interface TxnResult {
@@ -33,16 +36,46 @@ export interface TxnResult {
   server_cpu_us_per_txn?: number;
 }
 
-/** The timed run's figures; `serverCpu` is the meter started with it. */
-function txnResult(count: number, seconds: number, cpu: NodeJS.CpuUsage, serverCpu: (() => number) | undefined): TxnResult {
-  const result: TxnResult = { txn: count, seconds, txn_per_s: count / seconds, cpu_us_per_txn: cpuUsPer(cpu, count) };
-  if (serverCpu) result.server_cpu_us_per_txn = serverCpu() / count;
-  return result;
+/** The CPU meters of a segment: this process's and the server's (when the bench gave its pid), from now on. */
+function startMeters(): (txn: number, seconds: number) => Segment {
+  const serverCpu = serverCpuMeter();
+  const cpu = process.cpuUsage();
+  return (txn, seconds) => {
+    const used = process.cpuUsage(cpu);
+    return { txn, seconds, cpu_us: used.user + used.system, ...(serverCpu ? { server_cpu_us: serverCpu() } : {}) };
+  };
 }
 
-function cpuUsPer(since: NodeJS.CpuUsage, count: number): number {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / count;
+/** Times `body` (`txn` transactions), with the meters started right before it. */
+async function measured(txn: number, body: () => Promise<void>): Promise<Segment> {
+  const stop = startMeters();
+  const start = process.hrtime.bigint();
+  await body();
+  return stop(txn, elapsedS(start));
+}
+
+/**
+ * The timed run of `count` transactions: `run(n, first)` runs transactions `first` to
+ * `first + n - 1`, in one go or in the segments `next` asks for (`count` in all); the
+ * figures are those of all of them together.
+ */
+export async function timedRun(count: number, run: (n: number, first: number) => Promise<Segment>, next?: NextSegment): Promise<TxnResult> {
+  const segments: Segment[] = [];
+  if (next === undefined) segments.push(await run(count, 0));
+  else {
+    let done = 0;
+    for (let size = await next(); size !== undefined; size = await next(segments.at(-1))) {
+      if (done + size > count) throw new Error(`segments of more than ${count} transactions asked for`);
+      segments.push(await run(size, done));
+      done += size;
+    }
+    if (done !== count) throw new Error(`${done} of ${count} transactions run in segments`);
+  }
+  const sum = (pick: (segment: Segment) => number) => segments.reduce((total, segment) => total + pick(segment), 0);
+  const seconds = sum((segment) => segment.seconds);
+  const result: TxnResult = { txn: count, seconds, txn_per_s: count / seconds, cpu_us_per_txn: sum((segment) => segment.cpu_us) / count };
+  if (segments.every((segment) => segment.server_cpu_us !== undefined)) result.server_cpu_us_per_txn = sum((segment) => segment.server_cpu_us!) / count;
+  return result;
 }
 
 export interface SyncResult {
@@ -75,12 +108,13 @@ function elapsedS(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** Runs `count` IDL transactions with `window` in flight, ports named `prefix<i>`. */
-async function addPorts(idl: OvsdbIdl, count: number, window: number, prefix: string): Promise<void> {
+/** Runs `count` IDL transactions with `window` in flight, ports named `prefix<i>` from `first` on. */
+async function addPorts(idl: OvsdbIdl, count: number, window: number, prefix: string, first = 0): Promise<void> {
   const bridge = bridgeUuid(idl);
-  let next = 0;
+  let next = first;
+  const end = first + count;
   const worker = async () => {
-    while (next < count) await addPort(idl, bridge, `${prefix}${next++}`);
+    while (next < end) await addPort(idl, bridge, `${prefix}${next++}`);
   };
   await Promise.all(Array.from({ length: window }, worker));
 }
@@ -94,11 +128,7 @@ export async function idlTransactions(remote: string, count: number, window: num
       await idl.transact(emptyBridgeOps());
     }
     await addPorts(idl, warmup.ports, window, 'w');
-    const serverCpu = serverCpuMeter();
-    const cpu = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    await addPorts(idl, count, window, 'p');
-    const result = txnResult(count, elapsedS(start), cpu, serverCpu);
+    const result = await timedRun(count, (n, first) => measured(n, () => addPorts(idl, n, window, 'p', first)), warmup.segments);
     if (idl.replica.lookup(Port, 'name', `p${count - 1}`) === undefined) throw new Error('the replica misses the last port');
     return result;
   } finally {
@@ -113,10 +143,10 @@ export async function idlTransactions(remote: string, count: number, window: num
 export async function clientTransactions(remote: string, count: number, window: number, warmup: Warmup): Promise<TxnResult> {
   const client = await OvsdbClient.connect(remote);
   try {
-    const transactMany = async (n: number, prefix: string) => {
-      let next = 0;
+    const transactMany = async (n: number, prefix: string, first = 0) => {
+      let next = first;
       const worker = async () => {
-        while (next < n) await client.transact(DB, addPortOps(BRIDGE, `${prefix}${next++}`));
+        while (next < first + n) await client.transact(DB, addPortOps(BRIDGE, `${prefix}${next++}`));
       };
       await Promise.all(Array.from({ length: window }, worker));
     };
@@ -125,11 +155,7 @@ export async function clientTransactions(remote: string, count: number, window: 
       await client.transact(DB, emptyBridgeOps());
     }
     await transactMany(warmup.ports, 'w');
-    const serverCpu = serverCpuMeter();
-    const cpu = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    await transactMany(count, 'c');
-    return txnResult(count, elapsedS(start), cpu, serverCpu);
+    return await timedRun(count, (n, first) => measured(n, () => transactMany(n, 'c', first)), warmup.segments);
   } finally {
     client.close();
   }
@@ -138,7 +164,9 @@ export async function clientTransactions(remote: string, count: number, window: 
 /**
  * Contender 4: the raw JSON-RPC writer (no library, no replica), `window` in flight, after the
  * untimed `warmup`; with `monitored`, it also monitors every table on its connection (and
- * drops the updates).
+ * drops the updates). Each of its runs (rawTransactions) opens its own connection, and its
+ * clock starts once connected (monitored: once the monitor's reply, the whole database, is
+ * in): the CPU meters start there too, when it builds its first transaction.
  */
 export async function rawWriter(remote: string, count: number, window: number, warmup: Warmup, monitored = false): Promise<TxnResult> {
   if (!remote.startsWith('unix:')) throw new Error('the raw writer speaks unix sockets only');
@@ -149,10 +177,21 @@ export async function rawWriter(remote: string, count: number, window: number, w
     await rawTransactions(socket, 1, 1, () => emptyBridgeOps());
   }
   if (warmup.ports > 0) await rawTransactions(socket, warmup.ports, window, (i) => addPortOps(BRIDGE, `w${i}`), monitor);
-  const serverCpu = serverCpuMeter();
-  const cpu = process.cpuUsage();
-  const result = await rawTransactions(socket, count, window, (i) => addPortOps(BRIDGE, `r${i}`), monitor);
-  return txnResult(count, result.seconds, cpu, serverCpu);
+  const run = async (n: number, first: number): Promise<Segment> => {
+    let stop: ((txn: number, seconds: number) => Segment) | undefined;
+    const result = await rawTransactions(
+      socket,
+      n,
+      window,
+      (i) => {
+        if (i === 0) stop = startMeters();
+        return addPortOps(BRIDGE, `r${first + i}`);
+      },
+      monitor,
+    );
+    return stop!(n, result.seconds);
+  };
+  return timedRun(count, run, warmup.segments);
 }
 
 /** Contender 5: initial sync of the whole database into the replica; time and RSS growth. */

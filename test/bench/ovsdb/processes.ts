@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { OvsdbTestServer, type OvsdbTestServerOptions } from '../../support/ovsdb-server';
+import { SEGMENTED_ENV, type Segment } from './segments';
 
 export const SERVER_PREFIX = 'ovs-fleet-bench-';
 
@@ -66,4 +67,98 @@ export function runJsonChild<T>(file: string, args: readonly string[], env: Node
       }
     });
   });
+}
+
+/** A child whose timed run is cut into segments the bench asks for (segments.ts); see inSegments (rounds.ts). */
+export interface SegmentedRun<T> {
+  /** The child's pid. */
+  readonly pid: number | undefined;
+  /** Resolves when the child has warmed up and waits for its first segment. */
+  ready: Promise<void>;
+  /** Runs `count` more of its timed transactions; resolves with their figures when they are done. */
+  segment(count: number): Promise<Segment>;
+  /** Ends the timed run; resolves with the child's result (the JSON of its last line). */
+  finish(): Promise<T>;
+  /** Kills the child (nothing if it has ended). */
+  abort(): void;
+}
+
+/**
+ * Starts `file args...` with `env` and BENCH_CHILD_SEGMENTED=1 added: its timed run then
+ * goes one segment at a time, as the bench asks (segments.ts). Killed after `timeoutMs`.
+ */
+export function startSegmentedChild<T>(file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): SegmentedRun<T> {
+  installSignalHooks();
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env, [SEGMENTED_ENV]: '1' } });
+  children.add(child);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const lines: string[] = [];
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  let buffer = '';
+  let exitError: Error | undefined;
+  const exited = new Promise<void>((resolve, reject) => {
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      children.delete(child);
+      exitError = error;
+      for (const waiter of waiting.splice(0)) waiter.reject(error);
+      reject(error);
+    };
+    child.on('error', fail);
+    child.on('exit', (code, signal) => {
+      if (code !== 0) return fail(new Error(`${file} ${args.join(' ')}: exited with ${signal ?? code}`));
+      clearTimeout(timer);
+      children.delete(child);
+      exitError = new Error(`${file}: ended`);
+      for (const waiter of waiting.splice(0)) waiter.reject(exitError);
+      resolve();
+    });
+  });
+  exited.catch(() => undefined);
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    buffer += text;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      const waiter = waiting.shift();
+      if (waiter) waiter.resolve(line);
+      else lines.push(line);
+    }
+  });
+  child.stdin!.on('error', () => undefined); // a child that died: its exit says why
+  const nextLine = (): Promise<string> => {
+    const line = lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (exitError) return Promise.reject(exitError);
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  };
+  const expect = async (what: string, check: (line: string) => boolean): Promise<string> => {
+    const line = await nextLine();
+    if (!check(line)) throw new Error(`${file}: expected ${what}, got ${JSON.stringify(line.slice(0, 300))}`);
+    return line;
+  };
+  const ready = expect('ready', (line) => line === 'ready').then(() => undefined);
+  ready.catch(() => undefined);
+  return {
+    pid: child.pid,
+    ready,
+    async segment(count) {
+      child.stdin!.write(`run ${count}\n`);
+      return JSON.parse(await expect('a segment', (line) => line.startsWith('{'))) as Segment;
+    },
+    async finish() {
+      child.stdin!.end('end\n');
+      const last = nextLine();
+      await exited;
+      try {
+        return JSON.parse(await last) as T;
+      } catch {
+        throw new Error(`${file}: no JSON result`);
+      }
+    },
+    abort() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { TxnResult } from './contenders';
-import { median, roundOrder, runRounds, summarize } from './rounds';
+import type { SegmentedRun } from './processes';
+import { inSegments, median, roundOrder, runRounds, segmentSizes, summarize } from './rounds';
 
 const result = (txnPerS: number, serverCpu?: number): TxnResult => ({
   txn: 100,
@@ -21,15 +22,100 @@ describe('runRounds', () => {
   it('runs every contender once per round, alternating the order, and returns the runs in the contenders’ order', async () => {
     const calls: string[] = [];
     let clock = 0;
-    const runs = await runRounds(['a', 'b'], 3, async (name) => {
-      calls.push(name);
-      return result(++clock);
+    const runs = await runRounds([['a'], ['b']], 3, async (group) => {
+      calls.push(...group);
+      return group.map(() => result(++clock));
     });
     expect(calls).toEqual(['a', 'b', 'b', 'a', 'a', 'b']);
     expect(runs.map((list) => list.map((run) => run.txn_per_s))).toEqual([
       [1, 4, 5],
       [2, 3, 6],
     ]);
+  });
+
+  it('runs a group together, its members backwards in odd rounds, and files each result under its member', async () => {
+    const calls: string[][] = [];
+    const runs = await runRounds([['p'], ['a', 'b']], 2, async (group) => {
+      calls.push([...group]);
+      return group.map((member) => result(member === 'a' ? 10 : member === 'b' ? 20 : 30));
+    });
+    expect(calls).toEqual([['p'], ['a', 'b'], ['b', 'a'], ['p']]);
+    expect(runs.map((list) => list.map((run) => run.txn_per_s))).toEqual([
+      [30, 30],
+      [10, 10],
+      [20, 20],
+    ]);
+  });
+
+  it('refuses a contender listed twice, and a group run with a result missing', async () => {
+    await expect(runRounds([['a'], ['a', 'b']], 1, async (group) => group.map(() => result(1)))).rejects.toThrow('listed twice');
+    await expect(runRounds([['a', 'b']], 1, async () => [result(1)])).rejects.toThrow('1 results for 2 contenders');
+  });
+});
+
+describe('segmentSizes', () => {
+  it('cuts a total into even segments, the larger ones first', () => {
+    expect(segmentSizes(3000, 10)).toEqual(Array(10).fill(300));
+    expect(segmentSizes(10, 4)).toEqual([3, 3, 2, 2]);
+    expect(segmentSizes(5, 1)).toEqual([5]);
+  });
+
+  it('refuses fewer transactions than segments, or no segment', () => {
+    expect(() => segmentSizes(3, 4)).toThrow('cannot cut 3 transactions into 4 segments');
+    expect(() => segmentSizes(3, 0)).toThrow('cannot cut');
+  });
+});
+
+describe('inSegments', () => {
+  /** A member that logs what it is asked; `failAt` makes that segment (0-based) fail. */
+  const member = (name: string, log: string[], options: { ready?: Promise<void>; failAt?: number } = {}): SegmentedRun<string> & { aborted: boolean } => {
+    let segments = 0;
+    let done = 0;
+    const self = {
+      pid: undefined,
+      aborted: false,
+      ready: options.ready ?? Promise.resolve(),
+      async segment(count: number) {
+        if (segments++ === options.failAt) throw new Error(`${name} failed`);
+        log.push(`${name}${count}`);
+        done += count;
+        return { txn: count, seconds: 1, cpu_us: 1 };
+      },
+      async finish() {
+        log.push(`${name} end`);
+        return `${name}:${done}`;
+      },
+      abort() {
+        self.aborted = true;
+      },
+    };
+    return self;
+  };
+
+  it('waits for every member, then runs their segments in turns, the order reversed every other segment', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const late = new Promise<void>((resolve) => (release = resolve));
+    const running = inSegments([member('a', log), member('b', log, { ready: late })], 10, 4);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual([]); // b is not ready yet
+    release();
+    await expect(running).resolves.toEqual(['a:10', 'b:10']);
+    expect(log).toEqual(['a3', 'b3', 'b3', 'a3', 'a2', 'b2', 'b2', 'a2', 'a end', 'b end']);
+  });
+
+  it('aborts every member when one fails, whether getting ready or in a segment', async () => {
+    const log: string[] = [];
+    const failedReady = Promise.reject(new Error('a died warming up'));
+    const a = member('a', log, { ready: failedReady });
+    const b = member('b', log);
+    await expect(inSegments([a, b], 10, 2)).rejects.toThrow('a died warming up');
+    expect([a.aborted, b.aborted, log]).toEqual([true, true, []]);
+
+    const c = member('c', log);
+    const d = member('d', log, { failAt: 1 });
+    await expect(inSegments([c, d], 10, 2)).rejects.toThrow('d failed');
+    expect([c.aborted, d.aborted, log]).toEqual([true, true, ['c5', 'd5']]);
   });
 });
 

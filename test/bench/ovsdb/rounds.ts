@@ -4,21 +4,74 @@
  * contender follows a different one from round to round, and the two sides of a ratio
  * (listed next to each other) take turns at running first. A busy spell of this shared
  * machine then falls on both sides alike, in either order.
+ *
+ * The two sides of a ratio of ours run as a group, in segments (inSegments): both start
+ * at once, each on its own server (their untimed warm-ups overlap), then their timed runs
+ * take turns, a few hundred transactions at a time, so that whatever the machine does
+ * falls on both alike. Run one after the other, each side's warm-up (3,300 transactions)
+ * came between the two timed runs: on this virtual machine the steal time alone went
+ * from 0 to 30% within tens of seconds, and runs of OvsdbIdl one at a time against the
+ * monitored raw writer put their ratio anywhere from 0.74x to 1.07x (best runs of 4
+ * rounds); in segments, 0.79x to 0.91x (6 rounds). Cutting a run into 10 segments costs
+ * both sides alike: each in 10 segments against itself in one (interleaved, 4 rounds),
+ * OvsdbIdl 0.88x to 0.98x, the monitored raw writer 0.94x to 1.23x.
  */
 import type { TxnResult } from './contenders';
+import type { SegmentedRun } from './processes';
 
 /** The run order of round `round` (0-based): the list as given, backwards in odd rounds. */
 export function roundOrder<T>(items: readonly T[], round: number): T[] {
   return round % 2 === 0 ? [...items] : [...items].reverse();
 }
 
-/** `repeat` rounds of `run` over `contenders`; the runs of each contender, in the contenders' order. */
-export async function runRounds<C>(contenders: readonly C[], repeat: number, run: (contender: C) => Promise<TxnResult>): Promise<TxnResult[][]> {
+/**
+ * `repeat` rounds of `run` over `groups` of contenders (a group: one contender, or the two
+ * sides of a ratio, run in turn); in odd rounds the groups and the members of each group
+ * come backwards. `run` gets a group's members in their order for this round and returns
+ * their results in that order. The runs of each contender, in the order of the contenders
+ * as listed (the groups flattened).
+ */
+export async function runRounds<C>(groups: readonly (readonly C[])[], repeat: number, run: (group: readonly C[]) => Promise<TxnResult[]>): Promise<TxnResult[][]> {
+  const contenders = groups.flat();
+  if (new Set(contenders).size !== contenders.length) throw new Error('a contender is listed twice');
   const runs = new Map<C, TxnResult[]>(contenders.map((contender) => [contender, []]));
   for (let round = 0; round < repeat; round++) {
-    for (const contender of roundOrder(contenders, round)) runs.get(contender)!.push(await run(contender));
+    for (const group of roundOrder(groups, round)) {
+      const members = roundOrder(group, round);
+      const results = await run(members);
+      if (results.length !== members.length) throw new Error(`${results.length} results for ${members.length} contenders`);
+      members.forEach((member, i) => runs.get(member)!.push(results[i]));
+    }
   }
   return contenders.map((contender) => runs.get(contender)!);
+}
+
+/** `total` transactions cut into `segments` segments, as even as they come (the larger ones first). */
+export function segmentSizes(total: number, segments: number): number[] {
+  if (!Number.isInteger(total) || !Number.isInteger(segments) || segments < 1 || total < segments) throw new Error(`cannot cut ${total} transactions into ${segments} segments`);
+  return Array.from({ length: segments }, (_, k) => Math.floor(total / segments) + (k < total % segments ? 1 : 0));
+}
+
+/**
+ * Runs `members` (started at once, their warm-ups overlapping) in turns: once all are
+ * ready, each runs a segment of its timed run in turn, the order reversed every other
+ * segment (a b, b a, a b, ...), so that each side runs first as often as second and both
+ * are timed within a fraction of a second of each other throughout; `total` transactions
+ * each in `segments` segments. The results in the members' order; on any failure every
+ * member is aborted.
+ */
+export async function inSegments<T>(members: readonly SegmentedRun<T>[], total: number, segments: number): Promise<T[]> {
+  const sizes = segmentSizes(total, segments);
+  try {
+    await Promise.all(members.map((member) => member.ready));
+    for (const [k, size] of sizes.entries()) {
+      for (const member of roundOrder(members, k)) await member.segment(size);
+    }
+    return await Promise.all(members.map((member) => member.finish()));
+  } catch (error) {
+    for (const member of members) member.abort();
+    throw error;
+  }
 }
 
 export function median(values: readonly number[]): number {

@@ -1,0 +1,63 @@
+/**
+ * The child's side of a timed run cut into segments (rounds.ts, inSegments): with
+ * BENCH_CHILD_SEGMENTED=1 in its environment, a transaction contender says `ready` on
+ * stdout after its warm-up; then, for each line `run N` on its stdin, it runs N more of its
+ * timed transactions and prints that segment's figures as one line of JSON; at `end` it
+ * prints its result, all segments together, as a contender run in one go does. The bench's
+ * side: startSegmentedChild (processes.ts).
+ */
+export const SEGMENTED_ENV = 'BENCH_CHILD_SEGMENTED';
+
+/** One segment of a timed run. */
+export interface Segment {
+  txn: number;
+  seconds: number;
+  /** The contender's own CPU (user + system), microseconds. */
+  cpu_us: number;
+  /** ovsdb-server's, when the bench gave its pid. */
+  server_cpu_us?: number;
+}
+
+/** Asks for the next segment, after reporting `done` (the one just run; none before the first): its size, or undefined at the end. */
+export type NextSegment = (done?: Segment) => Promise<number | undefined>;
+
+/** The segments asked for by lines on `input` (`run N`, `end`), answered on `output`. */
+export function lineSegments(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): NextSegment {
+  const lines: string[] = [];
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  let buffer = '';
+  let ended = false;
+  input.setEncoding('utf8');
+  input.on('data', (chunk: string | Buffer) => {
+    buffer += String(chunk);
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      const waiter = waiting.shift();
+      if (waiter) waiter.resolve(line);
+      else lines.push(line);
+    }
+  });
+  input.on('end', () => {
+    ended = true;
+    for (const waiter of waiting.splice(0)) waiter.reject(new Error('stdin ended before `end`'));
+  });
+  const nextLine = (): Promise<string> => {
+    const line = lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (ended) return Promise.reject(new Error('stdin ended before `end`'));
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  };
+  return async (done) => {
+    output.write(done === undefined ? 'ready\n' : `${JSON.stringify(done)}\n`);
+    const line = await nextLine();
+    if (line === 'end') {
+      input.pause();
+      return undefined;
+    }
+    const match = /^run ([1-9]\d*)$/.exec(line);
+    if (!match) throw new Error(`expected \`run N\` or \`end\`, got ${JSON.stringify(line)}`);
+    return Number(match[1]);
+  };
+}
