@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { controllerCommand, runtimeFlags } from '../controller-command';
 
 const REPO = resolve(__dirname, '..', '..');
 
@@ -21,7 +22,8 @@ function start(command: string, args: string[], env: Record<string, string>, run
 }
 
 export function startController(runDir: string, env: Record<string, string>): number {
-  return start(process.execPath, ['-r', require.resolve('@swc-node/register', { paths: [REPO] }), join(REPO, 'apps/controller/src/main.ts')], { ...env, SWC_NODE_PROJECT: join(REPO, 'tsconfig.json'), TS_NODE_PROJECT: join(REPO, 'tsconfig.json') }, runDir, 'controller.log');
+  const command = controllerCommand(REPO); // `npm run controller`, from the run dir: the loader resolved from the repository
+  return start(process.execPath, [...runtimeFlags(command.options), '-r', require.resolve('@swc-node/register', { paths: [REPO] }), join(REPO, command.entry)], { ...env, SWC_NODE_PROJECT: join(REPO, 'tsconfig.json'), TS_NODE_PROJECT: join(REPO, 'tsconfig.json') }, runDir, 'controller.log');
 }
 
 export function startAgent(runDir: string, netns: string, hostId: string, env: Record<string, string>): number {

@@ -15,6 +15,7 @@ import { Redis } from 'ioredis';
 import { loadAgentConfig } from '../../apps/agent/src/config/agent-config';
 import { loadAgentSettings } from '../../apps/agent/src/config/agent-settings';
 import { loadControllerConfig } from '../../apps/controller/src/config/controller-config';
+import { controllerCommand, runtimeFlags } from '../../scripts/controller-command';
 import { dependencyClosure, findOnSystemPath, installedPackages, ownerCandidates, owners } from '../tooling/debian-packages';
 import { scanProject } from '../tooling/external-programs';
 import { ConfiguredRedis } from './support/configured-redis';
@@ -483,7 +484,7 @@ describe.each(['controller', 'agent'])(`docker/%s/Containerfile, checked without
     expect(file.stages.length).toBeGreaterThanOrEqual(2);
   });
 
-  it(`runs ${entry.output}, which nest build makes of ${entry.source} in the build stage`, () => {
+  it(`runs ${entry.output}, which nest build makes of ${entry.source} in the build stage, with npm run ${app}'s runtime flags`, () => {
     const built = posix.join(last(build, 'WORKDIR')!.args, entry.output);
     const copy = copies(runtime).find((c) => c.from === build.name && c.sources.some((source) => built.startsWith(`${source}/`)));
     expect(copy).toBeDefined();
@@ -491,8 +492,10 @@ describe.each(['controller', 'agent'])(`docker/%s/Containerfile, checked without
     const runDir = last(runtime, 'WORKDIR')!.args;
     const inRuntime = posix.join(posix.resolve(runDir, copy!.destination), posix.relative(source, built));
     const command = execForm(last(runtime, 'CMD')!);
-    expect(command).toHaveLength(2);
-    expect({ program: command[0], file: posix.resolve(runDir, command[1]) }).toEqual({ program: 'node', file: inRuntime });
+    // The controller with the runtime flags of `npm run controller` (package.json: their one place).
+    const flags = app === 'controller' ? runtimeFlags(controllerCommand(ROOT).options) : [];
+    expect(command).toHaveLength(2 + flags.length);
+    expect({ program: command[0], flags: command.slice(1, -1), file: posix.resolve(runDir, command.at(-1)!) }).toEqual({ program: 'node', flags, file: inRuntime });
   });
 
   it('gets every package the app imports from npm ci --omit=dev (dependencies, not devDependencies)', () => {

@@ -7,6 +7,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { controllerCommand } from '../../scripts/controller-command';
 import { freePort } from './ovsdb-server';
 
 const ROOT = join(__dirname, '..', '..');
@@ -18,7 +19,7 @@ export interface ControllerProcessOptions {
   /** OVS_FLEET_TOKENS */
   tokens: string;
   env?: Record<string, string>;
-  /** The program, from the repository's root (default: the controller, apps/controller/src/main.ts); it must answer GET /health. */
+  /** The program, from the repository's root (default: the controller's entry); it must answer GET /health. It runs with the controller's Node.js options. */
   entry?: string;
 }
 
@@ -40,9 +41,10 @@ export class ControllerProcess {
     }
     const port = await freePort();
     const nodeArgs = (process.env.CONTROLLER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof when profiling a benchmark
+    const command = controllerCommand(ROOT); // `npm run controller`'s options (package.json)
     // Under `setpriv --pdeathsig KILL`: the kernel ends the controller with this process, however
     // this one ends (jest's own SIGTERM or a SIGKILL run no exit hook of ours).
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', process.execPath, ...nodeArgs, '-r', '@swc-node/register', join(ROOT, options.entry ?? 'apps/controller/src/main.ts')], {
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', process.execPath, ...command.options, ...nodeArgs, join(ROOT, options.entry ?? command.entry)], {
       cwd: ROOT,
       env: {
         ...process.env,
