@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { ControllerMetrics } from './metrics';
-import { CLIENT_CLOSED, recordHttpMetrics, UNMATCHED_ROUTE } from './http-metrics.hooks';
+import { CLIENT_CLOSED } from './client-closed';
+import { recordHttpMetrics, UNMATCHED_ROUTE } from './http-metrics.hooks';
 import { listeningFastify } from './testing/fastify-harness';
 
 async function counted(metrics: ControllerMetrics): Promise<Array<{ labels: Record<string, string | number>; value: number }>> {
@@ -30,6 +31,29 @@ describe('HTTP metrics hooks', () => {
       expect(await counted(metrics)).toHaveLength(3);
       const durations = (await metrics.httpRequestDuration.get()).values.filter((v) => v.metricName?.endsWith('_count'));
       expect(durations.map((v) => [v.labels.route, v.value]).sort()).toEqual([['/v1/hosts/:id', 1], ['/v1/hosts/:id', 2], [UNMATCHED_ROUTE, 1]].sort());
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('count a request whose client went away while it was being served, as 499, and only as that', async () => {
+    const metrics = new ControllerMetrics();
+    const server = await listeningFastify((fastify) => {
+      recordHttpMetrics(fastify, metrics);
+      fastify.post('/v1/attachments', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return {};
+      });
+    });
+    try {
+      const { port } = server.fastify.server.address() as { port: number };
+      const socket = connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write('POST /v1/attachments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the handler has ended
+      expect(await counted(metrics)).toEqual([{ labels: { method: 'POST', route: '/v1/attachments', status: CLIENT_CLOSED }, value: 1 }]);
     } finally {
       await server.close();
     }

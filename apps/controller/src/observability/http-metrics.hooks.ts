@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CLIENT_CLOSED, onClientClosed } from './client-closed';
 import type { ControllerMetrics } from './metrics';
 
 /** Label for requests no route matched (404s): raw URLs would give the counter unbounded labels. */
@@ -9,12 +10,9 @@ export function routeLabel(request: Pick<FastifyRequest, 'routeOptions'>): strin
   return request.routeOptions.url ?? UNMATCHED_ROUTE;
 }
 
-/** Status label of a request whose client went away before it was answered (nginx's convention). */
-export const CLIENT_CLOSED = '499';
-
 /**
  * Counts and times every HTTP request once its response is sent; counts (untimed, status
- * 499) one whose client went away before all of it arrived.
+ * 499) one whose client went away before it was answered.
  */
 export function recordHttpMetrics(fastify: FastifyInstance, metrics: ControllerMetrics): void {
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -23,8 +21,5 @@ export function recordHttpMetrics(fastify: FastifyInstance, metrics: ControllerM
     metrics.httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
     done();
   });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    metrics.httpRequests.inc({ method: request.method, route: routeLabel(request), status: CLIENT_CLOSED });
-    done();
-  });
+  onClientClosed(fastify, (request) => metrics.httpRequests.inc({ method: request.method, route: routeLabel(request), status: CLIENT_CLOSED }));
 }

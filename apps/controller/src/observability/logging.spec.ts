@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../config/controller-config';
@@ -15,11 +16,25 @@ async function harness(logLevel: ControllerConfig['logLevel'], handler: Handler 
     echoRequestIds(fastify);
     logRequests(fastify, logger);
     for (const url of ['/health', '/metrics', '/*']) fastify.all(url, (request, reply) => reply.code(handler(request, logger)).send('{}'));
+    fastify.post('/slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return {};
+    });
   });
   const send = async (path: string): Promise<void> => {
     await server.send('POST', path, { authorization: 'Bearer the-secret-token-0123456789', 'x-request-id': 'req-log-1' });
   };
-  return { lines, logger, send, close: server.close };
+  /** Sends a whole request, then goes away before it is answered. */
+  const sendThenHangUp = async (path: string): Promise<void> => {
+    const { port } = server.fastify.server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer the-secret-token-0123456789\r\nX-Request-Id: req-log-2\r\nContent-Length: 0\r\n\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    socket.destroy();
+    for (let i = 0; i < 100 && lines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  return { lines, logger, send, sendThenHangUp, close: server.close };
 }
 
 describe('request log lines', () => {
@@ -52,6 +67,19 @@ describe('request log lines', () => {
       await h.send('/v1/attachments');
       expect(h.lines).toHaveLength(1);
       expect(h.lines[0]).toMatchObject({ level: 50, msg: 'request errored', requestId: 'req-log-1', res: { statusCode: 503 }, err: { message: 'failed with status code 503' } });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('writes a line at info, status 499, for a request whose client went away before it was answered', async () => {
+    const h = await harness('info');
+    try {
+      await h.sendThenHangUp('/slow');
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the handler ends: no second line
+      expect(h.lines).toHaveLength(1);
+      expect(h.lines[0]).toMatchObject({ level: 30, msg: 'client closed request', requestId: 'req-log-2', req: { url: '/slow', headers: { authorization: '[redacted]' } }, res: { statusCode: 499 } });
+      expect(typeof h.lines[0].responseTime).toBe('number');
     } finally {
       await h.close();
     }

@@ -1,11 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ControllerConfig } from '../config/controller-config';
+import { CLIENT_CLOSED, onClientClosed } from './client-closed';
 
 /** Header values that must never reach a log line. */
 export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]'];
 
 const QUIET_ROUTES = new Set(['/health', '/metrics']);
+
+/** What the `res` serializer makes of a request no answer reached: its status is 499. */
+const CLOSED_BEFORE_ANSWER = { statusCode: Number(CLIENT_CLOSED), headersSent: true, getHeaders: () => ({}) };
 
 /**
  * The process's pino options: JSON lines at the configured level. A line about a request
@@ -34,8 +38,9 @@ export function requestLogger(logger: Logger, req: LoggedRequest): Logger {
 /**
  * One line per request once it is answered (Fastify's onResponse), none for health and
  * metrics probes: `request completed` at info, `request errored` at error for a 5xx, with
- * the request, the response, the time taken and the token's name (never its secret). The
- * line is built only when its level is enabled.
+ * the request, the response, the time taken and the token's name (never its secret); and
+ * `client closed request` at info (status 499) for one whose client went away before it was
+ * answered. The line is built only when its level is enabled.
  */
 export function logRequests(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onResponse', (request: FastifyRequest & LoggedRequest, reply, done) => {
@@ -46,5 +51,9 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
       else logger.info(fields, 'request completed');
     }
     done();
+  });
+  onClientClosed(fastify, (request: FastifyRequest & LoggedRequest, reply) => {
+    if (!logger.isLevelEnabled('info') || QUIET_ROUTES.has(request.routeOptions.url ?? '')) return;
+    logger.info({ requestId: request.id, req: request, res: CLOSED_BEFORE_ANSWER, responseTime: reply.elapsedTime, ...(request.principal ? { principal: request.principal.name } : {}) }, 'client closed request');
   });
 }
