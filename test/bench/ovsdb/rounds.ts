@@ -8,13 +8,9 @@
  * The two sides of a ratio of ours run as a group, in segments (inSegments): both start
  * at once, each on its own server (their untimed warm-ups overlap), then their timed runs
  * take turns, a few hundred transactions at a time, so that whatever the machine does
- * falls on both alike. Run one after the other, each side's warm-up (3,300 transactions)
- * came between the two timed runs: on this virtual machine the steal time alone went
- * from 0 to 30% within tens of seconds, and runs of OvsdbIdl one at a time against the
- * monitored raw writer put their ratio anywhere from 0.74x to 1.07x (best runs of 4
- * rounds); in segments, 0.79x to 0.91x (6 rounds). Cutting a run into 10 segments costs
- * both sides alike: each in 10 segments against itself in one (interleaved, 4 rounds),
- * OvsdbIdl 0.88x to 0.98x, the monitored raw writer 0.94x to 1.23x.
+ * falls on both alike. Run one after the other, each side's warm-up came between the two
+ * timed runs, and on this virtual machine the steal time alone changes within seconds;
+ * what was measured, before and after: libs/ovsdb/README.md, Benchmarks.
  */
 import type { TxnResult } from './contenders';
 import type { SegmentedRun } from './processes';
