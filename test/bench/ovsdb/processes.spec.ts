@@ -23,7 +23,7 @@ describe('runJsonChild', () => {
 });
 
 describe('startSegmentedChild', () => {
-  // The child loads segments.ts through ts-node-less require: run it under jest's own transform is not possible, so under tsx.
+  // The child requires segments.ts, a TypeScript file: it runs under tsx, as the bench's children do.
   const tsx = ['--import', 'tsx'];
 
   it('is ready, runs the segments asked for one at a time, and resolves with the child’s result at the end', async () => {
