@@ -165,8 +165,8 @@ export async function clientTransactions(remote: string, count: number, window: 
  * Contender 4: the raw JSON-RPC writer (no library, no replica), `window` in flight, after the
  * untimed `warmup`; with `monitored`, it also monitors every table on its connection (and
  * drops the updates). Each of its runs (rawTransactions) opens its own connection, and its
- * clock starts once connected (monitored: once the monitor's reply, the whole database, is
- * in): the CPU meters start there too, when it builds its first transaction.
+ * clock starts as it connects (monitored: once the monitor's reply, the whole database, is
+ * in); the CPU meters start when it builds its first transaction, right after.
  */
 export async function rawWriter(remote: string, count: number, window: number, warmup: Warmup, monitored = false): Promise<TxnResult> {
   if (!remote.startsWith('unix:')) throw new Error('the raw writer speaks unix sockets only');
