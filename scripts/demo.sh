@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-exec npx tsx scripts/demo.ts "$@"
+exec node --import tsx scripts/demo.ts "$@"

@@ -71,8 +71,19 @@ async function main(): Promise<void> {
     if (lab) await Lab.down(name).catch(() => undefined);
     lab = undefined;
   };
-  process.once('SIGINT', () => void down().finally(() => process.exit(130)));
-  process.once('SIGTERM', () => void down().finally(() => process.exit(143)));
+  // The first Ctrl-C removes everything; another one while that runs must not end the process
+  // half way through it (the lab would be left behind). scripts/demo.sh runs this file in one
+  // process (node --import tsx): the tsx CLI's parent process passes a signal on again and
+  // kills its child when that does not answer within 30 ms, which a removal under way missed.
+  let stopping = false;
+  const stopOn = (signal: NodeJS.Signals, exitCode: number) =>
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void down().finally(() => process.exit(exitCode));
+    });
+  stopOn('SIGINT', 130);
+  stopOn('SIGTERM', 143);
   try {
     await Lab.down(name); // a demo still running, or left by a crash
     console.log('Bringing up 3 simulated hosts (a namespace each with ovsdb-server and ovs-vswitchd) and Redis...');

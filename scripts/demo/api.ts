@@ -31,7 +31,8 @@ export class DemoApi {
       `/v1/operations/${operation.id}?wait=30`,
     );
     if (view.state !== 'applied') throw new Error(`operation ${operation.id} ended ${view.state}: ${view.message}`);
-    const spans = view.hosts.map((h) => `${h.hostId} ${Date.parse(h.receipts.appliedAt ?? '') - Date.parse(h.receipts.acceptedAt ?? '')} ms`);
+    // No appliedAt: the host reached the revision outside a job (its agent's start-up reconcile), which writes no receipts.
+    const spans = view.hosts.map((h) => (h.receipts.appliedAt && h.receipts.acceptedAt ? `${h.hostId} ${Date.parse(h.receipts.appliedAt) - Date.parse(h.receipts.acceptedAt)} ms` : `${h.hostId} (reached outside a job: no receipts)`));
     console.log(`    -> applied on ${spans.join(', ')}`);
   }
 }

@@ -2,7 +2,8 @@
  * The README's first command, minus the bootstrap `npm test` has already run: the demo brings
  * up its lab, the controller and the agents, drives them through the REST API, shows traffic
  * of both networks crossing hosts and isolation between them, and removes everything again
- * (`--once`); and, run without it, it keeps running until `npm run demo -- down` removes it.
+ * (`--once`); and, run without it, it keeps running until `npm run demo -- down` or Ctrl-C
+ * removes it.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,10 +19,12 @@ const DEMO = join(ROOT, 'scripts', 'demo.ts');
 // Its own lab names: a demo a user keeps running is left alone.
 const ONCE = `dm${randomBytes(3).toString('hex')}`;
 const KEPT = `dk${randomBytes(3).toString('hex')}`;
+const INTERRUPTED = `di${randomBytes(3).toString('hex')}`;
 
 afterAll(async () => {
   await Lab.down(ONCE); // after a failure half-way
   await Lab.down(KEPT);
+  await Lab.down(INTERRUPTED);
 });
 
 it('--once: every check as expected, every change through the REST API, and the lab is gone afterwards', async () => {
@@ -56,5 +59,30 @@ it('without --once it keeps running, says where the API is, and `down` removes i
     expect(await Lab.list()).not.toContain(KEPT);
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+it('Ctrl-C (SIGINT to its whole process group, as a terminal sends it) removes everything', async () => {
+  // The README's command: the whole chain of processes a user's Ctrl-C reaches.
+  const child = spawn('npm', ['run', '-s', 'demo', '--', '--name', INTERRUPTED], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  try {
+    const deadline = Date.now() + 150_000;
+    while (!out.includes('Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    expect(await Lab.list()).toContain(INTERRUPTED);
+    process.kill(-(child.pid as number), 'SIGINT');
+    await exited; // npm itself may end at once; the demo goes on removing the lab
+    const removedBy = Date.now() + 60_000;
+    while ((await Lab.list()).includes(INTERRUPTED) && Date.now() < removedBy) await new Promise((r) => setTimeout(r, 500));
+    expect(await Lab.list()).not.toContain(INTERRUPTED);
+    expect((await run('ip', ['netns', 'list'])).stdout).not.toContain(INTERRUPTED);
+  } finally {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 });
