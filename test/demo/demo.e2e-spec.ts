@@ -39,14 +39,21 @@ it('--once: every check as expected, every change through the REST API, and the 
   expect(await Lab.list()).not.toContain(ONCE);
 });
 
-it('without --once it keeps running, says where the API is, and `down` removes it', async () => {
-  const child = spawn(TSX, [DEMO, '--name', KEPT], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** A demo started without --once (`detached`: in a process group of its own), once it says it keeps running or has ended. */
+async function keptDemo(command: string, args: string[], detached = false) {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 150_000;
+  while (!out.includes('Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+  return { child, exited, out: () => out };
+}
+
+it('without --once it keeps running, says where the API is, and `down` removes it', async () => {
+  const { child, exited, out: output } = await keptDemo(TSX, [DEMO, '--name', KEPT]);
   try {
-    const deadline = Date.now() + 150_000;
-    while (!out.includes('Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    const out = output();
     expect(out).toContain('All checks behaved as expected.');
     const api = /REST API +(http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(out)?.[1];
     const token = /token +(\S+) +\(admin\)/.exec(out)?.[1];
@@ -55,7 +62,7 @@ it('without --once it keeps running, says where the API is, and `down` removes i
     expect(((await topology.json()) as { hosts: unknown[] }).hosts).toHaveLength(3);
     await run(TSX, [DEMO, 'down', '--name', KEPT], { timeoutMs: 60_000 });
     expect(await exited).toBe(0);
-    expect(out).toContain('The demo was removed.');
+    expect(output()).toContain('The demo was removed.');
     expect(await Lab.list()).not.toContain(KEPT);
   } finally {
     child.kill('SIGKILL');
@@ -64,13 +71,8 @@ it('without --once it keeps running, says where the API is, and `down` removes i
 
 it('Ctrl-C (SIGINT to its whole process group, as a terminal sends it) removes everything', async () => {
   // The README's command: the whole chain of processes a user's Ctrl-C reaches.
-  const child = spawn('npm', ['run', '-s', 'demo', '--', '--name', INTERRUPTED], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { child, exited } = await keptDemo('npm', ['run', '-s', 'demo', '--', '--name', INTERRUPTED], true);
   try {
-    const deadline = Date.now() + 150_000;
-    while (!out.includes('Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
     expect(await Lab.list()).toContain(INTERRUPTED);
     process.kill(-(child.pid as number), 'SIGINT');
     await exited; // npm itself may end at once; the demo goes on removing the lab

@@ -1,4 +1,3 @@
-import { connect, type Socket } from 'node:net';
 import { onClientClosed } from './client-closed';
 import { listeningFastify } from './testing/fastify-harness';
 
@@ -10,7 +9,6 @@ describe('onClientClosed', () => {
   let closed: string[];
   let served: string[];
   let server: Awaited<ReturnType<typeof listeningFastify>>;
-  let port: number;
 
   beforeEach(async () => {
     closed = [];
@@ -24,18 +22,12 @@ describe('onClientClosed', () => {
       });
       fastify.post('/fast', () => ({}));
     });
-    port = (server.fastify.server.address() as { port: number }).port;
   });
 
   afterEach(() => server.close());
 
-  async function sendThenHangUp(path: string, bodyLength: number, body: string): Promise<void> {
-    const socket: Socket = connect(port, '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${bodyLength}\r\n\r\n${body}`);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    socket.destroy();
-  }
+  const sendThenHangUp = (path: string, bodyLength: number, body: string) =>
+    server.sendThenHangUp(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${bodyLength}\r\n\r\n${body}`);
 
   it('tells of a request whose client went away before all of it arrived', async () => {
     await sendThenHangUp('/fast', 100, '{"net');

@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { ControllerMetrics } from './metrics';
 import { CLIENT_CLOSED } from './client-closed';
 import { recordHttpMetrics, UNMATCHED_ROUTE } from './http-metrics.hooks';
@@ -46,12 +45,7 @@ describe('HTTP metrics hooks', () => {
       });
     });
     try {
-      const { port } = server.fastify.server.address() as { port: number };
-      const socket = connect(port, '127.0.0.1');
-      await new Promise((resolve) => socket.once('connect', resolve));
-      socket.write('POST /v1/attachments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      socket.destroy();
+      await server.sendThenHangUp('POST /v1/attachments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
       await new Promise((resolve) => setTimeout(resolve, 200)); // the handler has ended
       expect(await counted(metrics)).toEqual([{ labels: { method: 'POST', route: '/v1/attachments', status: CLIENT_CLOSED }, value: 1 }]);
     } finally {
@@ -66,12 +60,7 @@ describe('HTTP metrics hooks', () => {
       fastify.post('/v1/attachments', () => ({}));
     });
     try {
-      const { port } = server.fastify.server.address() as { port: number };
-      const socket = connect(port, '127.0.0.1');
-      await new Promise((resolve) => socket.once('connect', resolve));
-      socket.write('POST /v1/attachments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"net');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      socket.destroy();
+      await server.sendThenHangUp('POST /v1/attachments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"net');
       for (let i = 0; i < 50 && (await counted(metrics)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(await counted(metrics)).toEqual([{ labels: { method: 'POST', route: '/v1/attachments', status: CLIENT_CLOSED }, value: 1 }]);
     } finally {

@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../config/controller-config';
@@ -26,12 +25,7 @@ async function harness(logLevel: ControllerConfig['logLevel'], handler: Handler 
   };
   /** Sends a whole request, then goes away before it is answered. */
   const sendThenHangUp = async (path: string): Promise<void> => {
-    const { port } = server.fastify.server.address() as { port: number };
-    const socket = connect(port, '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer the-secret-token-0123456789\r\nX-Request-Id: req-log-2\r\nContent-Length: 0\r\n\r\n`);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    socket.destroy();
+    await server.sendThenHangUp(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer the-secret-token-0123456789\r\nX-Request-Id: req-log-2\r\nContent-Length: 0\r\n\r\n`);
     for (let i = 0; i < 100 && lines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   };
   return { lines, logger, send, sendThenHangUp, close: server.close };

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import Fastify, { FastifyInstance } from 'fastify';
 import { requestIdOf } from '../request-context';
 
@@ -26,5 +27,13 @@ export async function listeningFastify(setup: (fastify: FastifyInstance) => void
         .on('error', reject)
         .end();
     });
-  return { fastify, send, close: () => fastify.close() };
+  /** Writes `raw` (a request, whole or in part) on a connection of its own, then closes it before any answer. */
+  const sendThenHangUp = async (raw: string): Promise<void> => {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(raw);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    socket.destroy();
+  };
+  return { fastify, send, sendThenHangUp, close: () => fastify.close() };
 }
