@@ -42,6 +42,14 @@ describe('onClientClosed', () => {
     expect({ served, closed }).toEqual({ served: ['/slow'], closed: ['/slow'] });
   });
 
+  it('tells every listener of the instance (one added after it started too)', async () => {
+    const second: string[] = [];
+    onClientClosed(server.fastify, (request) => second.push(request.url));
+    await sendThenHangUp('/slow', 2, '{}');
+    await until(() => second.length > 0);
+    expect({ closed, second }).toEqual({ closed: ['/slow'], second: ['/slow'] });
+  });
+
   it('says nothing of a request that was answered', async () => {
     expect((await server.send('POST', '/fast')).status).toBe(200);
     expect((await server.send('POST', '/slow')).status).toBe(200);
