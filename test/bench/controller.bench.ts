@@ -12,7 +12,8 @@
  * The last line is JSON. BENCH_ATTACHMENTS, BENCH_WARMUP and BENCH_FANOUT_HOSTS (comma list)
  * change the sizes. The attachment line also gives, per request over the burst, the CPU time
  * of the controller process (from /proc), of this load client and of Redis, and the commands
- * Redis ran (INFO commandstats); then the controller's CPU per request for the same burst
+ * Redis ran (INFO commandstats), and how the machine's CPU time went during the burst (busy,
+ * idle, and stolen by the hypervisor: /proc/stat); then the controller's CPU per request for the same burst
  * refused at validation (the share of the HTTP stack and of what runs before deciding); then
  * the floor: the same warm-up and burst against a bare NestJS app on the same HTTP adapter,
  * validation pipe and DTO (test/bench/peers/bare-nest-app.ts), its rate, p99 and CPU.
@@ -91,6 +92,21 @@ function listenOverflows(): number {
   return Number(values[names.indexOf('ListenOverflows')]);
 }
 
+/** The machine's CPU time (every core) by state, in ms (/proc/stat; clock ticks of 10 ms). */
+function machineCpuMs(): { busy: number; idle: number; steal: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return { busy: (user + nice + system + irq + softirq) * 10, idle: (idle + iowait) * 10, steal: steal * 10 };
+}
+
+/** Shares of the machine's CPU time between two machineCpuMs() readings, in %: steal is time the hypervisor gave to other VMs. */
+function machineShares(before: ReturnType<typeof machineCpuMs>, after: ReturnType<typeof machineCpuMs>): { busy: number; idle: number; steal: number } {
+  const busy = after.busy - before.busy;
+  const idle = after.idle - before.idle;
+  const steal = after.steal - before.steal;
+  const total = busy + idle + steal || 1;
+  return { busy: (100 * busy) / total, idle: (100 * idle) / total, steal: (100 * steal) / total };
+}
+
 /** Resident memory of a process, in MiB (Linux /proc). */
 function processRssMiB(pid: number): number {
   const kib = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
@@ -116,6 +132,8 @@ interface AttachResult {
   listenOverflows: number;
   /** Controller CPU per request of the same burst refused at validation (400). */
   refusedControllerCpuMsPerRequest: number;
+  /** The machine during the burst: % of its CPU time busy, idle and stolen by the hypervisor. */
+  machine: { busy: number; idle: number; steal: number };
 }
 
 async function attachBenchmark(): Promise<AttachResult> {
@@ -137,9 +155,11 @@ async function attachBenchmark(): Promise<AttachResult> {
     const clientCpuBefore = clientCpuMs();
     const redisBefore = { cpu: await redisCpuMs(admin), commands: await redisCommands(admin) };
     const overflowsBefore = listenOverflows();
+    const machineBefore = machineCpuMs();
     const started = performance.now();
     const answers = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => attach(i, ['h1', 'h2'])));
     const seconds = (performance.now() - started) / 1000;
+    const machine = machineShares(machineBefore, machineCpuMs());
     const overflows = listenOverflows() - overflowsBefore;
     const controllerCpuMsPerRequest = (processCpuMs(controller.pid as number) - controllerCpuBefore) / ATTACHMENTS;
     const clientCpuMsPerRequest = (clientCpuMs() - clientCpuBefore) / ATTACHMENTS;
@@ -165,6 +185,7 @@ async function attachBenchmark(): Promise<AttachResult> {
       redisCommandsPerRequest,
       listenOverflows: overflows,
       refusedControllerCpuMsPerRequest,
+      machine,
     };
   } finally {
     client.close();
@@ -291,10 +312,13 @@ async function fanoutBenchmark(hosts: number): Promise<FanoutResult> {
 
 async function main(): Promise<void> {
   console.log(`controller benchmark: ${ATTACHMENTS} concurrent attachments; fan-out to ${FANOUT_HOSTS.join(' and ')} hosts`);
-  const attach = ATTACHMENTS > 0 ? await attachBenchmark() : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0, listenOverflows: 0, refusedControllerCpuMsPerRequest: 0 };
+  const attach: AttachResult = ATTACHMENTS > 0 ? await attachBenchmark() : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0, listenOverflows: 0, refusedControllerCpuMsPerRequest: 0, machine: { busy: 0, idle: 0, steal: 0 } };
   console.log(
     `attachments: ${ATTACHMENTS} concurrent POST /v1/attachments: ${attach.perSecond.toFixed(0)}/s, p50 ${attach.p50.toFixed(0)} ms, p99 ${attach.p99.toFixed(0)} ms, errors ${attach.errors}` +
       ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms, Redis ${attach.redisCpuMsPerRequest.toFixed(2)} ms for ${attach.redisCommandsPerRequest.toFixed(1)} commands; handshakes dropped by a full listen queue: ${attach.listenOverflows})`,
+  );
+  console.log(
+    `  the machine during the burst (2 cores): ${attach.machine.busy.toFixed(0)}% busy, ${attach.machine.idle.toFixed(0)}% idle, ${attach.machine.steal.toFixed(0)}% taken by the hypervisor for other VMs (steal)`,
   );
   console.log(`  the same burst refused at validation (400): controller CPU ${attach.refusedControllerCpuMsPerRequest.toFixed(2)} ms per request`);
   const floor = ATTACHMENTS > 0 ? await floorBenchmark() : { perSecond: 0, p99: 0, cpuMsPerRequest: 0, listenOverflows: 0 };
@@ -327,6 +351,8 @@ async function main(): Promise<void> {
       attach_redis_cpu_ms_per_request: Number(attach.redisCpuMsPerRequest.toFixed(2)),
       refused_controller_cpu_ms_per_request: Number(attach.refusedControllerCpuMsPerRequest.toFixed(2)),
       attach_listen_overflows: attach.listenOverflows,
+      attach_machine_steal_pct: Number(attach.machine.steal.toFixed(1)),
+      attach_machine_idle_pct: Number(attach.machine.idle.toFixed(1)),
       floor_requests_per_s: Math.round(floor.perSecond),
       floor_request_p99_ms: Math.round(floor.p99),
       floor_cpu_ms_per_request: Number(floor.cpuMsPerRequest.toFixed(2)),
