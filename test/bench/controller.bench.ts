@@ -13,7 +13,7 @@
  * change the sizes. The attachment line also gives, per request over the burst, the CPU time
  * of the controller process (from /proc), of this load client and of Redis, and the commands
  * Redis ran (INFO commandstats), and how the machine's CPU time went during the burst (busy,
- * idle, and stolen by the hypervisor: /proc/stat); then the controller's CPU per request for the same burst
+ * and of it other processes than ours; idle; stolen by the hypervisor: /proc/stat); then the controller's CPU per request for the same burst
  * refused at validation (the share of the HTTP stack and of what runs before deciding); then
  * the floor: the same warm-up and burst against a bare NestJS app on the same HTTP adapter,
  * validation pipe and DTO (test/bench/peers/bare-nest-app.ts), its rate, p99 and CPU.
@@ -98,13 +98,24 @@ function machineCpuMs(): { busy: number; idle: number; steal: number } {
   return { busy: (user + nice + system + irq + softirq) * 10, idle: (idle + iowait) * 10, steal: steal * 10 };
 }
 
-/** Shares of the machine's CPU time between two machineCpuMs() readings, in %: steal is time the hypervisor gave to other VMs. */
-function machineShares(before: ReturnType<typeof machineCpuMs>, after: ReturnType<typeof machineCpuMs>): { busy: number; idle: number; steal: number } {
+/**
+ * Shares of the machine's CPU time between two machineCpuMs() readings, in %: busy, idle, stolen
+ * by the hypervisor for other VMs, and, of busy, what processes other than ours (`oursMs`) ran.
+ */
+function machineShares(before: ReturnType<typeof machineCpuMs>, after: ReturnType<typeof machineCpuMs>, oursMs: number): MachineShares {
   const busy = after.busy - before.busy;
   const idle = after.idle - before.idle;
   const steal = after.steal - before.steal;
   const total = busy + idle + steal || 1;
-  return { busy: (100 * busy) / total, idle: (100 * idle) / total, steal: (100 * steal) / total };
+  return { busy: (100 * busy) / total, idle: (100 * idle) / total, steal: (100 * steal) / total, others: (100 * Math.max(0, busy - oursMs)) / total };
+}
+
+interface MachineShares {
+  busy: number;
+  idle: number;
+  steal: number;
+  /** Processes other than the controller, this one (load client, fake agents) and Redis. */
+  others: number;
 }
 
 /** Resident memory of a process, in MiB (Linux /proc). */
@@ -132,8 +143,8 @@ interface AttachResult {
   listenOverflows: number;
   /** Controller CPU per request of the same burst refused at validation (400). */
   refusedControllerCpuMsPerRequest: number;
-  /** The machine during the burst: % of its CPU time busy, idle and stolen by the hypervisor. */
-  machine: { busy: number; idle: number; steal: number };
+  /** The machine during the burst: % of its CPU time busy (others: not ours), idle and stolen by the hypervisor. */
+  machine: MachineShares;
 }
 
 async function attachBenchmark(): Promise<AttachResult> {
@@ -159,11 +170,12 @@ async function attachBenchmark(): Promise<AttachResult> {
     const started = performance.now();
     const answers = await Promise.all(Array.from({ length: ATTACHMENTS }, (_, i) => attach(i, ['h1', 'h2'])));
     const seconds = (performance.now() - started) / 1000;
-    const machine = machineShares(machineBefore, machineCpuMs());
+    const machineAfter = machineCpuMs();
     const overflows = listenOverflows() - overflowsBefore;
     const controllerCpuMsPerRequest = (processCpuMs(controller.pid as number) - controllerCpuBefore) / ATTACHMENTS;
     const clientCpuMsPerRequest = (clientCpuMs() - clientCpuBefore) / ATTACHMENTS;
     const redisCpuMsPerRequest = ((await redisCpuMs(admin)) - redisBefore.cpu) / ATTACHMENTS;
+    const machine = machineShares(machineBefore, machineAfter, (controllerCpuMsPerRequest + clientCpuMsPerRequest + redisCpuMsPerRequest) * ATTACHMENTS);
     const redisCommandsPerRequest = ((await redisCommands(admin)) - redisBefore.commands - 2) / ATTACHMENTS; // less this function's own INFO calls
     const errors = answers.filter((a) => a.status !== 202);
     if (errors.length) console.log(`  ${errors.length} errors, first: ${errors[0].status} ${JSON.stringify(errors[0].body)}`);
@@ -312,13 +324,14 @@ async function fanoutBenchmark(hosts: number): Promise<FanoutResult> {
 
 async function main(): Promise<void> {
   console.log(`controller benchmark: ${ATTACHMENTS} concurrent attachments; fan-out to ${FANOUT_HOSTS.join(' and ')} hosts`);
-  const attach: AttachResult = ATTACHMENTS > 0 ? await attachBenchmark() : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0, listenOverflows: 0, refusedControllerCpuMsPerRequest: 0, machine: { busy: 0, idle: 0, steal: 0 } };
+  const attach: AttachResult = ATTACHMENTS > 0 ? await attachBenchmark() : { perSecond: 0, p50: 0, p99: 0, errors: 0, controllerCpuMsPerRequest: 0, clientCpuMsPerRequest: 0, redisCpuMsPerRequest: 0, redisCommandsPerRequest: 0, listenOverflows: 0, refusedControllerCpuMsPerRequest: 0, machine: { busy: 0, idle: 0, steal: 0, others: 0 } };
   console.log(
     `attachments: ${ATTACHMENTS} concurrent POST /v1/attachments: ${attach.perSecond.toFixed(0)}/s, p50 ${attach.p50.toFixed(0)} ms, p99 ${attach.p99.toFixed(0)} ms, errors ${attach.errors}` +
       ` (CPU per request: controller ${attach.controllerCpuMsPerRequest.toFixed(2)} ms, load client ${attach.clientCpuMsPerRequest.toFixed(2)} ms, Redis ${attach.redisCpuMsPerRequest.toFixed(2)} ms for ${attach.redisCommandsPerRequest.toFixed(1)} commands; handshakes dropped by a full listen queue: ${attach.listenOverflows})`,
   );
   console.log(
-    `  the machine during the burst (2 cores): ${attach.machine.busy.toFixed(0)}% busy, ${attach.machine.idle.toFixed(0)}% idle, ${attach.machine.steal.toFixed(0)}% taken by the hypervisor for other VMs (steal)`,
+    `  the machine's CPU time during the burst (2 cores): ${attach.machine.busy.toFixed(0)}% busy (of it ${attach.machine.others.toFixed(0)}% other processes than the controller, this one and Redis), ` +
+      `${attach.machine.idle.toFixed(0)}% idle, ${attach.machine.steal.toFixed(0)}% taken by the hypervisor for other VMs (steal)`,
   );
   console.log(`  the same burst refused at validation (400): controller CPU ${attach.refusedControllerCpuMsPerRequest.toFixed(2)} ms per request`);
   const floor = ATTACHMENTS > 0 ? await floorBenchmark() : { perSecond: 0, p99: 0, cpuMsPerRequest: 0, listenOverflows: 0 };
@@ -352,6 +365,7 @@ async function main(): Promise<void> {
       refused_controller_cpu_ms_per_request: Number(attach.refusedControllerCpuMsPerRequest.toFixed(2)),
       attach_listen_overflows: attach.listenOverflows,
       attach_machine_steal_pct: Number(attach.machine.steal.toFixed(1)),
+      attach_machine_others_pct: Number(attach.machine.others.toFixed(1)),
       attach_machine_idle_pct: Number(attach.machine.idle.toFixed(1)),
       floor_requests_per_s: Math.round(floor.perSecond),
       floor_request_p99_ms: Math.round(floor.p99),
