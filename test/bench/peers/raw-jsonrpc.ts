@@ -102,6 +102,103 @@ export function rawTransactions(
   });
 }
 
+type Reply = { id: unknown; method?: string; result?: { error?: string }[]; error?: unknown };
+
+/**
+ * One connection kept across runs, as OvsdbIdl keeps its own: with `monitor`, its
+ * monitor_cond_since (the whole database) is sent once, when it opens, not before every
+ * run as rawTransactions does; the server then sends it an update3 per transaction, read
+ * and dropped. Each run's clock starts when it is called, on the open connection.
+ */
+export class RawConnection {
+  private readonly socket: Socket;
+  private nextId = 0;
+  /** The reply handler of the run in progress. */
+  private onReply: ((reply: Reply) => void) | undefined;
+  /** Fails the open or the run in progress (the connection is unusable from then on). */
+  private onFailure: ((error: Error) => void) | undefined;
+  private failure: Error | undefined;
+
+  private constructor(socketPath: string) {
+    this.socket = connect(socketPath);
+    const counter = new ReplyCounter((text) => {
+      const reply = JSON.parse(text) as Reply;
+      if (reply.method === 'echo') {
+        this.socket.write(JSON.stringify({ result: [], error: null, id: reply.id }));
+        return;
+      }
+      if (reply.method !== undefined) return; // a monitor's update3
+      if (this.onReply === undefined) return this.fail(new Error(`reply ${String(reply.id)} while no run is in progress`));
+      this.onReply(reply);
+    });
+    this.socket.on('data', (chunk) => counter.push(chunk));
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.on('close', () => this.fail(new Error('the raw connection closed')));
+  }
+
+  /** Connects; with `monitor`, resolves once the monitor's reply is in. */
+  static open(socketPath: string, monitor?: Record<string, unknown>): Promise<RawConnection> {
+    const connection = new RawConnection(socketPath);
+    return new Promise((resolve, reject) => {
+      connection.onFailure = reject;
+      connection.socket.once('connect', () => {
+        if (monitor === undefined) {
+          connection.onFailure = undefined;
+          return resolve(connection);
+        }
+        connection.onReply = (reply) => {
+          connection.onReply = connection.onFailure = undefined;
+          if (reply.id !== 'monitor' || reply.error) reject(new Error(`monitor_cond_since failed: ${JSON.stringify(reply.error ?? reply)}`));
+          else resolve(connection);
+        };
+        connection.socket.write(JSON.stringify({ method: 'monitor_cond_since', params: ['Open_vSwitch', 'raw', monitor, '00000000-0000-0000-0000-000000000000'], id: 'monitor' }));
+      });
+    });
+  }
+
+  /** Sends `count` transactions built by `makeOps(i)`, `window` in flight, as rawTransactions does; fails on any error. */
+  transactions(count: number, window: number, makeOps: (i: number) => unknown[]): Promise<RawResult> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.onReply !== undefined) return Promise.reject(new Error('a run is already in progress'));
+    if (count === 0) return Promise.resolve({ txn: 0, seconds: 0, txnPerS: 0 });
+    return new Promise((resolve, reject) => {
+      let sent = 0;
+      let done = 0;
+      const start = process.hrtime.bigint();
+      const send = () => {
+        while (sent < count && sent - done < window) {
+          this.socket.write(JSON.stringify({ method: 'transact', params: ['Open_vSwitch', ...makeOps(sent)], id: this.nextId++ }));
+          sent++;
+        }
+      };
+      this.onFailure = reject;
+      this.onReply = (reply) => {
+        const failed = reply.error ?? reply.result?.find((r) => r && r.error);
+        if (failed) return this.fail(new Error(`transaction ${String(reply.id)} failed: ${JSON.stringify(failed)}`));
+        done++;
+        if (done < count) return send();
+        this.onReply = this.onFailure = undefined;
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        resolve({ txn: count, seconds, txnPerS: count / seconds });
+      };
+      send();
+    });
+  }
+
+  close(): void {
+    this.failure ??= new Error('the raw connection was closed');
+    this.socket.end();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    const onFailure = this.onFailure;
+    this.onReply = this.onFailure = undefined;
+    if (!this.socket.destroyed) this.socket.destroy();
+    onFailure?.(error);
+  }
+}
+
 /** The benchmark's transaction: insert an Interface and a Port, add the Port to the bridge. */
 export function addPortOps(bridgeName: string, portName: string): Operation[] {
   return [
