@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { OvsdbTestServer, type OvsdbTestServerOptions } from '../../support/ovsdb-server';
+import { LineQueue } from './line-queue';
 import { SEGMENTED_ENV, type Segment } from './segments';
 
 export const SERVER_PREFIX = 'ovs-fleet-bench-';
@@ -92,16 +93,12 @@ export function startSegmentedChild<T>(file: string, args: readonly string[], en
   const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env, [SEGMENTED_ENV]: '1' } });
   children.add(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const lines: string[] = [];
-  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
-  let buffer = '';
-  let exitError: Error | undefined;
+  const lines = new LineQueue(child.stdout!);
   const exited = new Promise<void>((resolve, reject) => {
     const fail = (error: Error) => {
       clearTimeout(timer);
       children.delete(child);
-      exitError = error;
-      for (const waiter of waiting.splice(0)) waiter.reject(error);
+      lines.close(error);
       reject(error);
     };
     child.on('error', fail);
@@ -109,32 +106,14 @@ export function startSegmentedChild<T>(file: string, args: readonly string[], en
       if (code !== 0) return fail(new Error(`${file} ${args.join(' ')}: exited with ${signal ?? code}`));
       clearTimeout(timer);
       children.delete(child);
-      exitError = new Error(`${file}: ended`);
-      for (const waiter of waiting.splice(0)) waiter.reject(exitError);
+      lines.close(new Error(`${file}: ended`));
       resolve();
     });
   });
   exited.catch(() => undefined);
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-    buffer += text;
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      const waiter = waiting.shift();
-      if (waiter) waiter.resolve(line);
-      else lines.push(line);
-    }
-  });
   child.stdin!.on('error', () => undefined); // a child that died: its exit says why
-  const nextLine = (): Promise<string> => {
-    const line = lines.shift();
-    if (line !== undefined) return Promise.resolve(line);
-    if (exitError) return Promise.reject(exitError);
-    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-  };
   const expect = async (what: string, check: (line: string) => boolean): Promise<string> => {
-    const line = await nextLine();
+    const line = await lines.next();
     if (!check(line)) throw new Error(`${file}: expected ${what}, got ${JSON.stringify(line.slice(0, 300))}`);
     return line;
   };
@@ -149,7 +128,7 @@ export function startSegmentedChild<T>(file: string, args: readonly string[], en
     },
     async finish() {
       child.stdin!.end('end\n');
-      const last = nextLine();
+      const last = lines.next();
       await exited;
       try {
         return JSON.parse(await last) as T;

@@ -6,6 +6,8 @@
  * prints its result, all segments together, as a contender run in one go does. The bench's
  * side: startSegmentedChild (processes.ts).
  */
+import { LineQueue } from './line-queue';
+
 export const SEGMENTED_ENV = 'BENCH_CHILD_SEGMENTED';
 
 /** One segment of a timed run. */
@@ -23,35 +25,11 @@ export type NextSegment = (done?: Segment) => Promise<number | undefined>;
 
 /** The segments asked for by lines on `input` (`run N`, `end`), answered on `output`. */
 export function lineSegments(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): NextSegment {
-  const lines: string[] = [];
-  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
-  let buffer = '';
-  let ended = false;
-  input.setEncoding('utf8');
-  input.on('data', (chunk: string | Buffer) => {
-    buffer += String(chunk);
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      const waiter = waiting.shift();
-      if (waiter) waiter.resolve(line);
-      else lines.push(line);
-    }
-  });
-  input.on('end', () => {
-    ended = true;
-    for (const waiter of waiting.splice(0)) waiter.reject(new Error('stdin ended before `end`'));
-  });
-  const nextLine = (): Promise<string> => {
-    const line = lines.shift();
-    if (line !== undefined) return Promise.resolve(line);
-    if (ended) return Promise.reject(new Error('stdin ended before `end`'));
-    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-  };
+  const lines = new LineQueue(input);
+  input.on('end', () => lines.close(new Error('stdin ended before `end`')));
   return async (done) => {
     output.write(done === undefined ? 'ready\n' : `${JSON.stringify(done)}\n`);
-    const line = await nextLine();
+    const line = await lines.next();
     if (line === 'end') {
       input.pause();
       return undefined;
