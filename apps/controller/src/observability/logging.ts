@@ -46,7 +46,7 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onResponse', (request: FastifyRequest & LoggedRequest, reply, done) => {
     const failed = reply.statusCode >= 500;
     if (logger.isLevelEnabled(failed ? 'error' : 'info') && !QUIET_ROUTES.has(request.routeOptions.url ?? '')) {
-      const fields = { requestId: request.id, req: request, res: reply.raw, responseTime: reply.elapsedTime, ...(request.principal ? { principal: request.principal.name } : {}) };
+      const fields = requestLine(request, reply.raw, reply.elapsedTime);
       if (failed) logger.error({ ...fields, err: new Error(`failed with status code ${reply.statusCode}`) }, 'request errored');
       else logger.info(fields, 'request completed');
     }
@@ -54,6 +54,11 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
   });
   onClientClosed(fastify, (request: FastifyRequest & LoggedRequest, reply) => {
     if (!logger.isLevelEnabled('info') || QUIET_ROUTES.has(request.routeOptions.url ?? '')) return;
-    logger.info({ requestId: request.id, req: request, res: CLOSED_BEFORE_ANSWER, responseTime: reply.elapsedTime, ...(request.principal ? { principal: request.principal.name } : {}) }, 'client closed request');
+    logger.info(requestLine(request, CLOSED_BEFORE_ANSWER, reply.elapsedTime), 'client closed request');
   });
+}
+
+/** A request line's fields: the request, its response, the time taken and the token's name (never its secret). */
+function requestLine(request: FastifyRequest & LoggedRequest, res: object, responseTime: number): Record<string, unknown> {
+  return { requestId: request.id, req: request, res, responseTime, ...(request.principal ? { principal: request.principal.name } : {}) };
 }
