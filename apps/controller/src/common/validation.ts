@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { BadRequestError, FieldProblem } from './api-errors';
+import { cacheValidationRules } from './validation-rules-cache';
 
 /** class-validator's nested errors as flat field paths: `subnets[0].cidr`. */
 export function fieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
@@ -20,6 +21,7 @@ export function fieldProblems(errors: ValidationError[], parent = ''): FieldProb
 
 /** Validates every DTO: unknown fields refused, values not coerced behind the caller's back. */
 export function apiValidationPipe(): ValidationPipe {
+  cacheValidationRules();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -74,12 +74,21 @@ function toPrefix(address: IpAddress, length: number): Prefix {
   return { family: address.family, network: address.value & ~mask, length, size: mask + 1n };
 }
 
+/** Stored subnets' prefixes by CIDR: every request parses the same few again otherwise. */
+const knownPrefixes = new Map<string, Readonly<Prefix>>();
+const KNOWN_PREFIXES_MAX = 4096;
+
 /** A stored subnet (or CIDR string); host bits are ignored here, canonicalSubnet refuses them. */
-function prefixOf(subnet: SubnetRecord | string): Prefix {
+function prefixOf(subnet: SubnetRecord | string): Readonly<Prefix> {
   const cidr = typeof subnet === 'string' ? subnet : subnet.cidr;
+  const known = knownPrefixes.get(cidr);
+  if (known) return known;
   const parsed = parsePrefixText(cidr);
   if (parsed === null || parsed.length > addressBits(parsed.address.family)) throw new Error(`not a CIDR: ${String(cidr)}`);
-  return toPrefix(parsed.address, parsed.length);
+  if (knownPrefixes.size >= KNOWN_PREFIXES_MAX) knownPrefixes.clear();
+  const prefix = Object.freeze(toPrefix(parsed.address, parsed.length));
+  knownPrefixes.set(cidr, prefix);
+  return prefix;
 }
 
 function formatPrefix(prefix: Prefix): string {
