@@ -311,6 +311,27 @@ describe('IPAM on a real Redis', () => {
     await expect(ipam.allocate('blue', record, 'att-a')).rejects.toMatchObject({ status: 409, message: 'subnet 198.18.64.0/18 of network blue has no free address' });
   });
 
+  it('claims a subnet\'s concurrent automatic allocations together: the first alone, those made meanwhile in one script call, each the address it would have got alone, in order', async () => {
+    const record = subnet('198.18.1.0/24');
+    const inOrder = allocatableRanges(record).flatMap((range) => Array.from({ length: Number(range.last - range.first + 1n) }, (_, i) => `${addressAt(record, range.first + BigInt(i))}/24`));
+    await ipam.allocate('blue', record, 'first'); // the scripts are cached in Redis from here on
+    await redis.config('RESETSTAT');
+    const addresses = await Promise.all(Array.from({ length: 60 }, (_, i) => ipam.allocate('blue', record, `att-${i}`)));
+    expect(addresses).toEqual(inOrder.slice(1, 61));
+    const scriptCalls = [...(await redis.info('commandstats')).matchAll(/cmdstat_(evalsha|eval):calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[2]), 0);
+    expect(scriptCalls).toBe(2);
+    const held = await ipam.allocations('blue', record.cidr);
+    expect(held.slice(1).map(({ address, owner }) => [address, owner])).toEqual(addresses.map((address, i) => [address, `att-${i}`]));
+  });
+
+  it(`claims alone what a call together could not reach within its ${SLOTS_PER_CALL} slots: concurrent allocations past a full stretch get the first free addresses, once each`, async () => {
+    const record = subnet('198.18.64.0/18');
+    await fill(redis, 'blue', record, SLOTS_PER_CALL + 500, 'filler'); // and no cursor: every claim starts at the first slot
+    const firstFree = Array.from({ length: 8 }, (_, i) => `${addressAt(record, BigInt(SLOTS_PER_CALL + 502 + i))}/18`);
+    const addresses = await Promise.all(Array.from({ length: 8 }, (_, i) => ipam.allocate('blue', record, `att-${i}`)));
+    expect(new Set(addresses)).toEqual(new Set(firstFree));
+  });
+
   it('never hands out one address twice to 1,000 concurrent allocations from two connections and a second process', async () => {
     // A pool of exactly 1,000 addresses: every one must be handed out once, and the 1,001st refused.
     const record = subnet('198.18.4.0/22', { allocationPools: [{ start: '198.18.4.10', end: '198.18.7.241' }] });

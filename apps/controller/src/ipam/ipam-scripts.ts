@@ -94,6 +94,39 @@ return { 0, string.format('%d', slot) }
 `);
 
 /**
+ * KEYS: addresses hash, cursor. ARGV: budget, owner count, the owners, ranges. CLAIM_NEXT
+ * from the stored cursor for each owner in turn, as that many calls one after the other
+ * would, all of them examining at most `budget` slots together: per owner {1, field, cursor
+ * before, cursor after}, or {0} once the budget is spent (that owner, and any after it,
+ * claimed nothing).
+ */
+export const CLAIM_NEXT_MANY = new LuaScript(`${SLOT_WALKER}
+local owners = tonumber(ARGV[2])
+local total, ranges = decode_ranges(3 + owners)
+local budget = math.min(tonumber(ARGV[1]), total)
+local slot = start_slot('', total)
+local next_slot = walk(ranges, slot)
+local examined = 0
+local replies = {}
+for o = 1, owners do
+  replies[o] = { 0 }
+  while examined < budget do
+    local field
+    field, slot = next_slot()
+    examined = examined + 1
+    if redis.call('HSETNX', KEYS[1], field, ARGV[2 + o]) == 1 then
+      local before = redis.call('GET', KEYS[2]) or ''
+      local after = string.format('%d', slot)
+      redis.call('SET', KEYS[2], after)
+      replies[o] = { 1, field, before, after }
+      break
+    end
+  end
+end
+return replies
+`);
+
+/**
  * KEYS: addresses hash, cursor. ARGV: how many, start slot ('' = the stored cursor), budget,
  * number of excluded fields, the excluded fields, ranges. Read only: the free fields
  * automatic allocation would take next, skipping the excluded ones: {slot to continue from, field...}.

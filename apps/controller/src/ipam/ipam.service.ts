@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { BadRequestError, ConflictError } from '../common/api-errors';
 import { REDIS } from '../redis/redis.module';
 import { ipamKeys, fieldOffset, offsetField } from './ipam-keys';
-import { CLAIM_NEXT, CLAIM_REQUESTED, FIND_FREE, RELEASE, SLOTS_PER_CALL, encodeRanges } from './ipam-scripts';
+import { GroupWhileBusy } from '../common/group-while-busy';
+import { CLAIM_NEXT, CLAIM_NEXT_MANY, CLAIM_REQUESTED, FIND_FREE, RELEASE, SLOTS_PER_CALL, encodeRanges } from './ipam-scripts';
 import { parseAddress } from './ip-address';
 import { addressAt, allocatableRanges, capacity, offsetOf, prefixLength, requestedOffset } from './subnet';
 
@@ -60,6 +61,10 @@ interface Claim {
 }
 
 type ClaimNextReply = [1, string, string, string] | [0, string];
+type ClaimedTogether = [1, string, string, string] | [0];
+
+/** At most this many owners' automatic claims in one script call. */
+const CLAIMS_PER_CALL = 256;
 type ClaimRequestedReply = [1] | [2] | [0, string];
 
 /**
@@ -216,17 +221,42 @@ export class IpamService {
     return this.addressOf(plan, hashField);
   }
 
+  /**
+   * The next free address of the subnet for the plan's owner: with the automatic claims other
+   * requests make of the subnet meanwhile, in one script call (one round trip for a burst of
+   * requests, each claim as it would have been alone); past that call's budget of slots
+   * (a nearly full subnet), alone, as many calls as it takes.
+   */
   private async claimNext(plan: Plan, claims: Claim[]): Promise<string> {
     const ranges = encodeRanges(allocatableRanges(plan.subnet));
+    const together = await this.claimTogether(plan, ranges);
+    const reply = together[0] === 1 ? together : await this.claimAlone(plan, ranges);
+    const [, hashField, cursorBefore, cursorAfter] = reply;
+    claims.push({ plan, hashField, cursorBefore, cursorAfter });
+    return this.addressOf(plan, hashField);
+  }
+
+  /** Automatic claims of one subnet (with the same allocatable ranges) waiting for the call in flight. */
+  private readonly claimGroups = new Map<string, GroupWhileBusy<string, ClaimedTogether>>();
+
+  private claimTogether(plan: Plan, ranges: string[]): Promise<ClaimedTogether> {
+    const key = `${plan.hash}\n${plan.cursor}\n${ranges.join(' ')}`;
+    let group = this.claimGroups.get(key);
+    if (!group) {
+      const claimMany = async (owners: string[]) =>
+        (await CLAIM_NEXT_MANY.run(this.redis, [plan.hash, plan.cursor], [SLOTS_PER_CALL, owners.length, ...owners, ...ranges])) as ClaimedTogether[];
+      group = new GroupWhileBusy(claimMany, CLAIMS_PER_CALL, () => this.claimGroups.delete(key));
+      this.claimGroups.set(key, group);
+    }
+    return group.run(plan.owner);
+  }
+
+  private async claimAlone(plan: Plan, ranges: string[]): Promise<[1, string, string, string]> {
     const total = Number(ranges[0]);
     let start = '';
     for (let scanned = 0; scanned < total; scanned += SLOTS_PER_CALL) {
       const reply = (await CLAIM_NEXT.run(this.redis, [plan.hash, plan.cursor], [plan.owner, start, SLOTS_PER_CALL, ...ranges])) as ClaimNextReply;
-      if (reply[0] === 1) {
-        const [, hashField, cursorBefore, cursorAfter] = reply;
-        claims.push({ plan, hashField, cursorBefore, cursorAfter });
-        return this.addressOf(plan, hashField);
-      }
+      if (reply[0] === 1) return reply;
       start = reply[1];
     }
     throw this.exhaustedError(plan);
