@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { KEY_PREFIX } from '@ovs-fleet/contracts';
+import { GroupWhileBusy } from '../common/group-while-busy';
 import { LuaScript } from '../common/lua-script';
 import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config';
 import { REDIS } from '../redis/redis.module';
@@ -25,11 +26,6 @@ export interface RateDecision {
   retryAfterSeconds: number;
 }
 
-interface Waiter {
-  resolve: (decision: RateDecision) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * A fixed window per token name, counted in Redis so that the limit holds across every
  * controller process. The window opens with a token's first request (INCRBY, then PEXPIRE NX
@@ -45,10 +41,8 @@ interface Waiter {
 @Injectable()
 export class RateLimiter {
   private readonly limit: number;
-  /** Hits waiting for their token's next round trip. */
-  private readonly waiting = new Map<string, Waiter[]>();
-  /** Tokens with a round trip in flight or about to be. */
-  private readonly counting = new Set<string>();
+  /** Per token with hits in flight or waiting: its batches (see GroupWhileBusy). */
+  private readonly batches = new Map<string, GroupWhileBusy<void, RateDecision>>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -58,33 +52,17 @@ export class RateLimiter {
   }
 
   hit(tokenName: string): Promise<RateDecision> {
-    return new Promise((resolve, reject) => {
-      const queue = this.waiting.get(tokenName);
-      if (queue) queue.push({ resolve, reject });
-      else this.waiting.set(tokenName, [{ resolve, reject }]);
-      if (!this.counting.has(tokenName)) {
-        this.counting.add(tokenName);
-        setImmediate(() => void this.countWaiting(tokenName));
-      }
-    });
-  }
-
-  /** Counts the token's waiting hits, batch after batch, until none wait. */
-  private async countWaiting(tokenName: string): Promise<void> {
-    try {
-      for (let batch = this.waiting.get(tokenName); batch; batch = this.waiting.get(tokenName)) {
-        this.waiting.delete(tokenName);
-        try {
-          const { count, ttlMs } = await this.count(tokenName, batch.length);
-          const first = count - batch.length + 1;
-          batch.forEach((waiter, i) => waiter.resolve(this.decide(first + i, ttlMs)));
-        } catch (error) {
-          for (const waiter of batch) waiter.reject(error);
-        }
-      }
-    } finally {
-      this.counting.delete(tokenName);
+    let batches = this.batches.get(tokenName);
+    if (!batches) {
+      const countHits = async (hits: void[]) => {
+        const { count, ttlMs } = await this.count(tokenName, hits.length);
+        const first = count - hits.length + 1;
+        return hits.map((_, i) => this.decide(first + i, ttlMs));
+      };
+      batches = new GroupWhileBusy(countHits, { gatherTurn: true, onIdle: () => this.batches.delete(tokenName) });
+      this.batches.set(tokenName, batches);
     }
+    return batches.run();
   }
 
   /** Adds `hits` to the token's window: the count after them and the window's time left. */

@@ -31,7 +31,7 @@ describe('GroupWhileBusy', () => {
 
   it('sends at most max items a call, in the order they came', async () => {
     const { calls, runMany } = controlled();
-    const group = new GroupWhileBusy(runMany, 2);
+    const group = new GroupWhileBusy(runMany, { max: 2 });
     const all = [1, 2, 3, 4, 5].map((item) => group.run(item));
     for (let i = 0; i < 3; i++) {
       await tick();
@@ -44,7 +44,7 @@ describe('GroupWhileBusy', () => {
   it('fails every item of a failed call, and only those; a call answering the wrong number of results fails too', async () => {
     const { calls, runMany } = controlled();
     const onIdle = jest.fn();
-    const group = new GroupWhileBusy(runMany, Number.POSITIVE_INFINITY, onIdle);
+    const group = new GroupWhileBusy(runMany, { onIdle });
     const first = group.run(1);
     const second = [group.run(2), group.run(3)];
     calls[0].fail(new Error('redis went away'));
@@ -60,5 +60,16 @@ describe('GroupWhileBusy', () => {
     await expect(again).resolves.toBe('r4');
     await tick();
     expect(onIdle).toHaveBeenCalledTimes(2);
+  });
+
+  it('with gatherTurn, the first call waits for the end of the turn and takes what came in it', async () => {
+    const { calls, runMany } = controlled();
+    const group = new GroupWhileBusy(runMany, { gatherTurn: true });
+    const all = [group.run(1), group.run(2)];
+    expect(calls).toHaveLength(0);
+    await tick();
+    expect(calls.map((call) => call.items)).toEqual([[1, 2]]);
+    calls[0].finish();
+    await expect(Promise.all(all)).resolves.toEqual(['r1', 'r2']);
   });
 });

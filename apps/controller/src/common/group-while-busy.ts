@@ -4,11 +4,18 @@ interface Waiting<I, O> {
   reject: (error: unknown) => void;
 }
 
+export interface GroupWhileBusyOptions {
+  /** At most this many items a call (default: no limit). */
+  max?: number;
+  /** The first call waits for the end of this turn of the event loop, gathering what else comes in it (default: starts at once). */
+  gatherTurn?: boolean;
+  /** Runs once nothing is in flight or waiting. */
+  onIdle?: () => void;
+}
+
 /**
  * One call in flight at a time; the items asked for meanwhile go together in the next one
- * (in the order they came, at most `max` a call), each answered with its own result. A
- * lone caller waits for nothing: its call starts at once. `onIdle` runs once nothing is in
- * flight or waiting.
+ * (in the order they came), each answered with its own result.
  */
 export class GroupWhileBusy<I, O> {
   private waiting: Waiting<I, O>[] = [];
@@ -17,21 +24,22 @@ export class GroupWhileBusy<I, O> {
   /** `runMany` answers its items in their order, one result each. */
   constructor(
     private readonly runMany: (items: I[]) => Promise<O[]>,
-    private readonly max = Number.POSITIVE_INFINITY,
-    private readonly onIdle: () => void = () => undefined,
+    private readonly options: GroupWhileBusyOptions = {},
   ) {}
 
   run(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.busy) void this.drain();
+      if (this.busy) return;
+      this.busy = true;
+      if (this.options.gatherTurn) setImmediate(() => void this.drain());
+      else void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.busy = true;
     while (this.waiting.length > 0) {
-      const group = this.waiting.splice(0, this.max);
+      const group = this.waiting.splice(0, this.options.max ?? Number.POSITIVE_INFINITY);
       try {
         const results = await this.runMany(group.map((waiting) => waiting.item));
         if (results.length !== group.length) throw new Error(`${results.length} results for ${group.length} items`);
@@ -41,6 +49,6 @@ export class GroupWhileBusy<I, O> {
       }
     }
     this.busy = false;
-    this.onIdle();
+    this.options.onIdle?.();
   }
 }

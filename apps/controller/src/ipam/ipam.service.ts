@@ -245,7 +245,7 @@ export class IpamService {
     if (!group) {
       const claimMany = async (owners: string[]) =>
         (await CLAIM_NEXT_MANY.run(this.redis, [plan.hash, plan.cursor], [SLOTS_PER_CALL, owners.length, ...owners, ...ranges])) as ClaimedTogether[];
-      group = new GroupWhileBusy(claimMany, CLAIMS_PER_CALL, () => this.claimGroups.delete(key));
+      group = new GroupWhileBusy(claimMany, { max: CLAIMS_PER_CALL, onIdle: () => this.claimGroups.delete(key) });
       this.claimGroups.set(key, group);
     }
     return group.run(plan.owner);
