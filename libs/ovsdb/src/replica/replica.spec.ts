@@ -1,7 +1,9 @@
-import type { TableUpdates2, WireRow } from '../protocol/wire';
+import type { TableUpdates2, WireAtom, WireRow } from '../protocol/wire';
 import { Bridge, Interface, OpenVSwitchSchema, Port } from '../schemas/generated/open-vswitch';
 import type { ChangeEvent, ReplicaEvent } from './events';
 import { Replica } from './replica';
+import { RowCodec } from './row-codec';
+import { LARGE_SET } from './set-diff';
 
 const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
@@ -118,6 +120,136 @@ describe('Replica: indexes', () => {
 
   it('refuses lookups on columns that are not indexed', () => {
     expect(() => newReplica().lookup(Bridge, 'datapath_type', 'netdev')).toThrow('Bridge.datapath_type is not indexed');
+  });
+});
+
+describe('Replica: a large set changed in place until a row is handed out', () => {
+  const BRIDGE = uuid(1);
+  const port = (n: number) => uuid(0x10000 + n);
+
+  /** A bridge with a large ports set (and a second, small one). */
+  function withLargeBridge(): Replica {
+    const replica = newReplica();
+    const ports = Array.from({ length: LARGE_SET }, (_, i): WireAtom => ['uuid', port(i)]);
+    void replica.applyUpdate2(initial({ Bridge: { [BRIDGE]: { name: 'br0', ports: ['set', ports] }, [uuid(2)]: { name: 'br1' } } }));
+    return replica;
+  }
+
+  let added = LARGE_SET;
+  const addPort = (replica: Replica, bridge = BRIDGE) => void replica.applyUpdate2({ Bridge: { [bridge]: { modify: { _version: ['uuid', uuid(added)], ports: ['uuid', port(added++)] } } } });
+
+  /** Every way a reader is handed a row. */
+  const handOuts: [string, (replica: Replica) => Bridge][] = [
+    ['get', (replica) => replica.get(Bridge, BRIDGE)!],
+    ['lookup', (replica) => replica.lookup(Bridge, 'name', 'br0')!],
+    ['lookupAll', (replica) => replica.lookupAll(Bridge, 'name', 'br0')[0]],
+    ['table().get', (replica) => replica.table(Bridge).get(BRIDGE)!],
+    ['table().values()', (replica) => [...replica.table(Bridge).values()][0]],
+    ['table().entries()', (replica) => [...replica.table(Bridge).entries()][0][1]],
+    ['for of table()', (replica) => [...replica.table(Bridge)][0][1]],
+    ['table().forEach', (replica) => {
+      const rows: Bridge[] = [];
+      replica.table(Bridge).forEach((row) => rows.push(row));
+      return rows[0];
+    }],
+  ];
+
+  it.each(handOuts)('a row handed out by %s never changes afterwards', (_, read) => {
+    const replica = withLargeBridge();
+    addPort(replica);
+    addPort(replica);
+    const row = read(replica);
+    const ports = [...row.ports];
+    const version = row._version;
+    addPort(replica);
+    addPort(replica);
+    expect(row.ports).toEqual(ports);
+    expect(row._version).toBe(version);
+    expect(replica.get(Bridge, BRIDGE)!.ports).toHaveLength(ports.length + 2);
+  });
+
+  it('a table view taken before hands out rows as they are when read, and they never change afterwards', () => {
+    const replica = withLargeBridge();
+    const bridges = replica.table(Bridge);
+    addPort(replica);
+    addPort(replica);
+    const row = bridges.get(BRIDGE)!;
+    addPort(replica);
+    expect(row.ports).toHaveLength(LARGE_SET + 2);
+    expect(replica.get(Bridge, BRIDGE)!.ports).toHaveLength(LARGE_SET + 3);
+  });
+
+  it('a row reached by an iteration begun before it changed is handed out as it is then, and never changes afterwards', () => {
+    const replica = withLargeBridge();
+    void replica.applyUpdate2(initial({ Bridge: { [uuid(3)]: { name: 'br2', ports: ['set', Array.from({ length: LARGE_SET }, (_, i): WireAtom => ['uuid', port(100_000 + i)])] } } }));
+    const rows = replica.table(Bridge).values();
+    expect(rows.next().value!._uuid).toBe(BRIDGE);
+    addPort(replica, uuid(3));
+    addPort(replica, uuid(3));
+    rows.next();
+    const reached = rows.next().value!;
+    expect(reached._uuid).toBe(uuid(3));
+    addPort(replica, uuid(3));
+    expect(reached.ports).toHaveLength(LARGE_SET + 2);
+  });
+
+  it('rows handed out in events never change afterwards, also when the subscriber came after the row changed unseen', () => {
+    const replica = withLargeBridge();
+    addPort(replica);
+    addPort(replica);
+    const subscription = replica.subscribe({ tables: ['Bridge'] });
+    addPort(replica);
+    const [event] = drain(subscription) as Extract<ChangeEvent, { type: 'modify' }>[];
+    subscription.close();
+    addPort(replica);
+    addPort(replica);
+    expect(event.old.ports).toHaveLength(LARGE_SET + 2);
+    expect(event.new.ports).toHaveLength(LARGE_SET + 3);
+  });
+
+  it('a new row sharing a large set with a row handed out does not change it', () => {
+    const replica = withLargeBridge();
+    const row = replica.get(Bridge, BRIDGE)!;
+    void replica.applyUpdate2({ Bridge: { [BRIDGE]: { modify: { datapath_type: 'netdev' } } } });
+    addPort(replica);
+    addPort(replica);
+    expect(row.ports).toHaveLength(LARGE_SET);
+    expect(replica.get(Bridge, BRIDGE)!.ports).toHaveLength(LARGE_SET + 2);
+  });
+
+  it('changes a row in place only while nobody is handed it and no index needs its old value', () => {
+    const inPlace = jest.spyOn(RowCodec.prototype, 'applyDiffInPlace');
+    try {
+      const replica = withLargeBridge();
+      addPort(replica);
+      expect(inPlace).toHaveBeenCalledTimes(0);
+      addPort(replica);
+      addPort(replica);
+      expect(inPlace).toHaveBeenCalledTimes(2);
+      replica.get(Bridge, BRIDGE);
+      addPort(replica);
+      expect(inPlace).toHaveBeenCalledTimes(2);
+      addPort(replica);
+      expect(inPlace).toHaveBeenCalledTimes(3);
+      // A rename: Bridge.name is indexed, so the index is given the old row and the new one.
+      void replica.applyUpdate2({ Bridge: { [BRIDGE]: { modify: { name: 'br-renamed', ports: ['uuid', port(added++)] } } } });
+      expect(inPlace).toHaveBeenCalledTimes(3);
+      expect(replica.lookup(Bridge, 'name', 'br0')).toBeUndefined();
+      expect(replica.lookup(Bridge, 'name', 'br-renamed')!.ports).toHaveLength(LARGE_SET + 6);
+      addPort(replica);
+      expect(inPlace).toHaveBeenCalledTimes(3);
+      // Events of other tables hand out no Bridge row; events of Bridge do.
+      const ports = replica.subscribe({ tables: [Port] });
+      addPort(replica);
+      expect(inPlace).toHaveBeenCalledTimes(4);
+      const bridges = replica.subscribe({ tables: [Bridge] });
+      addPort(replica);
+      expect(inPlace).toHaveBeenCalledTimes(4);
+      ports.close();
+      bridges.close();
+    } finally {
+      inPlace.mockRestore();
+    }
   });
 });
 

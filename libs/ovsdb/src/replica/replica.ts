@@ -7,6 +7,7 @@ import { ColumnIndex, type IndexSpec } from './column-index';
 import { ChangeSubscription, type ChangeEvent, type SubscribeOptions } from './events';
 import { RowCodec, type ReplicaRow } from './row-codec';
 import { SerialJobs, type Job } from './serial-jobs';
+import { TableView } from './table-view';
 import { Waiters } from './waiters';
 
 export interface ReplicaOptions {
@@ -36,6 +37,14 @@ interface TableStore {
   readonly codec: RowCodec;
   readonly rows: Map<UuidString, ReplicaRow>;
   readonly indexes: ColumnIndex[];
+  /**
+   * Rows made by a modify, holding large sets of their own, that nobody has been handed
+   * yet (by a read, an iteration or an event): the next modify changes such a row in place
+   * instead of copying its sets (a port added to a bridge of thousands). Every read that
+   * hands a row out takes it out of here first.
+   */
+  readonly drafts: Set<UuidString>;
+  readonly view: TableView<ReplicaRow>;
 }
 
 type RowOfRef<T> = T extends TableRef<string, infer Row> ? Row : ReplicaRow;
@@ -68,7 +77,9 @@ export class Replica {
     const tables = options.tables ?? [...this.schema.tables.keys()];
     for (const name of tables) {
       const meta = this.tableMeta(name);
-      this.stores.set(name, { meta, codec: new RowCodec(meta), rows: new Map(), indexes: [] });
+      const rows = new Map<UuidString, ReplicaRow>();
+      const drafts = new Set<UuidString>();
+      this.stores.set(name, { meta, codec: new RowCodec(meta), rows, indexes: [], drafts, view: new TableView(rows, drafts) });
     }
     this.monitored = new Set(tables);
     for (const spec of options.indexes ?? []) this.addIndex(spec);
@@ -86,13 +97,13 @@ export class Replica {
   table<T extends TableRef>(table: T): ReadonlyMap<UuidString, RowOfRef<T>>;
   table(table: string): ReadonlyMap<UuidString, ReplicaRow>;
   table(table: string | TableRef): ReadonlyMap<UuidString, unknown> {
-    return this.store(typeof table === 'string' ? table : table.name).rows;
+    return this.store(typeof table === 'string' ? table : table.name).view;
   }
 
   get<T extends TableRef>(table: T, uuid: UuidString): RowOfRef<T> | undefined;
   get(table: string, uuid: UuidString): ReplicaRow | undefined;
   get(table: string | TableRef, uuid: UuidString): unknown {
-    return this.store(typeof table === 'string' ? table : table.name).rows.get(uuid);
+    return handOut(this.store(typeof table === 'string' ? table : table.name), uuid);
   }
 
   /** The row whose indexed column holds `key` (for a multi index: one of them). */
@@ -101,7 +112,7 @@ export class Replica {
   lookup(table: string | TableRef, column: string, key: Atom): unknown {
     const name = typeof table === 'string' ? table : table.name;
     const uuid = this.index(name, column).first(key);
-    return uuid === undefined ? undefined : this.stores.get(name)!.rows.get(uuid);
+    return uuid === undefined ? undefined : handOut(this.stores.get(name)!, uuid);
   }
 
   /** Every row whose indexed column holds `key` (set columns: contains `key`). */
@@ -109,9 +120,9 @@ export class Replica {
   lookupAll(table: string, column: string, key: Atom): ReplicaRow[];
   lookupAll(table: string | TableRef, column: string, key: Atom): unknown[] {
     const name = typeof table === 'string' ? table : table.name;
-    const rows = this.stores.get(name)!.rows;
+    const store = this.stores.get(name)!;
     const out: ReplicaRow[] = [];
-    for (const uuid of this.index(name, column).all(key)) out.push(rows.get(uuid)!);
+    for (const uuid of this.index(name, column).all(key)) out.push(handOut(store, uuid)!);
     return out;
   }
 
@@ -241,6 +252,7 @@ export class Replica {
     const clearAll = (): IteratorResult<void, void> => {
       for (const store of this.stores.values()) {
         store.rows.clear();
+        store.drafts.clear();
         for (const index of store.indexes) index.clear();
       }
       this.txnId = null;
@@ -306,7 +318,7 @@ export class Replica {
         let wire: WireRow | null | undefined;
         if ((wire = update.modify) !== undefined) {
           if (old === undefined) this.inconsistent(`modify of unknown row ${table} ${uuid}`);
-          else this.put(store, old, store.codec.applyDiff(old, wire!));
+          else this.modify(store, old, wire!);
         } else if ((wire = update.initial ?? update.insert) !== undefined) {
           this.put(store, old, store.codec.create(uuid, wire!));
         } else if ('delete' in update) {
@@ -361,7 +373,10 @@ export class Replica {
         const old = store.rows.get(uuid);
         if (old === undefined || !store.codec.equals(old, fresh)) this.put(store, old, fresh);
         // Same contents under a new version (changed and changed back): no event, keep the version.
-        else if (old._version !== fresh._version) store.rows.set(uuid, fresh);
+        else if (old._version !== fresh._version) {
+          store.rows.set(uuid, fresh);
+          store.drafts.delete(uuid);
+        }
         if ((++n & 63) === 0 && this.jobs.shouldYield()) yield;
       }
       for (const [uuid, old] of store.rows) {
@@ -372,8 +387,32 @@ export class Replica {
     if (lastTxnId !== null) this.txnId = lastTxnId;
   }
 
+  /**
+   * An update2 `modify`: a draft (see TableStore.drafts) is changed in place when nobody
+   * would be handed it by an event and no index needs its old value; otherwise a new row,
+   * itself a draft when only it holds its large sets and no event hands it out.
+   */
+  private modify(store: TableStore, old: ReplicaRow, diff: WireRow): void {
+    const drafts = store.drafts;
+    if (drafts.size !== 0 && drafts.has(old._uuid) && !this.handsOut(store) && !touchesIndex(store, diff)) {
+      store.codec.applyDiffInPlace(old, diff);
+      return;
+    }
+    const next = store.codec.applyDiff(old, diff);
+    this.put(store, old, next);
+    if (store.codec.ownsLargeSets(old, next) && !this.handsOut(store)) drafts.add(next._uuid);
+  }
+
+  /** True when a change to this table is handed out in events (a subscriber wants the table). */
+  private handsOut(store: TableStore): boolean {
+    if (this.subscriptions.size === 0) return false;
+    for (const subscription of this.subscriptions) if (subscription.wants(store.meta.name)) return true;
+    return false;
+  }
+
   private put(store: TableStore, old: ReplicaRow | undefined, next: ReplicaRow): void {
     store.rows.set(next._uuid, next);
+    if (store.drafts.size !== 0) store.drafts.delete(next._uuid);
     const indexes = store.indexes;
     for (let i = 0; i < indexes.length; i++) {
       if (old === undefined) indexes[i].add(next);
@@ -390,6 +429,7 @@ export class Replica {
 
   private remove(store: TableStore, old: ReplicaRow): void {
     store.rows.delete(old._uuid);
+    if (store.drafts.size !== 0) store.drafts.delete(old._uuid);
     for (const index of store.indexes) index.remove(old);
     if (this.subscriptions.size === 0) return;
     this.emit({ type: 'delete', table: store.meta.name, uuid: old._uuid, old, new: null });
@@ -432,6 +472,19 @@ export class Replica {
     if (meta === undefined) throw new OvsdbReplicaError(`schema ${this.schema.name} has no table ${JSON.stringify(name)}`);
     return meta;
   }
+}
+
+/** A row as handed to a reader: from then on it is no draft, never changed in place. */
+function handOut(store: TableStore, uuid: UuidString): ReplicaRow | undefined {
+  if (store.drafts.size !== 0) store.drafts.delete(uuid);
+  return store.rows.get(uuid);
+}
+
+/** True when the diff changes an indexed column (the index needs the old value apart from the new). */
+function touchesIndex(store: TableStore, diff: WireRow): boolean {
+  const indexes = store.indexes;
+  for (let i = 0; i < indexes.length; i++) if (Object.hasOwn(diff, indexes[i].column.name)) return true;
+  return false;
 }
 
 /** Stands in for a snapshot row once applied. */

@@ -3,7 +3,7 @@ import { columnCodec, type ColumnCodec } from '../data/codec';
 import type { TypedValue } from '../data/typed-value';
 import type { Atom, TableMeta } from '../schema/types';
 import { OvsdbValidationError } from '../schema/validation-error';
-import { applyMapDiff, toggleMembers } from './set-diff';
+import { applyMapDiff, LARGE_SET, toggleMembers, toggleMembersInPlace } from './set-diff';
 
 /** A decoded row: one property per schema column, plus `_uuid` and `_version`. */
 export interface ReplicaRow {
@@ -21,6 +21,8 @@ export type DiffApplier = (old: TypedValue, diff: WireValue) => TypedValue;
 interface ColumnSlot {
   readonly codec: ColumnCodec;
   readonly applyDiff: DiffApplier;
+  /** A set with max > 1: its diff toggles members. */
+  readonly isSet: boolean;
 }
 
 /**
@@ -36,11 +38,14 @@ export class RowCodec {
   /** True when every column (not `_version`) holds an equal value. */
   readonly equals: (a: ReplicaRow, b: ReplicaRow) => boolean;
   private readonly slots: ReadonlyMap<string, ColumnSlot>;
+  /** The set columns (max > 1): the ones whose values may be large. */
+  private readonly setColumns: readonly string[];
   private readonly decodeVersion: (wire: WireValue) => string;
 
   constructor(readonly table: TableMeta) {
     const codecs = table.columns.map((column) => columnCodec(column));
-    this.slots = new Map(codecs.map((codec) => [codec.column.name, { codec, applyDiff: diffApplier(codec) }]));
+    this.slots = new Map(codecs.map((codec) => [codec.column.name, { codec, applyDiff: diffApplier(codec), isSet: isSetType(codec) }]));
+    this.setColumns = codecs.filter(isSetType).map((codec) => codec.column.name);
     this.decodeVersion = (wire) => {
       if (Array.isArray(wire) && wire[0] === 'uuid' && typeof wire[1] === 'string') return wire[1];
       throw new OvsdbValidationError(`${table.name}._version`, wire, 'is not a uuid');
@@ -59,6 +64,44 @@ export class RowCodec {
       else if (name === '_version') next._version = this.decodeVersion(diff[name]);
     }
     return next;
+  }
+
+  /**
+   * update2 `modify` applied to `row` itself, for a row nobody has been handed yet (the
+   * replica's drafts) whose large sets are its own (ownsLargeSets): a few-member diff of a
+   * large set changes the array in place, with no copy; every other column gets the value
+   * applyDiff would give it.
+   */
+  applyDiffInPlace(row: ReplicaRow, diff: WireRow): void {
+    const draft = row as MutableRow;
+    for (const name in diff) {
+      const slot = this.slots.get(name);
+      if (slot === undefined) {
+        if (name === '_version') draft._version = this.decodeVersion(diff[name]);
+      } else if (slot.isSet) {
+        const members = slot.codec.decode(diff[name]) as readonly Atom[];
+        if (!toggleMembersInPlace(draft[name] as Atom[], members)) draft[name] = toggleMembers(draft[name] as readonly Atom[], members);
+      } else {
+        draft[name] = slot.applyDiff(draft[name], diff[name]);
+      }
+    }
+  }
+
+  /**
+   * True when `next` holds a set of LARGE_SET members or more and shares none with `old`
+   * (each was made for `next`): then only `next` holds them, and applyDiffInPlace may change
+   * them as long as nobody is handed `next`.
+   */
+  ownsLargeSets(old: ReplicaRow, next: ReplicaRow): boolean {
+    let large = false;
+    for (let i = 0; i < this.setColumns.length; i++) {
+      const name = this.setColumns[i];
+      const value = next[name] as readonly Atom[];
+      if (value.length < LARGE_SET) continue;
+      if (old[name] === value) return false;
+      large = true;
+    }
+    return large;
   }
 
   /** monitor (`update`) modify: the listed columns take their new values. */
@@ -116,6 +159,10 @@ function compileEquals(codecs: readonly ColumnCodec[]): (a: ReplicaRow, b: Repli
     }
     return true;
   };
+}
+
+function isSetType(codec: ColumnCodec): boolean {
+  return codec.column.type.kind === 'set';
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { setsEqual } from '../data/equal';
 import { EMPTY_SET } from '../data/frozen';
-import { applyMapDiff, LARGE_SET, toggleMembers } from './set-diff';
+import { applyMapDiff, LARGE_SET, toggleMembers, toggleMembersInPlace } from './set-diff';
 
 /** The reference: symmetric difference on plain Sets. */
 function reference(current: Set<string>, diff: readonly string[]): Set<string> {
@@ -83,6 +83,38 @@ describe('toggleMembers', () => {
     const all = Array.from({ length: LARGE_SET }, (_, i) => `x${i}`);
     expect(toggleMembers(all, all)).toBe(EMPTY_SET);
     expect(toggleMembers(['a'], ['a'])).toBe(EMPTY_SET);
+  });
+});
+
+describe('toggleMembersInPlace', () => {
+  it('changes a large set itself, to what toggleMembers gives for the same set and diff (members and order)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: 0, max: LARGE_SET * 2 }), { maxLength: 4 }), { minLength: 1, maxLength: 40 }),
+        (diffs) => {
+          const owned = Array.from({ length: LARGE_SET + 200 }, (_, i) => `m${i}`);
+          let copied: readonly string[] = [...owned];
+          for (const raw of diffs) {
+            const diff = raw.map((n) => `m${n}`);
+            const before = owned;
+            expect(toggleMembersInPlace(owned, diff)).toBe(true);
+            expect(owned).toBe(before);
+            copied = toggleMembers(copied, [...new Set(diff)]) as readonly string[];
+            expect(owned).toEqual(copied);
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('leaves small sets and larger diffs to toggleMembers, unchanged', () => {
+    const small = Array.from({ length: LARGE_SET - 1 }, (_, i) => `s${i}`);
+    expect(toggleMembersInPlace(small, ['new'])).toBe(false);
+    expect(small).toHaveLength(LARGE_SET - 1);
+    const large = Array.from({ length: LARGE_SET }, (_, i) => `l${i}`);
+    expect(toggleMembersInPlace(large, ['a', 'b', 'c', 'd', 'e'])).toBe(false);
+    expect(large).toHaveLength(LARGE_SET);
   });
 });
 

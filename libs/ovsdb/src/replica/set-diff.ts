@@ -128,6 +128,41 @@ function toggleLarge(old: readonly Atom[], diff: readonly Atom[]): readonly Atom
 }
 
 /**
+ * toggleMembers for a large set that nobody but the caller holds (see Replica's drafts):
+ * a diff of a few members changes `set` itself, no copy, with the same result and order
+ * toggleMembers would give. False when it does not apply (a small set, or a larger diff):
+ * use toggleMembers.
+ */
+export function toggleMembersInPlace(set: Atom[], diff: readonly Atom[]): boolean {
+  if (set.length < LARGE_SET || diff.length > FEW_MEMBERS) return false;
+  const index = takePositions(set);
+  let removed: Atom[] | undefined;
+  for (let k = 0; k < diff.length; k++) {
+    const member = diff[k];
+    if (positionOf(diff, member) < k) continue; // a repeated diff member counts once, as in a Set
+    if (index.has(member)) (removed ??= []).push(member);
+    else {
+      index.set(member, set.length);
+      set.push(member);
+    }
+  }
+  if (removed !== undefined) {
+    for (let k = 0; k < removed.length; k++) {
+      const member = removed[k];
+      const at = index.get(member)!;
+      const last = set.pop()!;
+      index.delete(member);
+      if (at < set.length) {
+        set[at] = last;
+        index.set(last, at);
+      }
+    }
+  }
+  keepPositions(set, index);
+  return true;
+}
+
+/**
  * `old` followed by `added`, in one exact-size copy (growing a copy of a 20,000-member
  * array costs a second one). One member, the common case (a port added to a bridge), goes
  * through toSpliced, which copies about 20% faster than concat, whose generic path visits
