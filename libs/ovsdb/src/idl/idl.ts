@@ -173,7 +173,8 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
   /**
    * Runs `ops` and resolves when the replica holds their effects (read your writes):
    * ovsdb-server sends a client's own update before the transact reply, and the replica
-   * receives each notification in arrival order; if it is busy with a large sync we wait.
+   * receives each notification in arrival order and applies it, at the latest, when it is
+   * next read; if it is busy with a large sync we wait.
    */
   async transact(ops: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
     let results: OperationResult[];
@@ -183,8 +184,11 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
       // Also when the server refused it: what arrived before the reply is older than it.
       this.applyDeferred();
     }
+    // The update handed in before the reply is applied by the first read (deferUpdate3),
+    // after this transaction's caller has had its turn (its next request already sent);
+    // only one still waiting behind a sliced sync needs waiting for.
     const replica = this.replica;
-    if (replica.appliedSeq < replica.submittedSeq) await replica.idle();
+    if (replica.applyingInSlices) await replica.idle();
     return results;
   }
 
@@ -260,6 +264,8 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
    * applies everything queued up to it.
    */
   hold(): () => void {
+    // What arrived before the hold is applied before it (deferUpdate3 leaves it for later).
+    this.replicaOrUndefined?.applyDeferred();
     this.holds++;
     let released = false;
     return () => {
@@ -314,16 +320,17 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     };
     // Whatever the previous connection queued under hold() predates the new monitor reply.
     this.applyDeferred();
-    // Nothing held (every update once synced): applied at once, with no closure to queue.
+    // Nothing held (every update once synced): handed to the replica at once, with no
+    // closure to queue, to be applied by its first read or once this I/O is handled.
     const applyNow = () => held === undefined && this.holds === 0;
     client.on('update2', (id, updates) => {
       if (id !== MONITOR_ID) return;
-      if (applyNow()) void replica.applyUpdate2(updates);
+      if (applyNow()) replica.deferUpdate2(updates);
       else deliver(() => void replica.applyUpdate2(updates));
     });
     client.on('update3', (id, lastTxnId, updates) => {
       if (id !== MONITOR_ID) return;
-      if (applyNow()) void replica.applyUpdate3(lastTxnId, updates);
+      if (applyNow()) replica.deferUpdate3(lastTxnId, updates);
       else deliver(() => void replica.applyUpdate3(lastTxnId, updates));
     });
     // Plain `monitor`: the database's on a server without monitor_cond, and _Server's Database table.

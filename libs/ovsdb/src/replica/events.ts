@@ -46,6 +46,8 @@ export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterat
   constructor(
     options: SubscribeOptions,
     private readonly onClose: (subscription: object) => void,
+    /** Called before every read of the queue: the replica applies what it was handed to apply later. */
+    private readonly beforeRead: () => void = () => undefined,
   ) {
     this.capacity = options.capacity ?? 10_000;
     if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new RangeError('capacity must be a positive integer');
@@ -58,6 +60,7 @@ export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterat
 
   /** Events queued and not yet taken (a pending gap counts as one). */
   get pending(): number {
+    this.beforeRead();
     return this.queue.length - this.head + (this.gapReason !== undefined ? 1 : 0);
   }
 
@@ -102,6 +105,7 @@ export class ChangeSubscription<Row = ReplicaRow> implements AsyncIterableIterat
 
   /** Takes the next event without waiting; undefined when none is queued. */
   poll(): ReplicaEvent<Row> | undefined {
+    this.beforeRead();
     if (this.gapReason !== undefined) {
       const event: GapEvent = { type: 'gap', reason: this.gapReason, dropped: this.dropped };
       this.dropped = 0;

@@ -344,6 +344,115 @@ describe('Replica: monitor (RFC 7047 update)', () => {
   });
 });
 
+describe('Replica: deferred updates', () => {
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const insertPort = (n: number): TableUpdates2 => ({ Port: { [uuid(n)]: { insert: { name: `p${n}` } } } });
+
+  /** A replica with a Port modify handed in to be applied later, and a spy on the diffs applied since. */
+  function withDeferred(): { replica: Replica; applied: jest.SpyInstance; restore: () => void } {
+    const replica = newReplica();
+    void replica.applyUpdate2(insertPort(2));
+    const applied = jest.spyOn(RowCodec.prototype, 'applyDiff');
+    replica.deferUpdate3(uuid(99), { Port: { [uuid(2)]: { modify: { tag: 5 } } } });
+    return { replica, applied, restore: () => applied.mockRestore() };
+  }
+
+  it('applies nothing until read, then everything handed in, in order with what is applied at once', () => {
+    const replica = newReplica();
+    const events = replica.subscribe({ tables: ['Port'] });
+    replica.deferUpdate3(uuid(98), insertPort(2));
+    replica.deferUpdate2({ Port: { [uuid(2)]: { modify: { name: 'renamed' } } } });
+    expect(replica.applyingInSlices).toBe(false);
+    void replica.applyUpdate2({ Port: { [uuid(2)]: { modify: { name: 'last' } } } });
+    expect(summary(drain(events))).toEqual(['insert:Port:02', 'modify:Port:02', 'modify:Port:02']);
+    expect(replica.get(Port, uuid(2))!.name).toBe('last');
+    expect(replica.lastTxnId).toBe(uuid(98));
+  });
+
+  it('applies on its own, unread, once the event loop has handled the I/O at hand', async () => {
+    const { applied, restore } = withDeferred();
+    try {
+      await Promise.resolve();
+      expect(applied).toHaveBeenCalledTimes(0);
+      await turn();
+      expect(applied).toHaveBeenCalledTimes(1);
+    } finally {
+      restore();
+    }
+  });
+
+  const reads: [string, (replica: Replica) => unknown][] = [
+    ['get', (replica) => replica.get(Port, uuid(2))],
+    ['lookup', (replica) => replica.lookup(Port, 'name', 'p2')],
+    ['lookupAll', (replica) => replica.lookupAll(Port, 'name', 'p2')],
+    ['table().get', (replica) => replica.table(Port).get(uuid(2))],
+    ['table().size', (replica) => replica.table(Port).size],
+    ['table().has', (replica) => replica.table(Port).has(uuid(2))],
+    ['table().keys()', (replica) => [...replica.table(Port).keys()]],
+    ['table().values()', (replica) => [...replica.table(Port).values()]],
+    ['for of table()', (replica) => [...replica.table(Port)]],
+    ['lastTxnId', (replica) => replica.lastTxnId],
+    ['busy', (replica) => replica.busy],
+    ['appliedSeq', (replica) => replica.appliedSeq],
+    ['idle()', (replica) => replica.idle()],
+    ['waitFor()', (replica) => replica.waitFor(() => true)],
+    ['subscribe()', (replica) => replica.subscribe()],
+  ];
+
+  it.each(reads)('%s applies it first', (_, read) => {
+    const { replica, applied, restore } = withDeferred();
+    try {
+      expect(applied).toHaveBeenCalledTimes(0);
+      void read(replica);
+      expect(applied).toHaveBeenCalledTimes(1);
+    } finally {
+      restore();
+    }
+  });
+
+  it('a table view taken before and an iteration begun before apply it at their next read', () => {
+    const replica = newReplica();
+    void replica.applyUpdate2(insertPort(1));
+    const ports = replica.table(Port);
+    const rows = ports.values();
+    replica.deferUpdate3(uuid(98), insertPort(2));
+    expect(ports.get(uuid(2))!.name).toBe('p2');
+    replica.deferUpdate3(uuid(97), insertPort(3));
+    expect([...rows].map((row) => row.name)).toEqual(['p1', 'p2', 'p3']);
+  });
+
+  it('a subscriber hears of changes handed in before it only if it subscribed before them; its poll applies them first', () => {
+    const replica = newReplica();
+    const before = replica.subscribe({ tables: ['Port'] });
+    replica.deferUpdate3(uuid(98), insertPort(2));
+    const after = replica.subscribe({ tables: ['Port'] });
+    replica.deferUpdate3(uuid(97), insertPort(3));
+    expect(before.pending).toBe(2);
+    expect(summary(drain(after))).toEqual(['insert:Port:03']);
+  });
+
+  it('applies a larger update (one applied in slices) at once, so that a read-your-writes caller waits for it (applyingInSlices)', async () => {
+    const replica = newReplica({ sliceMs: 0 });
+    const rows = (from: number, count: number): TableUpdates2 => ({ Port: Object.fromEntries(Array.from({ length: count }, (_, i) => [uuid(from + i), { insert: { name: `p${from + i}` } }])) });
+    replica.deferUpdate2(rows(100, 63));
+    expect(replica.applyingInSlices).toBe(false);
+    replica.deferUpdate2(rows(200, 64));
+    expect(replica.applyingInSlices).toBe(true);
+    await replica.idle();
+    expect(replica.table(Port).size).toBe(127);
+  });
+
+  it('reports a deferred update that does not fit the replica', async () => {
+    const problems: string[] = [];
+    const replica = newReplica({ onInconsistency: (e) => problems.push(e.message) });
+    replica.deferUpdate3(uuid(98), { Port: { [uuid(7)]: { modify: { name: 'x' } } } });
+    replica.deferUpdate2({ Port: { [uuid(8)]: { insert: { name: 42 } } } });
+    expect(replica.get(Port, uuid(8))).toBeUndefined();
+    await turn();
+    expect(problems).toEqual([`modify of unknown row Port ${uuid(7)}`, 'a notification failed part-way and the replica may be incomplete: Port.name: 42 is not a valid string']);
+  });
+});
+
 describe('Replica: ordering, slicing and waiting', () => {
   function bigInitial(ports: number): TableUpdates2 {
     const rows: Record<string, WireRow> = {};

@@ -71,6 +71,8 @@ export class Replica {
   private monitored: ReadonlySet<string>;
   private txnId: UuidString | null = null;
   private readonly onInconsistency: (error: OvsdbError) => void;
+  /** Applies the notifications handed in with defer* now: every read calls it first. */
+  private readonly settle = (): void => this.jobs.settle();
 
   constructor(schema: DatabaseMeta | DatabaseSchema, options: ReplicaOptions = {}) {
     this.schema = isMeta(schema) ? schema : parseSchema(schema);
@@ -79,7 +81,7 @@ export class Replica {
       const meta = this.tableMeta(name);
       const rows = new Map<UuidString, ReplicaRow>();
       const drafts = new Set<UuidString>();
-      this.stores.set(name, { meta, codec: new RowCodec(meta), rows, indexes: [], drafts, view: new TableView(rows, drafts) });
+      this.stores.set(name, { meta, codec: new RowCodec(meta), rows, indexes: [], drafts, view: new TableView(rows, drafts, this.settle) });
     }
     this.monitored = new Set(tables);
     for (const spec of options.indexes ?? []) this.addIndex(spec);
@@ -103,6 +105,7 @@ export class Replica {
   get<T extends TableRef>(table: T, uuid: UuidString): RowOfRef<T> | undefined;
   get(table: string, uuid: UuidString): ReplicaRow | undefined;
   get(table: string | TableRef, uuid: UuidString): unknown {
+    this.settle();
     return handOut(this.store(typeof table === 'string' ? table : table.name), uuid);
   }
 
@@ -110,6 +113,7 @@ export class Replica {
   lookup<T extends TableRef>(table: T, column: string, key: Atom): RowOfRef<T> | undefined;
   lookup(table: string, column: string, key: Atom): ReplicaRow | undefined;
   lookup(table: string | TableRef, column: string, key: Atom): unknown {
+    this.settle();
     const name = typeof table === 'string' ? table : table.name;
     const uuid = this.index(name, column).first(key);
     return uuid === undefined ? undefined : handOut(this.stores.get(name)!, uuid);
@@ -119,6 +123,7 @@ export class Replica {
   lookupAll<T extends TableRef>(table: T, column: string, key: Atom): RowOfRef<T>[];
   lookupAll(table: string, column: string, key: Atom): ReplicaRow[];
   lookupAll(table: string | TableRef, column: string, key: Atom): unknown[] {
+    this.settle();
     const name = typeof table === 'string' ? table : table.name;
     const store = this.stores.get(name)!;
     const out: ReplicaRow[] = [];
@@ -128,11 +133,22 @@ export class Replica {
 
   /** The last transaction id seen in an update3 or monitor_cond_since reply (for resuming). */
   get lastTxnId(): UuidString | null {
+    this.settle();
     return this.txnId;
   }
 
   /** True while notifications are still being applied (reads may see a partial update). */
   get busy(): boolean {
+    this.settle();
+    return this.jobs.busy;
+  }
+
+  /**
+   * True while a notification is being applied in slices or waits behind one (not counting
+   * those handed in with defer*, which any read applies first): what a read-your-writes
+   * caller must wait for (`idle()`) before reading.
+   */
+  get applyingInSlices(): boolean {
     return this.jobs.busy;
   }
 
@@ -142,6 +158,7 @@ export class Replica {
   }
 
   get appliedSeq(): number {
+    this.settle();
     return this.jobs.completed;
   }
 
@@ -201,6 +218,29 @@ export class Replica {
   /** An `update3` notification: params [monitor-id, last-txn-id, table-updates2]. */
   applyUpdate3(lastTxnId: UuidString, updates: TableUpdates2): Promise<void> {
     return this.run(this.update2Job(updates, lastTxnId));
+  }
+
+  /**
+   * applyUpdate2, applied later: before anything reads the replica (every reading method,
+   * `table()`'s views, subscriptions' `poll`/`next`, `waitFor` and the sequence numbers
+   * apply it first), else once the event loop has finished the I/O it is handling
+   * (setImmediate), in order with every other notification. A client that hands in the
+   * update ovsdb-server sends before a transact reply so sends its next request before the
+   * work of applying it (read-your-writes holds: any read applies it first). Failures go
+   * to onInconsistency.
+   */
+  deferUpdate2(updates: TableUpdates2): void {
+    this.defer(updates, null);
+  }
+
+  /** applyUpdate3, applied later as deferUpdate2 is. */
+  deferUpdate3(lastTxnId: UuidString, updates: TableUpdates2): void {
+    this.defer(updates, lastTxnId);
+  }
+
+  /** Applies now what defer* handed in (as any read does first). */
+  applyDeferred(): void {
+    this.jobs.settle();
   }
 
   /** An RFC 7047 `update` notification (`monitor`): per row `old`/`new`. */
@@ -266,6 +306,7 @@ export class Replica {
 
   /** Resolves once everything handed in up to now has been applied. */
   idle(): Promise<void> {
+    this.settle();
     return this.whenApplied(this.jobs.submitted);
   }
 
@@ -279,6 +320,7 @@ export class Replica {
    * rejects after `timeoutMs` if given.
    */
   waitFor(predicate: (replica: this) => boolean, timeoutMs?: number): Promise<void> {
+    this.settle();
     return this.waiters.waitFor(() => predicate(this), timeoutMs);
   }
 
@@ -288,8 +330,10 @@ export class Replica {
   subscribe<T extends TableRef>(options: SubscribeOptions & { readonly tables: readonly T[] }): ChangeSubscription<RowOfRef<T>>;
   subscribe(options?: SubscribeOptions): ChangeSubscription;
   subscribe(options: SubscribeOptions = {}): ChangeSubscription<unknown> {
+    // Changes handed in before are not the new subscriber's.
+    this.settle();
     for (const table of options.tables ?? []) this.store(typeof table === 'string' ? table : table.name);
-    const subscription: ChangeSubscription = new ChangeSubscription(options, () => this.subscriptions.delete(subscription));
+    const subscription: ChangeSubscription = new ChangeSubscription(options, () => this.subscriptions.delete(subscription), this.settle);
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -299,6 +343,15 @@ export class Replica {
   /** Queues a job; a failure (a value that does not decode) also goes to onInconsistency (reportFailure): resync. */
   private run(job: Job): Promise<void> {
     return this.jobs.submit(job);
+  }
+
+  /**
+   * Only an update that is applied in one go is deferred, so that the read that applies it
+   * finds it applied; a larger one (applied in slices) is applied now, as applyUpdate2 does.
+   */
+  private defer(updates: TableUpdates2, lastTxnId: UuidString | null): void {
+    if (appliedInOneGo(updates)) this.jobs.submitLater(this.update2Job(updates, lastTxnId));
+    else void this.run(this.update2Job(updates, lastTxnId));
   }
 
   private reportFailure(error: unknown): void {
@@ -327,7 +380,7 @@ export class Replica {
         } else {
           this.inconsistent(`row update of ${table} ${uuid} has none of initial/insert/modify/delete`);
         }
-        if ((++n & 63) === 0 && this.jobs.shouldYield()) yield;
+        if ((++n & YIELD_CHECK_MASK) === 0 && this.jobs.shouldYield()) yield;
       }
     }
     if (lastTxnId !== null) this.txnId = lastTxnId;
@@ -349,7 +402,7 @@ export class Replica {
         } else {
           this.put(store, old, store.codec.applyNew(old, values));
         }
-        if ((++n & 63) === 0 && this.jobs.shouldYield()) yield;
+        if ((++n & YIELD_CHECK_MASK) === 0 && this.jobs.shouldYield()) yield;
       }
     }
   }
@@ -377,11 +430,11 @@ export class Replica {
           store.rows.set(uuid, fresh);
           store.drafts.delete(uuid);
         }
-        if ((++n & 63) === 0 && this.jobs.shouldYield()) yield;
+        if ((++n & YIELD_CHECK_MASK) === 0 && this.jobs.shouldYield()) yield;
       }
       for (const [uuid, old] of store.rows) {
         if (!Object.prototype.hasOwnProperty.call(rowUpdates, uuid)) this.remove(store, old);
-        if ((++n & 63) === 0 && this.jobs.shouldYield()) yield;
+        if ((++n & YIELD_CHECK_MASK) === 0 && this.jobs.shouldYield()) yield;
       }
     }
     if (lastTxnId !== null) this.txnId = lastTxnId;
@@ -472,6 +525,18 @@ export class Replica {
     if (meta === undefined) throw new OvsdbReplicaError(`schema ${this.schema.name} has no table ${JSON.stringify(name)}`);
     return meta;
   }
+}
+
+/** The apply jobs ask whether to yield after every YIELD_CHECK_MASK + 1 rows. */
+const YIELD_CHECK_MASK = 63;
+
+/** True when the update has too few row updates for its job to ever ask whether to yield. */
+function appliedInOneGo(updates: TableUpdates2): boolean {
+  let n = 0;
+  for (const table in updates) {
+    for (const _ in updates[table]) if (++n > YIELD_CHECK_MASK) return false;
+  }
+  return true;
 }
 
 /** A row as handed to a reader: from then on it is no draft, never changed in place. */
