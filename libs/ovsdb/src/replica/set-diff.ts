@@ -112,16 +112,7 @@ function toggleLarge(old: readonly Atom[], diff: readonly Atom[]): readonly Atom
   for (let k = 0; k < diff.length; k++) (index.has(diff[k]) ? removed : added).push(diff[k]);
   const out = copyWith(old, added);
   for (let k = 0; k < added.length; k++) index.set(added[k], old.length + k);
-  for (let k = 0; k < removed.length; k++) {
-    const member = removed[k];
-    const at = index.get(member)!;
-    const last = out.pop()!;
-    index.delete(member);
-    if (at < out.length) {
-      out[at] = last;
-      index.set(last, at);
-    }
-  }
+  removeBySwap(out, index, removed);
   if (out.length === 0) return EMPTY_SET;
   keepPositions(out, index);
   return out;
@@ -146,18 +137,7 @@ export function toggleMembersInPlace(set: Atom[], diff: readonly Atom[]): boolea
       set.push(member);
     }
   }
-  if (removed !== undefined) {
-    for (let k = 0; k < removed.length; k++) {
-      const member = removed[k];
-      const at = index.get(member)!;
-      const last = set.pop()!;
-      index.delete(member);
-      if (at < set.length) {
-        set[at] = last;
-        index.set(last, at);
-      }
-    }
-  }
+  if (removed !== undefined) removeBySwap(set, index, removed);
   keepPositions(set, index);
   return true;
 }
@@ -183,4 +163,18 @@ export function applyMapDiff(old: ReadonlyMap<Atom, Atom>, diff: ReadonlyMap<Ato
     else out.set(key, value);
   }
   return out.size === 0 ? EMPTY_MAP : out;
+}
+
+/** Takes each member out of `set`, moving the last member into its place (order is not kept), `index` kept up to date. */
+function removeBySwap(set: Atom[], index: Map<Atom, number>, members: readonly Atom[]): void {
+  for (let k = 0; k < members.length; k++) {
+    const member = members[k];
+    const at = index.get(member)!;
+    const last = set.pop()!;
+    index.delete(member);
+    if (at < set.length) {
+      set[at] = last;
+      index.set(last, at);
+    }
+  }
 }
