@@ -8,6 +8,7 @@ import { initApp } from './support/controller-app';
 import { CONVERGE_JOB, ConvergeJob, ConvergeReport, hostQueueName, redisKeys } from '@ovs-fleet/contracts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import request from 'supertest';
 import { ApiExceptionFilter } from '../../apps/controller/src/common/api-exception.filter';
 import { apiValidationPipe } from '../../apps/controller/src/common/validation';
@@ -400,7 +401,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
       process.env.OVS_FLEET_REDIS_URL = server.url;
       try {
         const moduleRef = await Test.createTestingModule({ imports: [ConfigModule, RedisModule, OperationsModule] }).compile();
-        app = await initApp(moduleRef, { logger: false }, (created) => created.useGlobalPipes(apiValidationPipe()).useGlobalFilters(new ApiExceptionFilter()));
+        app = await initApp(moduleRef, { logger: false }, (created) => created.useGlobalPipes(apiValidationPipe()).useGlobalFilters(new ApiExceptionFilter(pino({ level: 'silent' }))));
       } finally {
         delete process.env.OVS_FLEET_REDIS_URL;
       }

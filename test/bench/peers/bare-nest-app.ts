@@ -15,6 +15,7 @@ import { CreateAttachmentDto } from '../../../apps/controller/src/attachments/at
 import { ApiExceptionFilter } from '../../../apps/controller/src/common/api-exception.filter';
 import { apiValidationPipe } from '../../../apps/controller/src/common/validation';
 import { loadControllerConfig } from '../../../apps/controller/src/config/controller-config';
+import { pino } from 'pino';
 
 @Controller()
 class BareController {
@@ -36,7 +37,7 @@ class BareModule {}
 async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(BareModule, controllerHttpAdapter(), { logger: false });
   app.useGlobalPipes(apiValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalFilters(new ApiExceptionFilter(pino({ level: 'warn' }))); // the controller's level in the benchmark
   app.enableShutdownHooks();
   const config = loadControllerConfig(process.env); // the controller's port and listen backlog, read as it reads them
   await app.listen({ port: config.httpPort, host: '127.0.0.1', backlog: config.httpBacklog });

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { requestLogger } from '../observability/logging';
@@ -47,20 +47,14 @@ export function toApiError(exception: unknown): ApiError {
 
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('api');
-
   /** `log`: the process's pino logger (HTTP_LOGGER), for 5xx lines that name their request. */
-  constructor(private readonly log?: PinoLogger) {}
+  constructor(private readonly log: PinoLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const error = toApiError(exception);
     const request = httpRequestOf<FastifyRequest>(host);
-    if (error.status >= 500) {
-      // The line names the request; without the process's pino logger (a bare test app), Nest's logger.
-      if (this.log) requestLogger(this.log, request).error({ err: exception }, exception instanceof Error ? exception.message : String(exception));
-      else this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    }
+    if (error.status >= 500) requestLogger(this.log, request).error({ err: exception }, exception instanceof Error ? exception.message : String(exception));
     const reply = httpReplyOf<FastifyReply>(host);
     if (error.status === 429 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '1');
     void reply.code(error.status).send({ error: error.toJSON(), requestId: request.id ?? null });
