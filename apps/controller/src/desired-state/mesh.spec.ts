@@ -1,8 +1,10 @@
 import { tunnelPortName, type HostRecord, type NetworkRecord } from '@ovs-fleet/contracts';
 import fc from 'fast-check';
 import { DesiredStateInputError } from './errors';
+import { fleetView } from './fleet-view';
 import { spans } from './host-selector';
 import { assignLocalVlans } from './local-vlans';
+import { nextMeshes, sameMembers } from './mesh';
 import { hostRecord, networkRecord } from './testing/records';
 import { meshTunnels } from './testing/resolved';
 import { thrownBy } from './testing/thrown';
@@ -125,5 +127,62 @@ describe('meshTunnels', () => {
         }),
       );
     });
+  });
+});
+
+describe('sameMembers', () => {
+  const members = [
+    { host: 'h1', tunnelIp: '203.0.113.1' },
+    { host: 'h2', tunnelIp: '203.0.113.2' },
+  ];
+
+  it('is true for the same hosts with the same addresses, in the same order', () => {
+    expect(sameMembers(members, members.map((m) => ({ ...m })))).toBe(true);
+    expect(sameMembers([], [])).toBe(true);
+  });
+
+  it('is false when a member changed its tunnel address, when a host differs, or when one was added or removed', () => {
+    expect(sameMembers(members, [members[0], { host: 'h2', tunnelIp: '203.0.113.22' }])).toBe(false);
+    expect(sameMembers(members, [members[0], { host: 'h3', tunnelIp: '203.0.113.2' }])).toBe(false);
+    expect(sameMembers(members, members.slice(0, 1))).toBe(false);
+    expect(sameMembers(members.slice(0, 1), members)).toBe(false);
+  });
+});
+
+describe('nextMeshes', () => {
+  const meshOf = (hosts: HostRecord[]) => hosts.map((h) => ({ host: h.id, tunnelIp: h.tunnelIp }));
+  const blue = networkRecord('blue');
+  const red = networkRecord('red', { type: 'gre', segmentId: 7, hosts: { labels: { rack: 'r2' } } });
+  const provider = networkRecord('prov', { type: 'vlan', segmentId: 30, providerBridge: 'br-phy' });
+  const view = fleetView([h3, h1, h2], [red, blue, provider]);
+  const stored = new Map([
+    ['blue', { network: 'blue', revision: 4, members: meshOf([h1, h2, h3]) }],
+    ['red', { network: 'red', revision: 2, members: meshOf([h3]) }],
+  ]);
+
+  it('gives each overlay network its spanned hosts sorted by id, at revision 1 when new; vlan networks have none', () => {
+    expect([...nextMeshes(view, new Map())]).toEqual([
+      ['blue', { network: 'blue', revision: 1, members: meshOf([h1, h2, h3]) }],
+      ['red', { network: 'red', revision: 1, members: meshOf([h3]) }],
+    ]);
+  });
+
+  it('keeps the stored revision when the members did not change', () => {
+    expect(nextMeshes(view, stored)).toEqual(stored);
+  });
+
+  it('moves a mesh one revision on when a member changes its tunnel address, and only the meshes it is in', () => {
+    const moved = { ...h1, tunnelIp: '203.0.113.101' };
+    const meshes = nextMeshes(fleetView([moved, h2, h3], [red, blue, provider]), stored);
+    expect(meshes.get('blue')).toEqual({ network: 'blue', revision: 5, members: meshOf([moved, h2, h3]) });
+    expect(meshes.get('red')).toEqual(stored.get('red'));
+  });
+
+  it('moves a mesh one revision on when a host joins or leaves it', () => {
+    const joined = nextMeshes(fleetView([h1, h2, h3, hostRecord('h4', { tunnelIp: '203.0.113.4', labels: { rack: 'r2' } })], [red, blue]), stored);
+    expect([joined.get('blue')?.revision, joined.get('red')?.revision]).toEqual([5, 3]);
+    const left = nextMeshes(fleetView([h1, h2], [red, blue]), stored);
+    expect(left.get('blue')).toEqual({ network: 'blue', revision: 5, members: meshOf([h1, h2]) });
+    expect(left.get('red')).toEqual({ network: 'red', revision: 3, members: [] });
   });
 });
