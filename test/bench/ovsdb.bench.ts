@@ -28,7 +28,10 @@
  * 300, most of OvsdbIdl's hot functions were still compiled during the timed run (63
  * TurboFan compilations in it, against 26 for the raw writer), on the same 2 cores as
  * ovsdb-server, and its CPU per transaction only levelled off after about 2,000. Ours also
- * report ovsdb-server's CPU per timed transaction (server-cpu.ts).
+ * report ovsdb-server's CPU per timed transaction (server-cpu.ts), and those one at a time
+ * their turnaround, from a reply's bytes arriving to the next request written (median; the
+ * same hook on both sides of a ratio: turnaround.ts): the client's own delay per
+ * transaction, which throughput alone hides in the server's and the scheduler's.
  * BENCH_TXN, BENCH_WINDOW, BENCH_SYNC_PORTS, BENCH_RECONNECT_ROUNDS change the sizes; BENCH_ONLY
  * (ratio names from the JSON line, comma-separated) runs only those ratios' contenders and
  * prints only those ratios, no sync nor reconnect (select.ts).
@@ -157,8 +160,9 @@ async function txnRounds(groups: readonly (readonly TxnContender[])[]): Promise<
     const summary = summarize(runs[i]);
     const server = summary.serverCpuUsPerTxn === undefined ? '  -' : String(Math.round(summary.serverCpuUsPerTxn)).padStart(3);
     const all = summary.runs.map(Math.round).join(', ');
+    const turnaround = summary.turnaroundUs === undefined ? '' : `, turnaround us ${String(Math.round(summary.turnaroundUs)).padStart(3)}`;
     console.log(
-      `${label.padEnd(42)} ${String(Math.round(summary.best)).padStart(5)} txn/s (median ${String(Math.round(summary.median)).padStart(4)}), CPU us/txn client ${String(Math.round(summary.cpuUsPerTxn)).padStart(3)} server ${server}  (runs: ${all})`,
+      `${label.padEnd(42)} ${String(Math.round(summary.best)).padStart(5)} txn/s (median ${String(Math.round(summary.median)).padStart(4)}), CPU us/txn client ${String(Math.round(summary.cpuUsPerTxn)).padStart(3)} server ${server}${turnaround}  (runs: ${all})`,
     );
     return summary;
   });
@@ -199,6 +203,19 @@ function txnRatio(ours: TxnSummary, theirs: TxnSummary): { best: number; median:
 function txnVerdict(label: string, ratio: { best: number; median: number }, atLeast: number): void {
   const met = ratio.best >= atLeast;
   console.log(`  ${label.padEnd(50)} ${ratio.best.toFixed(2)}x (median ${ratio.median.toFixed(2)}x)  (target >= ${atLeast}x)  ${met ? 'met' : 'MISSED'}`);
+}
+
+/** `<key>_turnaround_us` (dashes as underscores) for each contender run that measured its turnaround, one at a time. */
+function turnaroundFigures(summaries: ReadonlyMap<string, TxnSummary>): Record<string, number> {
+  return Object.fromEntries(
+    [...summaries].flatMap(([key, summary]) => (summary.turnaroundUs === undefined ? [] : [[`${key.replaceAll('-', '_')}_turnaround_us`, round(summary.turnaroundUs, 1)]])),
+  );
+}
+
+/** Beside OvsdbIdl's target: both sides' turnaround, what the client adds per transaction once the reply is in. */
+function turnaroundLine(idl: TxnSummary, raw: TxnSummary): void {
+  if (idl.turnaroundUs === undefined || raw.turnaroundUs === undefined) return;
+  console.log(`    client turnaround (reply in -> next request written), median us: OvsdbIdl ${Math.round(idl.turnaroundUs)}, raw writer + monitor ${Math.round(raw.turnaroundUs)}`);
 }
 
 /** An informative ratio, no target; `(with a monitor: ...)` when a monitored variant is given. */
@@ -262,12 +279,23 @@ async function main(): Promise<void> {
     console.log('ratios (best run against best run; the medians\' ratio in brackets):');
     const only = Object.fromEntries(selected.ratios.map((name) => [name, ratioOf(name as keyof typeof txnRatioSides)]));
     for (const [name, ratio] of Object.entries(only)) {
-      if (name === 'idl_seq_vs_raw_monitored') txnVerdict('OvsdbIdl one at a time vs raw writer + monitor', ratio, 0.9);
-      else if (name === 'pipelined_vs_raw') txnVerdict('pipelined vs raw writer (OvsdbClient, same work)', ratio, 0.9);
+      if (name === 'idl_seq_vs_raw_monitored') {
+        txnVerdict('OvsdbIdl one at a time vs raw writer + monitor', ratio, 0.9);
+        turnaroundLine(summaries.get('idl-seq')!, summaries.get('raw-monitored-seq')!);
+      } else if (name === 'pipelined_vs_raw') txnVerdict('pipelined vs raw writer (OvsdbClient, same work)', ratio, 0.9);
       else if (name === 'seq_vs_python_idl') txnVerdict('one at a time vs Python IDL (both with replica)', ratio, 3);
       else reference(name, ratio);
     }
-    console.log(JSON.stringify({ txn: TXN, repeat: REPEAT, warmup: WARMUP, jit_warmup: JIT_WARMUP, ...Object.fromEntries(Object.entries(only).flatMap(([name, ratio]) => [[name, round(ratio.best, 3)], [`${name}_median`, round(ratio.median, 3)]])) }));
+    console.log(
+      JSON.stringify({
+        txn: TXN,
+        repeat: REPEAT,
+        warmup: WARMUP,
+        jit_warmup: JIT_WARMUP,
+        ...Object.fromEntries(Object.entries(only).flatMap(([name, ratio]) => [[name, round(ratio.best, 3)], [`${name}_median`, round(ratio.median, 3)]])),
+        ...turnaroundFigures(summaries),
+      }),
+    );
     return;
   }
   const summary = (key: string) => summaries.get(key)!;
@@ -297,6 +325,7 @@ async function main(): Promise<void> {
   reference('  OvsdbClient alone one at a time vs Python IDL', txnRatios.client_seq_vs_python_idl);
   reference('  ceilings: raw writer one at a time vs Python IDL', ratioOf('raw_seq_vs_python_idl'), ratioOf('raw_monitored_seq_vs_python_idl'));
   txnVerdict('OvsdbIdl one at a time vs raw writer + monitor', txnRatios.idl_seq_vs_raw_monitored, 0.9);
+  turnaroundLine(seq, rawMonitoredSeq);
   txnVerdict('pipelined vs raw writer (OvsdbClient, same work)', txnRatios.pipelined_vs_raw, 0.9);
   reference('  OvsdbIdl pipelined vs raw writer + monitor', txnRatios.idl_pipelined_vs_raw_monitored);
   verdict('initial sync, speed vs Python IDL', ratios.sync_speedup_vs_python_idl, '>= 3x', ratios.sync_speedup_vs_python_idl >= 3);
@@ -333,6 +362,7 @@ async function main(): Promise<void> {
       jit_warmup: JIT_WARMUP,
       window: WINDOW,
       sync_ports: SYNC_PORTS,
+      ...turnaroundFigures(summaries),
       ...Object.fromEntries(Object.entries(ratios).map(([key, value]) => [key, round(value, 3)])),
     }),
   );

@@ -9,6 +9,7 @@ import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/vswitch';
 import { addPortOps, RawConnection, rawTransactions } from '../peers/raw-jsonrpc';
 import type { NextSegment, Segment } from './segments';
 import { serverCpuMeter } from './server-cpu';
+import { TurnaroundMeter } from './turnaround';
 import { addPort, BRIDGE, bridgeUuid, emptyBridgeOps } from './workload';
 
 const DB = 'Open_vSwitch';
@@ -34,6 +35,11 @@ export interface TxnResult {
   cpu_us_per_txn: number;
   /** ovsdb-server's CPU per transaction in the timed run, when the bench gave its pid. */
   server_cpu_us_per_txn?: number;
+  /**
+   * One at a time only: the client's median turnaround in the timed run, microseconds, from
+   * a reply's bytes arriving to the next request written (turnaround.ts).
+   */
+  turnaround_us?: number;
 }
 
 /** The CPU meters of a segment: this process's and the server's (when the bench gave its pid), from now on. */
@@ -46,12 +52,28 @@ function startMeters(): (txn: number, seconds: number) => Segment {
   };
 }
 
-/** Times `body` (`txn` transactions), with the meters started right before it. */
-async function measured(txn: number, body: () => Promise<void>): Promise<Segment> {
+/** Times `body` (`txn` transactions), with the meters (and `turnaround`, if any) started right before it. */
+async function measured(txn: number, body: () => Promise<void>, turnaround?: TurnaroundMeter): Promise<Segment> {
   const stop = startMeters();
+  turnaround?.start();
   const start = process.hrtime.bigint();
   await body();
-  return stop(txn, elapsedS(start));
+  const seconds = elapsedS(start);
+  turnaround?.stop();
+  return stop(txn, seconds);
+}
+
+/** One transaction at a time, a turnaround meter on every connection the contender opens from now on (turnaround.ts). */
+function turnaroundMeter(window: number): TurnaroundMeter | undefined {
+  return window === 1 ? TurnaroundMeter.install() : undefined;
+}
+
+/** `result` with `turnaround`'s median; fails if it saw no turnaround at all (it missed the connection). */
+function withTurnaround(result: TxnResult, turnaround: TurnaroundMeter | undefined): TxnResult {
+  if (turnaround === undefined) return result;
+  const us = turnaround.medianUs();
+  if (us === undefined) throw new Error('no turnaround measured: the meter saw no reply followed by a request');
+  return { ...result, turnaround_us: us };
 }
 
 /**
@@ -121,6 +143,7 @@ async function addPorts(idl: OvsdbIdl, count: number, window: number, prefix: st
 
 /** Contender 1 and 2: `window` IDL transactions in flight (1: one at a time), after the untimed `warmup`. */
 export async function idlTransactions(remote: string, count: number, window: number, warmup: Warmup): Promise<TxnResult> {
+  const turnaround = turnaroundMeter(window);
   const idl = await connectIdl(remote);
   try {
     if (warmup.jit > 0) {
@@ -128,11 +151,12 @@ export async function idlTransactions(remote: string, count: number, window: num
       await idl.transact(emptyBridgeOps());
     }
     await addPorts(idl, warmup.ports, window, 'w');
-    const result = await timedRun(count, (n, first) => measured(n, () => addPorts(idl, n, window, 'p', first)), warmup.segments);
+    const result = await timedRun(count, (n, first) => measured(n, () => addPorts(idl, n, window, 'p', first), turnaround), warmup.segments);
     if (idl.replica.lookup(Port, 'name', `p${count - 1}`) === undefined) throw new Error('the replica misses the last port');
-    return result;
+    return withTurnaround(result, turnaround);
   } finally {
     idl.close();
+    turnaround?.close();
   }
 }
 
@@ -141,6 +165,7 @@ export async function idlTransactions(remote: string, count: number, window: num
  * same work as the raw writer, `window` in flight, after the untimed `warmup`.
  */
 export async function clientTransactions(remote: string, count: number, window: number, warmup: Warmup): Promise<TxnResult> {
+  const turnaround = turnaroundMeter(window);
   const client = await OvsdbClient.connect(remote);
   try {
     const transactMany = async (n: number, prefix: string, first = 0) => {
@@ -155,9 +180,10 @@ export async function clientTransactions(remote: string, count: number, window: 
       await client.transact(DB, emptyBridgeOps());
     }
     await transactMany(warmup.ports, 'w');
-    return await timedRun(count, (n, first) => measured(n, () => transactMany(n, 'c', first)), warmup.segments);
+    return withTurnaround(await timedRun(count, (n, first) => measured(n, () => transactMany(n, 'c', first), turnaround), warmup.segments), turnaround);
   } finally {
     client.close();
+    turnaround?.close();
   }
 }
 
@@ -192,6 +218,7 @@ export async function rawWriter(remote: string, count: number, window: number, w
   if (!remote.startsWith('unix:')) throw new Error('the raw writer speaks unix sockets only');
   const socket = remote.slice('unix:'.length);
   const monitor = monitored ? new Replica(OpenVSwitchSchema).monitorRequests() : undefined;
+  const turnaround = turnaroundMeter(window);
   const kept = mode === 'kept' ? await RawConnection.open(socket, monitor) : undefined;
   const transactions = (n: number, makeOps: (i: number) => unknown[], unmonitored = false) =>
     kept !== undefined ? kept.transactions(n, window, makeOps) : rawTransactions(socket, n, window, makeOps, unmonitored ? undefined : monitor);
@@ -204,14 +231,19 @@ export async function rawWriter(remote: string, count: number, window: number, w
     const run = async (n: number, first: number): Promise<Segment> => {
       let stop: ((txn: number, seconds: number) => Segment) | undefined;
       const result = await transactions(n, (i) => {
-        if (i === 0) stop = startMeters();
+        if (i === 0) {
+          stop = startMeters();
+          turnaround?.start();
+        }
         return addPortOps(BRIDGE, `r${first + i}`);
       });
+      turnaround?.stop();
       return stop!(n, result.seconds);
     };
-    return await timedRun(count, run, warmup.segments);
+    return withTurnaround(await timedRun(count, run, warmup.segments), turnaround);
   } finally {
     kept?.close();
+    turnaround?.close();
   }
 }
 

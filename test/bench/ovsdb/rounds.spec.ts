@@ -140,6 +140,12 @@ describe('summarize', () => {
     expect(summarize([result(100, 50), result(200)]).serverCpuUsPerTxn).toBeUndefined();
   });
 
+  it('keeps the median of the runs’ turnarounds, none unless every run has one', () => {
+    const turning = (txnPerS: number, turnaroundUs?: number): TxnResult => ({ ...result(txnPerS), ...(turnaroundUs === undefined ? {} : { turnaround_us: turnaroundUs }) });
+    expect(summarize([turning(100, 60), turning(300, 40), turning(200, 90)]).turnaroundUs).toBe(60);
+    expect(summarize([turning(100, 60), turning(300)]).turnaroundUs).toBeUndefined();
+  });
+
   it('refuses an empty list', () => {
     expect(() => summarize([])).toThrow('no runs');
   });

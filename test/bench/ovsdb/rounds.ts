@@ -76,13 +76,15 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** A contender's runs, summed up: its best and its median throughput, and its median CPU figures. */
+/** A contender's runs, summed up: its best and its median throughput, and its median CPU (and turnaround) figures. */
 export interface TxnSummary {
   best: number;
   median: number;
   cpuUsPerTxn: number;
   /** Undefined when no run reported the server's CPU (the Python IDL's). */
   serverCpuUsPerTxn?: number;
+  /** The median of the runs' turnarounds (contenders.ts, TxnResult); undefined unless every run measured one. */
+  turnaroundUs?: number;
   runs: number[];
 }
 
@@ -90,11 +92,13 @@ export function summarize(runs: readonly TxnResult[]): TxnSummary {
   if (runs.length === 0) throw new Error('no runs to summarize');
   const rates = runs.map((run) => run.txn_per_s);
   const serverCpu = runs.flatMap((run) => (run.server_cpu_us_per_txn === undefined ? [] : [run.server_cpu_us_per_txn]));
+  const turnaround = runs.flatMap((run) => (run.turnaround_us === undefined ? [] : [run.turnaround_us]));
   return {
     best: Math.max(...rates),
     median: median(rates),
     cpuUsPerTxn: median(runs.map((run) => run.cpu_us_per_txn)),
     ...(serverCpu.length === runs.length ? { serverCpuUsPerTxn: median(serverCpu) } : {}),
+    ...(turnaround.length === runs.length ? { turnaroundUs: median(turnaround) } : {}),
     runs: rates,
   };
 }
