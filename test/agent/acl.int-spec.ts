@@ -102,10 +102,10 @@ describe("an agent's own keys", () => {
       onNoPermission: (error) => refused.push(error),
     });
     closers.push(() => worker.close());
-    const job = await queue.add(CONVERGE_JOB, { hostId: 'h1', revision: 3, requestId: 'req-acl', queuedAt: Date.now() }, CONVERGE_JOB_OPTIONS);
+    const job = await queue.add(CONVERGE_JOB, { hostId: 'h1', revision: 3, requestIds: ['req-acl'], queuedAt: Date.now() }, CONVERGE_JOB_OPTIONS);
     await job.waitUntilFinished(events, 15_000);
     expect(await job.getState()).toBe('completed');
-    expect(seen).toEqual([{ hostId: 'h1', revision: 3, requestId: 'req-acl', queuedAt: expect.any(Number) }]);
+    expect(seen).toEqual([{ hostId: 'h1', revision: 3, requestIds: ['req-acl'], queuedAt: expect.any(Number) }]);
     expect(refused).toEqual([]);
   });
 
@@ -119,10 +119,10 @@ describe("an agent's own keys", () => {
 
     const reporter = new HostReporter(h1, 'h1');
     await reporter.status({ heartbeatAt: 5, agentStartedAt: 4, ovsVersion: '3.1.0', ovsdbConnected: true });
-    await reporter.applied({ kind: 'applied', revision: 3, at: 6, receipts: { pickedUpAt: 1, committedAt: 2, vswitchdAppliedAt: 3, linkUpAt: 4 }, changes: 1, repaired: 0, requestId: 'req-acl' });
+    await reporter.applied({ kind: 'applied', revision: 3, at: 6, receipts: { pickedUpAt: 1, committedAt: 2, vswitchdAppliedAt: 3, linkUpAt: 4 }, changes: 1, repaired: 0, requestIds: ['req-acl'] });
     expect(await admin.hgetall(redisKeys.hostStatus('h1'))).toEqual({ heartbeatAt: expect.any(String), agentStartedAt: '4', ovsVersion: '3.1.0', ovsdbConnected: 'true', appliedRevision: '3' });
     const [[, fields]] = await admin.xrange(redisKeys.hostReports('h1'), '-', '+');
-    expect(JSON.parse(fields[1])).toMatchObject({ kind: 'applied', revision: 3, requestId: 'req-acl' });
+    expect(JSON.parse(fields[1])).toMatchObject({ kind: 'applied', revision: 3, requestIds: ['req-acl'] });
     for (let i = 0; i < 50 && announced.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(announced).toEqual(['h1']);
 
@@ -187,7 +187,7 @@ describe("everything else is refused, and refusing changes nothing", () => {
     const before = await dump();
     const queue = new Queue<ConvergeJob>(hostQueueName('h2'), { connection: { url: agentUrl('h1'), maxRetriesPerRequest: 1 } });
     closers.push(() => queue.close());
-    await expect(queue.add(CONVERGE_JOB, { hostId: 'h2', revision: 9, requestId: null, queuedAt: Date.now() })).rejects.toThrow(noperm);
+    await expect(queue.add(CONVERGE_JOB, { hostId: 'h2', revision: 9, requestIds: [], queuedAt: Date.now() })).rejects.toThrow(noperm);
     const subscriber = new Redis(agentUrl('h1'), { maxRetriesPerRequest: 1 });
     closers.push(() => subscriber.quit());
     await expect(subscriber.subscribe(redisKeys.hostEvents('h2'))).rejects.toThrow(noperm);

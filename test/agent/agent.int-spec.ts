@@ -109,7 +109,7 @@ async function queueConverge(resolved: ResolvedHostState, requestId: string): Pr
   const mesh: NetworkMesh = { network: 'blue', revision: 1, members: [{ host: 'h1', tunnelIp: document.tunnelIp }, ...tunnels.map((t) => ({ host: t.remoteHost, tunnelIp: t.remoteIp }))] };
   await admin.set(redisKeys.networkMesh('blue'), JSON.stringify(mesh));
   await admin.set(redisKeys.hostDesired('h1'), JSON.stringify(document));
-  const job = await queue.add(CONVERGE_JOB, { hostId: 'h1', revision: document.revision, requestId, queuedAt: Date.now() }, CONVERGE_JOB_OPTIONS);
+  const job = await queue.add(CONVERGE_JOB, { hostId: 'h1', revision: document.revision, requestIds: [requestId], queuedAt: Date.now() }, CONVERGE_JOB_OPTIONS);
   return job.id!;
 }
 
@@ -118,9 +118,14 @@ async function reports(): Promise<ConvergeReport[]> {
   return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('report') + 1]) as ConvergeReport);
 }
 
+/** Whether an agent log line is about a job carrying this request. */
+function servedRequest(line: Record<string, unknown>, requestId: string): boolean {
+  return Array.isArray(line.requestIds) && line.requestIds.includes(requestId);
+}
+
 /** The report that settles a request: applied, or a final failure. */
 async function settledReport(requestId: string, timeoutMs = 30_000): Promise<ConvergeReport> {
-  return eventually(`a final report for ${requestId}`, async () => (await reports()).find((r) => r.requestId === requestId && (r.kind === 'applied' || r.final)), timeoutMs);
+  return eventually(`a final report for ${requestId}`, async () => (await reports()).find((r) => r.requestIds.includes(requestId) && (r.kind === 'applied' || r.final)), timeoutMs);
 }
 
 // ---- the host, seen with tools independent of the agent ---------------------------------------
@@ -232,7 +237,7 @@ describe('the host agent on a lab host', () => {
       const queuedAt = Date.now();
       await queueConverge(desired(1, [attachmentOf('a1', c1, 5)]), 'req-1');
       const report = await settledReport('req-1');
-      expect(report).toMatchObject({ kind: 'applied', revision: 1, requestId: 'req-1', repaired: 0 });
+      expect(report).toMatchObject({ kind: 'applied', revision: 1, requestIds: ['req-1'], repaired: 0 });
       if (report.kind !== 'applied') throw new Error('not applied');
       const { pickedUpAt, committedAt, vswitchdAppliedAt, linkUpAt } = report.receipts;
       expect(pickedUpAt).toBeGreaterThanOrEqual(queuedAt);
@@ -259,7 +264,7 @@ describe('the host agent on a lab host', () => {
       expect(await metric('ovsfleet_agent_ovsdb_connected')).toBe(1);
       expect(await metric('ovsfleet_agent_applied_revision')).toBe(1);
       const logged = agent.lines.find((line) => line.msg === 'job applied');
-      expect(logged).toMatchObject({ requestId: 'req-1', revision: 1 });
+      expect(logged).toMatchObject({ requestIds: ['req-1'], revision: 1 });
     } finally {
       await subscriber.quit();
     }
@@ -346,14 +351,14 @@ describe('the host agent on a lab host', () => {
   it('SIGTERM: the job in hand is finished (reported applied) before the agent exits', async () => {
     const many = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => container(`m${i}`)));
     await queueConverge(desired(4, many.map((c, i) => attachmentOf(`m${i + 1}`, c, 20 + i))), 'req-4');
-    await agent.waitForLog((line) => line.msg === 'job picked up' && line.requestId === 'req-4');
+    await agent.waitForLog((line) => line.msg === 'job picked up' && servedRequest(line, 'req-4'));
     agent.kill('SIGTERM');
     const exit = await agent.exited;
     expect(exit.signal === 'SIGTERM' || exit.code === 0).toBe(true);
-    expect((await reports()).find((r) => r.requestId === 'req-4')).toMatchObject({ kind: 'applied', revision: 4 });
+    expect((await reports()).find((r) => r.requestIds.includes('req-4'))).toMatchObject({ kind: 'applied', revision: 4 });
     // The job was still in hand when the agent began to stop.
     const stopping = agent.lines.findIndex((line) => line.msg === 'agent stopping');
-    const applied = agent.lines.findIndex((line) => line.msg === 'job applied' && line.requestId === 'req-4');
+    const applied = agent.lines.findIndex((line) => line.msg === 'job applied' && servedRequest(line, 'req-4'));
     expect(stopping).toBeGreaterThanOrEqual(0);
     expect(applied).toBeGreaterThan(stopping);
     const links = await hostLinks();
@@ -373,14 +378,14 @@ describe('the host agent on a lab host', () => {
     await eventually('a first veth of the job', async () => (await hostLinks()).some((name) => expectedVeths.includes(name)), 20_000);
     agent.kill('SIGKILL');
     await agent.exited;
-    expect((await reports()).find((r) => r.requestId === 'req-5')).toBeUndefined();
+    expect((await reports()).find((r) => r.requestIds.includes('req-5'))).toBeUndefined();
     expect(await (await queue.getJob(id))!.getState()).toBe('active');
 
     startAgent();
     const report = await settledReport('req-5', 60_000);
     expect(report).toMatchObject({ kind: 'applied', revision: 5 });
     await eventually('the job completed', async () => (await (await queue.getJob(id))!.getState()) === 'completed', 10_000);
-    expect(agent.lines.some((line) => line.msg === 'job picked up' && line.requestId === 'req-5')).toBe(true);
+    expect(agent.lines.some((line) => line.msg === 'job picked up' && servedRequest(line, 'req-5'))).toBe(true);
 
     expect(ours(await hostLinks())).toEqual(expectedVeths);
     expect(ours(await ovsPorts())).toEqual(expectedVeths);
@@ -400,7 +405,7 @@ describe('the host agent on a lab host', () => {
 
     const kept = kAttachments.slice(0, 7);
     await queueConverge(desired(6, kept), 'req-6');
-    await agent.waitForLog((line) => line.msg === 'job picked up' && line.requestId === 'req-6');
+    await agent.waitForLog((line) => line.msg === 'job picked up' && servedRequest(line, 'req-6'));
     await run('ip', ['netns', 'exec', host.netns, ...argv]);
 
     expect(await settledReport('req-6', 60_000)).toMatchObject({ kind: 'applied', revision: 6 });

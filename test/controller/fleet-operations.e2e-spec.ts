@@ -67,6 +67,21 @@ it('a network change fans out to every host and completes when all have applied 
   expect(h1.body.status).toMatchObject({ connected: true, appliedRevision: 2, desiredRevision: 2 });
 });
 
+it("requests committed together each reach the agent: a host's job carries the ids of every request in it that changed the host", async () => {
+  await agent('h1', { delayMs: 200 }); // the first batch's job is still running when the next batches are queued
+  const ids = Array.from({ length: 20 }, (_, i) => `batched-req-${String(i).padStart(2, '0')}`);
+  const answers = await Promise.all(
+    ids.map((id, i) => controller.as('provisioner').post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: `batched-${i}` } }).set('X-Request-Id', id)),
+  );
+  expect(answers.map((answer) => answer.status)).toEqual(ids.map(() => 202));
+  for (const answer of answers) expect((await waitFor(answer.body.operation.id)).state).toBe('applied');
+  const carried = (agents.get('h1') as FakeAgent).runs.map((run) => run.job.requestIds);
+  expect(carried.flat().every((id) => ids.includes(id))).toBe(true);
+  // Several requests were committed in one batch (group commit); each of its jobs names all of them.
+  expect(Math.max(...carried.map((requestIds) => requestIds.length))).toBeGreaterThan(1);
+  await agent('h1');
+});
+
 it('a host whose agent falls silent is shown down, and up again when it returns', async () => {
   await redis.hset(redisKeys.hostStatus('h2'), 'heartbeatAt', Date.now() - 60_000);
   const silent = await controller.as('viewer').get('/v1/hosts/h2');

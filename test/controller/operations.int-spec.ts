@@ -97,8 +97,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
     stageOperations(multi, [operation]);
     await multi.exec();
     const queuedAt = await via.queues.enqueue(
-      Object.entries(targets).map(([hostId, revision]) => ({ hostId, revision })),
-      operation.requestId,
+      Object.entries(targets).map(([hostId, revision]) => ({ hostId, revision, requestIds: operation.requestId === null ? [] : [operation.requestId] })),
     );
     await via.operations.markQueued([{ id: operation.id, queuedAt }]);
     return operation;
@@ -127,7 +126,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
       expect([...steps].sort((x, y) => x - y)).toEqual(steps);
     }
     // the request id follows the operation into each host's job
-    for (const fake of fleet) expect(fake.runs.map((run) => run.job.requestId)).toEqual([`req-${prefix}`]);
+    for (const fake of fleet) expect(fake.runs.map((run) => run.job.requestIds)).toEqual([[`req-${prefix}`]]);
     // markQueued changed queuedAt and nothing else in the stored record
     const stored = JSON.parse((await a.redis.get(operationKey(operation.id))) as string) as OperationRecord;
     expect({ ...stored, hosts: {} }).toEqual({ ...operation, hosts: {} });
@@ -241,7 +240,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
     // Jobs without deduplication, so several wait at once and only the global concurrency serialises them.
     const addPlainJobs = async (queue: Queue, hostId: string) => {
       await a.redis.set(redisKeys.hostDesired(hostId), JSON.stringify(desiredState(hostId, 1)));
-      await Promise.all(Array.from({ length: 6 }, () => queue.add(CONVERGE_JOB, { hostId, revision: 1, requestId: null, queuedAt: Date.now() } satisfies ConvergeJob)));
+      await Promise.all(Array.from({ length: 6 }, () => queue.add(CONVERGE_JOB, { hostId, revision: 1, requestIds: [], queuedAt: Date.now() } satisfies ConvergeJob)));
     };
 
     const serialised = new ConcurrencyProbe();
@@ -329,7 +328,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
       receipts: { pickedUpAt: at - 3, committedAt: at - 2, vswitchdAppliedAt: at - 1, linkUpAt: null },
       changes: 0,
       repaired: 0,
-      requestId: null,
+      requestIds: [],
     });
     const stream = redisKeys.hostReports(hostId);
     const writes = a.redis.pipeline();
@@ -374,8 +373,8 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
 
   // How fast a fan-out is queued is the benchmark's to say (npm run bench:controller), not a timed test's.
   it('enqueues to 1,000 hosts; backlog and job counts cover every host queue from any process; dropHost removes one', async () => {
-    const targets = Array.from({ length: 1000 }, (_, i) => ({ hostId: host(i), revision: 1 }));
-    const queuedAt = await a.queues.enqueue(targets, 'req-fanout');
+    const targets = Array.from({ length: 1000 }, (_, i) => ({ hostId: host(i), revision: 1, requestIds: ['req-fanout'] }));
+    const queuedAt = await a.queues.enqueue(targets);
 
     expect(Object.keys(queuedAt).sort()).toEqual(targets.map((t) => t.hostId).sort());
     // b never touched these queues: it counts them through Redis
@@ -383,7 +382,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
     expect(before).toBeGreaterThanOrEqual(1000);
     expect((await b.queues.jobCounts()).waiting).toBeGreaterThanOrEqual(1000);
     const job = (await a.queues.queueFor(host(7)).getWaiting())[0];
-    expect(job.data).toEqual({ hostId: host(7), revision: 1, requestId: 'req-fanout', queuedAt: queuedAt[host(7)] });
+    expect(job.data).toEqual({ hostId: host(7), revision: 1, requestIds: ['req-fanout'], queuedAt: queuedAt[host(7)] });
     expect(job.opts).toMatchObject({ attempts: 5, backoff: { type: 'exponential', delay: 500, jitter: 0.5 }, deduplication: { id: 'converge', keepLastIfActive: true } });
 
     await a.queues.dropHost(host(7));

@@ -148,7 +148,7 @@ export class FakeAgent {
       if (failure) {
         const final = !failure.retryable || attempt >= (job.opts.attempts ?? 1);
         run('failed');
-        await this.report({ kind: 'failed', revision, at: Date.now(), error: failure, final, attempt, requestId: job.data.requestId }, null);
+        await this.report({ kind: 'failed', revision, at: Date.now(), error: failure, final, attempt, requestIds: job.data.requestIds }, null);
         throw failure.retryable ? new Error(failure.message) : new UnrecoverableError(failure.message);
       }
       run('applied');
@@ -161,7 +161,7 @@ export class FakeAgent {
           receipts: { pickedUpAt: startedAt, committedAt, vswitchdAppliedAt: committedAt + 1, linkUpAt: at },
           changes: 1,
           repaired: 0,
-          requestId: job.data.requestId,
+          requestIds: job.data.requestIds,
         },
         revision,
       );

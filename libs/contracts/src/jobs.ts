@@ -19,8 +19,11 @@ export interface ConvergeJob {
   hostId: string;
   /** Converge to this revision of the host's desired state, or to any later one. */
   revision: number;
-  /** The request that caused it, carried into the agent's logs. */
-  requestId: string | null;
+  /**
+   * The requests whose changes to this host it carries (requests committed together share a
+   * job), carried into the agent's logs and reports. Empty when no request caused it.
+   */
+  requestIds: string[];
   /** When the controller queued it (ms since the epoch): the `queued` receipt. */
   queuedAt: number;
 }

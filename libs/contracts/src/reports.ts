@@ -31,7 +31,7 @@ export interface ConvergeError {
 
 /** One entry of the host's report stream (field `report`, JSON). */
 export type ConvergeReport =
-  | { kind: 'applied'; revision: number; at: number; receipts: AgentReceipts; changes: number; repaired: number; requestId: string | null }
+  | { kind: 'applied'; revision: number; at: number; receipts: AgentReceipts; changes: number; repaired: number; requestIds: string[] }
   | {
       kind: 'failed';
       revision: number;
@@ -40,7 +40,7 @@ export type ConvergeReport =
       /** True when no retry follows (attempts exhausted, or the error is not retryable). */
       final: boolean;
       attempt: number;
-      requestId: string | null;
+      requestIds: string[];
     };
 
 /** Seconds without a heartbeat after which the controller reports a host as down. */

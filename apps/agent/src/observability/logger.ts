@@ -5,7 +5,7 @@ export type AgentLogger = pino.Logger;
 
 /**
  * JSON lines on standard output (or `destination`), each naming the host; a job's lines
- * also carry its requestId and jobId (child loggers). Redis URLs are never logged whole:
+ * also carry its requestIds and jobId (child loggers). Redis URLs are never logged whole:
  * they carry the agent's password.
  */
 export function createAgentLogger(hostId: string, level: LogLevel, destination?: pino.DestinationStream): AgentLogger {

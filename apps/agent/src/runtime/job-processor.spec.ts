@@ -18,7 +18,7 @@ type Applied = Extract<ConvergeReport, { kind: 'applied' }>;
 type Failed = Extract<ConvergeReport, { kind: 'failed' }>;
 
 function job(data: Partial<ConvergeJob> = {}, attemptsMade = 0, attempts = 5): Job<ConvergeJob> {
-  return { id: '17', data: { hostId: 'h1', revision: 3, requestId: 'req-abc', queuedAt: 1, ...data }, attemptsMade, opts: { attempts } } as Job<ConvergeJob>;
+  return { id: '17', data: { hostId: 'h1', revision: 3, requestIds: ['req-abc'], queuedAt: 1, ...data }, attemptsMade, opts: { attempts } } as Job<ConvergeJob>;
 }
 
 function outcome(revision: number): ReconcileOutcome {
@@ -80,7 +80,7 @@ describe('convergeJobProcessor', () => {
       receipts: { pickedUpAt: expect.any(Number), committedAt: 1000, vswitchdAppliedAt: 1005, linkUpAt: 1010 },
       changes: 4,
       repaired: 1,
-      requestId: 'req-abc',
+      requestIds: ['req-abc'],
     });
     expect(report.receipts.pickedUpAt).toBeGreaterThanOrEqual(before);
     expect(report.at).toBeGreaterThanOrEqual(report.receipts.pickedUpAt);
@@ -88,11 +88,12 @@ describe('convergeJobProcessor', () => {
     expect(await t.jobCount('applied')).toBe(1);
   });
 
-  it("carries the job's requestId on its log lines", async () => {
+  it("carries the job's request ids on its log lines and its report", async () => {
     const t = setup();
-    await t.process(job({ requestId: 'req-xyz' }));
+    await t.process(job({ requestIds: ['req-xyz', 'req-uvw'] }));
     const applied = t.lines.find((line) => line.msg === 'job applied');
-    expect(applied).toMatchObject({ requestId: 'req-xyz', jobId: '17', revision: 4, hostId: 'h1' });
+    expect(applied).toMatchObject({ requestIds: ['req-xyz', 'req-uvw'], jobId: '17', revision: 4, hostId: 'h1' });
+    expect(t.reports).toEqual([expect.objectContaining({ kind: 'applied', requestIds: ['req-xyz', 'req-uvw'] })]);
   });
 
   it('a bad document: reported failed and final with the field named, and the job fails without retries', async () => {
@@ -108,12 +109,12 @@ describe('convergeJobProcessor', () => {
         error: { code: 'DESIRED_STATE_INVALID', message: 'tunnels[0].key: must be 1-16777215', retryable: false },
         final: true,
         attempt: 1,
-        requestId: 'req-abc',
+        requestIds: ['req-abc'],
       },
     ]);
     expect(t.settled).toEqual([false]);
     expect(await t.jobCount('failed')).toBe(1);
-    expect(t.lines.find((line) => line.msg === 'job failed')).toMatchObject({ requestId: 'req-abc', code: 'DESIRED_STATE_INVALID', final: true });
+    expect(t.lines.find((line) => line.msg === 'job failed')).toMatchObject({ requestIds: ['req-abc'], code: 'DESIRED_STATE_INVALID', final: true });
   });
 
   it('a retryable error: not final before the last attempt, and BullMQ may retry (a plain Error)', async () => {

@@ -30,8 +30,8 @@ export function convergeJobProcessor(options: JobProcessorOptions): (job: Job<Co
   return async (job) => {
     const pickedUpAt = Date.now();
     const attempt = job.attemptsMade + 1;
-    const { requestId } = job.data;
-    let logger = options.logger.child({ requestId, jobId: job.id, attempt });
+    const { requestIds } = job.data;
+    let logger = options.logger.child({ requestIds, jobId: job.id, attempt });
     let revision = job.data.revision;
     let applied = false;
     logger.info({ wantedRevision: job.data.revision }, 'job picked up');
@@ -51,7 +51,7 @@ export function convergeJobProcessor(options: JobProcessorOptions): (job: Job<Co
         receipts: { pickedUpAt, committedAt, vswitchdAppliedAt, linkUpAt },
         changes: outcome.changes,
         repaired: outcome.repaired,
-        requestId,
+        requestIds,
       });
       applied = true;
       metrics.jobs.inc({ outcome: 'applied' });
@@ -62,7 +62,7 @@ export function convergeJobProcessor(options: JobProcessorOptions): (job: Job<Co
       const final = !described.retryable || attempt >= (job.opts.attempts ?? 1);
       logger.warn({ err: error, code: described.code, final }, 'job failed');
       try {
-        await reporter.failed({ kind: 'failed', revision, at: Date.now(), error: described, final, attempt, requestId });
+        await reporter.failed({ kind: 'failed', revision, at: Date.now(), error: described, final, attempt, requestIds });
       } catch (reportError) {
         logger.error({ err: reportError }, 'could not report the failure');
       }

@@ -17,6 +17,8 @@ const BACKLOG_STATES: readonly JobState[] = ['waiting', 'active', 'delayed', 'pr
 export interface ConvergeTarget {
   hostId: string;
   revision: number;
+  /** The requests whose changes to the host the job carries. */
+  requestIds: string[];
 }
 
 /**
@@ -41,15 +43,15 @@ export class HostQueues implements OnApplicationShutdown {
    * Queues "converge host H to revision >= N" for each target, in parallel over the shared
    * connection. Returns when each job was queued (ms since the epoch), by host id.
    */
-  async enqueue(targets: readonly ConvergeTarget[], requestId: string | null): Promise<Record<string, number>> {
+  async enqueue(targets: readonly ConvergeTarget[]): Promise<Record<string, number>> {
     if (targets.length === 0) return {};
     await this.connection.sadd(HOST_QUEUES_KEY, ...targets.map((target) => target.hostId));
     const queuedAt: Record<string, number> = {};
     await Promise.all(
-      targets.map(async ({ hostId, revision }) => {
+      targets.map(async ({ hostId, revision, requestIds }) => {
         const queue = this.queueFor(hostId);
         const at = Date.now();
-        const job: ConvergeJob = { hostId, revision, requestId, queuedAt: at };
+        const job: ConvergeJob = { hostId, revision, requestIds, queuedAt: at };
         // Set with every job, not once per queue: another process may have obliterated the
         // queue (dropHost) and its settings since this one cached it. It costs one HSET.
         await Promise.all([queue.setGlobalConcurrency(1), queue.add(CONVERGE_JOB, job, CONVERGE_JOB_OPTIONS)]);

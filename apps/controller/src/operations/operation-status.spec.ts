@@ -16,12 +16,12 @@ function applied(revision: number, at: number, receipts: Partial<AgentReceipts> 
     receipts: { pickedUpAt: at - 40, committedAt: at - 30, vswitchdAppliedAt: at - 20, linkUpAt: at - 10, ...receipts },
     changes: 1,
     repaired: 0,
-    requestId: null,
+    requestIds: [],
   };
 }
 
 function failed(revision: number, at: number, final: boolean, code = 'OVSDB_ERROR', message = 'constraint violation'): ConvergeReport {
-  return { kind: 'failed', revision, at, error: { code, message, retryable: !final }, final, attempt: 1, requestId: null };
+  return { kind: 'failed', revision, at, error: { code, message, retryable: !final }, final, attempt: 1, requestIds: [] };
 }
 
 function operation(targets: Record<string, number>): OperationRecord {

@@ -266,8 +266,7 @@ export class StateStore {
     try {
       await this.releaseAddresses(tx.removedAttachments(), await tx.allNetworks(), tx.deletedNetworks());
       for (const mutation of decided) await mutation.pending.hooks.afterCommit?.(tx.removedAttachments());
-      const requestId = decided.length === 1 ? decided[0].pending.context.requestId : null;
-      const queuedAt = changes.length ? await this.queues.enqueue(changes.map((c) => ({ hostId: c.hostId, revision: c.toRevision })), requestId) : {};
+      const queuedAt = changes.length ? await this.queues.enqueue(changes.map((c) => ({ hostId: c.hostId, revision: c.toRevision, requestIds: requestIdsOf(decided, c.hostId) }))) : {};
       await this.operations.markQueued(
         decided
           .filter((m) => m.operation && m.changes.length > 0)
@@ -371,4 +370,14 @@ function drainedDocument(before: DesiredHostState | null): { doc: DesiredHostSta
     operator: { bridges: [], ports: [], tunnels: [] },
   };
   return { doc, localVlans: {} };
+}
+
+/** The ids of the batch's requests that changed the host, in the order they were decided. */
+function requestIdsOf(decided: readonly DecidedMutation[], hostId: string): string[] {
+  const ids: string[] = [];
+  for (const mutation of decided) {
+    const { requestId } = mutation.pending.context;
+    if (requestId !== null && mutation.changes.some((change) => change.hostId === hostId)) ids.push(requestId);
+  }
+  return ids;
 }
