@@ -27,7 +27,24 @@ it('has the queries of the REST contract, with their arguments', () => {
     attachments: ['network: String', 'host: String', 'first: Int', 'after: String'],
     attachment: ['id: ID!'],
     operation: ['id: ID!'],
+    bridges: ['id: ID!'],
+    bridge: ['id: ID!', 'name: String!'],
+    ports: ['id: ID!'],
+    port: ['id: ID!', 'name: String!'],
+    tunnels: ['id: ID!'],
+    tunnel: ['id: ID!', 'name: String!'],
+    topology: [],
   });
+});
+
+/** Not changes of desired state (no dryRun, no operation): a Redis user for the host's agent, issued or removed at once. */
+const AGENT_CREDENTIALS = { issueAgentCredentials: ['id: ID!'], revokeAgentCredentials: ['id: ID!'] };
+
+it('issues and revokes agent credentials: the secret once, as REST\'s POST answers it', () => {
+  const fields = schema.getMutationType()?.getFields();
+  expect(String(fields?.issueAgentCredentials.type)).toBe('AgentCredentials!');
+  expect(Object.keys((schema.getType('AgentCredentials') as GraphQLObjectType).getFields()).sort()).toEqual(['password', 'username']);
+  expect(String(fields?.revokeAgentCredentials.type)).toBe('Boolean!');
 });
 
 it('has a mutation for every change, each with dryRun, answering with the resource, its operation and the changes', () => {
@@ -40,9 +57,32 @@ it('has a mutation for every change, each with dryRun, answering with the resour
     deleteNetwork: ['name: String!', 'dryRun: Boolean'],
     createAttachment: ['input: CreateAttachmentInput!', 'dryRun: Boolean'],
     deleteAttachment: ['id: ID!', 'dryRun: Boolean'],
+    createBridge: ['id: ID!', 'input: CreateBridgeInput!', 'dryRun: Boolean'],
+    deleteBridge: ['id: ID!', 'name: String!', 'dryRun: Boolean'],
+    createPort: ['id: ID!', 'input: CreatePortInput!', 'dryRun: Boolean'],
+    deletePort: ['id: ID!', 'name: String!', 'dryRun: Boolean'],
+    createTunnel: ['id: ID!', 'input: CreateTunnelInput!', 'dryRun: Boolean'],
+    deleteTunnel: ['id: ID!', 'name: String!', 'dryRun: Boolean'],
+    ...AGENT_CREDENTIALS,
   });
-  const resource = { putHost: 'host', deleteHost: 'host', createNetwork: 'network', updateNetwork: 'network', deleteNetwork: 'network', createAttachment: 'attachment', deleteAttachment: 'attachment' };
-  for (const [name, field] of Object.entries(schema.getMutationType()?.getFields() ?? {})) {
+  const resource = {
+    putHost: 'host',
+    deleteHost: 'host',
+    createNetwork: 'network',
+    updateNetwork: 'network',
+    deleteNetwork: 'network',
+    createAttachment: 'attachment',
+    deleteAttachment: 'attachment',
+    createBridge: 'bridge',
+    deleteBridge: 'bridge',
+    createPort: 'port',
+    deletePort: 'port',
+    createTunnel: 'tunnel',
+    deleteTunnel: 'tunnel',
+  };
+  const changes = Object.entries(schema.getMutationType()?.getFields() ?? {}).filter(([name]) => !(name in AGENT_CREDENTIALS));
+  expect(changes.map(([name]) => name).sort()).toEqual(Object.keys(resource).sort());
+  for (const [name, field] of changes) {
     const result = (isNonNullType(field.type) ? field.type.ofType : field.type) as GraphQLObjectType;
     expect({ name, fields: Object.keys(result.getFields()).sort() }).toEqual({ name, fields: [resource[name as keyof typeof resource], 'changes', 'dryRun', 'operation'].sort() });
     expect(field.args.find((arg) => arg.name === 'dryRun')?.defaultValue).toBe(false);

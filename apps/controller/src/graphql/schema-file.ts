@@ -6,12 +6,14 @@ import { AttachmentsResolver } from '../attachments/attachments.resolver';
 import { HostsResolver } from '../hosts/hosts.resolver';
 import { NetworksResolver } from '../networks/networks.resolver';
 import { OperationsResolver } from '../operations/operations.resolver';
+import { OvsResourcesResolver } from '../ovs-resources/ovs-resources.resolver';
+import { TopologyResolver } from '../topology/topology.resolver';
 
 /** The checked-in schema: what clients are written against, compared with the code by tests. */
 export const SCHEMA_FILE = join(__dirname, '..', '..', 'schema.gql');
 
 /** Every resolver the app registers (through the feature modules); the e2e spec checks the served schema matches. */
-export const GRAPHQL_RESOLVERS = [HostsResolver, NetworksResolver, AttachmentsResolver, OperationsResolver];
+export const GRAPHQL_RESOLVERS = [HostsResolver, NetworksResolver, AttachmentsResolver, OperationsResolver, OvsResourcesResolver, TopologyResolver];
 
 const HEADER = [
   '# The ovs-fleet controller\'s GraphQL schema (POST /graphql; subscriptions over graphql-ws at /graphql).',

@@ -2,7 +2,7 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import type { DatapathType } from '@ovs-fleet/contracts';
 import { JSONObjectScalar } from '../graphql/json-object.scalar';
 import { MutationResult, Page } from '../graphql/shared.graphql-types';
-import { HostStatusView, HostView, PutHostDto } from './host.dto';
+import { AgentCredentialsView, HostStatusView, HostView, PutHostDto } from './host.dto';
 
 export const DatapathTypeEnum = { system: 'system', netdev: 'netdev' } as const;
 registerEnumType(DatapathTypeEnum, { name: 'DatapathType', description: 'OVS datapath: system (kernel) or netdev (userspace).' });
@@ -49,4 +49,10 @@ export class HostPage extends Page {
 @ObjectType()
 export class HostMutation extends MutationResult {
   @Field(() => Host, { nullable: true, description: 'null when deleted.' }) host!: Host | null;
+}
+
+@ObjectType({ description: 'The Redis user of a host\'s agent.' })
+export class AgentCredentials implements AgentCredentialsView {
+  @Field(() => String, { description: 'The Redis user of the host\'s agent (agent-<host id>).' }) username!: string;
+  @Field(() => String, { description: 'Shown once; issuing again rotates it. Put both in the agent\'s OVS_FLEET_REDIS_URL (redis://USER:PASSWORD@HOST:PORT).' }) password!: string;
 }

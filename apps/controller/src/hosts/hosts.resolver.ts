@@ -6,13 +6,17 @@ import { HostIdParam } from '../common/params';
 import { GqlRequestId } from '../graphql/request-id';
 import { AFTER, DRY_RUN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
 import { validArgs } from '../graphql/validate-args';
-import { HostMutation, HostPage, PutHostInput, Host } from './hosts.graphql-types';
+import { AgentCredentialsService } from './agent-credentials.service';
+import { AgentCredentials, HostMutation, HostPage, PutHostInput, Host } from './hosts.graphql-types';
 import { HostsService } from './hosts.service';
 
-/** The hosts of GET/PUT/DELETE /v1/hosts, over GraphQL: reads need viewer, changes admin. */
+/** The hosts of GET/PUT/DELETE /v1/hosts and their agents' credentials, over GraphQL: reads need viewer, changes admin. */
 @Resolver()
 export class HostsResolver {
-  constructor(private readonly hosts: HostsService) {}
+  constructor(
+    private readonly hosts: HostsService,
+    private readonly credentials: AgentCredentialsService,
+  ) {}
 
   @Query(() => HostPage, { name: 'hosts', description: 'Hosts, by id, a page at a time.' })
   async list(@Args('first', FIRST) first: number | null, @Args('after', AFTER) after: string | null): Promise<HostPage> {
@@ -44,5 +48,22 @@ export class HostsResolver {
     const params = await validArgs(HostIdParam, { id });
     const outcome = await this.hosts.remove(params.id, dryRun ?? false, requestId);
     return { host: null, ...mutationView(outcome) };
+  }
+
+  @RequireRole('admin')
+  @Mutation(() => AgentCredentials, {
+    description: 'Issue (or rotate) the Redis credentials of the host\'s agent: a Redis user that may only read this host\'s desired state, use its queue and write its status, reports and events.',
+  })
+  async issueAgentCredentials(@Args('id', { type: () => ID }) id: string): Promise<AgentCredentials> {
+    const params = await validArgs(HostIdParam, { id });
+    return this.credentials.issue(params.id);
+  }
+
+  @RequireRole('admin')
+  @Mutation(() => Boolean, { description: 'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up). Answers true.' })
+  async revokeAgentCredentials(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    const params = await validArgs(HostIdParam, { id });
+    await this.credentials.revoke(params.id);
+    return true;
   }
 }
