@@ -1,6 +1,7 @@
 /**
  * The controller's GraphQL API end to end: the production app on a real Redis, queries and
- * mutations over HTTP (POST /graphql) for hosts, networks, attachments and operations, errors
+ * mutations over HTTP (POST /graphql) for hosts, networks, attachments, operations, operator
+ * bridges, ports and tunnels, agent credentials and the topology, errors
  * in the API's one shape (extensions: code, status, field, details), roles as for REST, and
  * an operation's progress received over a real graphql-ws connection by a SECOND controller
  * app while the change is made through the first and applied by in-test host agents.
@@ -10,6 +11,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { Client, createClient, FormattedExecutionResult, SubscribePayload } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { redisKeys } from '@ovs-fleet/contracts';
 import { formatSchema, SCHEMA_FILE } from '../../apps/controller/src/graphql/schema-file';
 import { ControllerProcess } from '../support/controller-process';
 import { FakeAgent } from '../support/fake-agent';
@@ -93,6 +95,13 @@ const PUT_HOST = `mutation ($id: ID!, $input: PutHostInput!, $dryRun: Boolean) {
 const CREATE_NETWORK = `mutation ($input: CreateNetworkInput!, $dryRun: Boolean) { createNetwork(input: $input, dryRun: $dryRun) { network { ${NETWORK_FIELDS} } ${MUTATION_FIELDS} } }`;
 const UPDATE_NETWORK = `mutation ($name: String!, $input: UpdateNetworkInput!) { updateNetwork(name: $name, input: $input) { network { ${NETWORK_FIELDS} } ${MUTATION_FIELDS} } }`;
 const CREATE_ATTACHMENT = `mutation ($input: CreateAttachmentInput!, $dryRun: Boolean) { createAttachment(input: $input, dryRun: $dryRun) { attachment { ${ATTACHMENT_FIELDS} } ${MUTATION_FIELDS} } }`;
+const BRIDGE_FIELDS = 'name datapathType failMode otherConfig';
+const PORT_FIELDS = 'name bridge kind tag trunks vlanMode peer';
+const TUNNEL_FIELDS = 'name bridge type remoteIp localIp key dstPort csum tos ttl';
+const CREATE_BRIDGE = `mutation ($id: ID!, $input: CreateBridgeInput!, $dryRun: Boolean) { createBridge(id: $id, input: $input, dryRun: $dryRun) { bridge { ${BRIDGE_FIELDS} } ${MUTATION_FIELDS} } }`;
+const CREATE_PORT = `mutation ($id: ID!, $input: CreatePortInput!, $dryRun: Boolean) { createPort(id: $id, input: $input, dryRun: $dryRun) { port { ${PORT_FIELDS} } ${MUTATION_FIELDS} } }`;
+const CREATE_TUNNEL = `mutation ($id: ID!, $input: CreateTunnelInput!, $dryRun: Boolean) { createTunnel(id: $id, input: $input, dryRun: $dryRun) { tunnel { ${TUNNEL_FIELDS} } ${MUTATION_FIELDS} } }`;
+const ISSUE_CREDENTIALS = 'mutation ($id: ID!) { issueAgentCredentials(id: $id) { username password } }';
 const OPERATION_FIELDS = 'id kind state message requestId resource { type id } counts { pending applied failed } hosts { hostId targetRevision state appliedRevision error { code message } receipts { acceptedAt queuedAt pickedUpAt appliedAt } }';
 
 it('serves the checked-in apps/controller/schema.gql', () => {
@@ -173,6 +182,13 @@ describe('auth', () => {
     ['viewer', 'createNetwork', CREATE_NETWORK, { input: { name: 'grey', type: 'vxlan' } }, 'provisioner'],
     ['viewer', 'deleteNetwork', 'mutation { deleteNetwork(name: "grey") { dryRun } }', undefined, 'provisioner'],
     ['viewer', 'deleteAttachment', 'mutation { deleteAttachment(id: "00000000-0000-4000-8000-000000000000") { dryRun } }', undefined, 'provisioner'],
+    ['viewer', 'createBridge', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-x' } }, 'admin'],
+    ['provisioner', 'createBridge', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-x' } }, 'admin'],
+    ['provisioner', 'createPort', CREATE_PORT, { id: 'h1', input: { name: 'eth-x', bridge: 'br-int', kind: 'internal' } }, 'admin'],
+    ['provisioner', 'createTunnel', CREATE_TUNNEL, { id: 'h1', input: { name: 'gre-x', bridge: 'br-int', type: 'gre', remoteIp: '203.0.113.99' } }, 'admin'],
+    ['provisioner', 'deleteBridge', 'mutation { deleteBridge(id: "h1", name: "br-x") { dryRun } }', undefined, 'admin'],
+    ['provisioner', 'issueAgentCredentials', ISSUE_CREDENTIALS, { id: 'h1' }, 'admin'],
+    ['viewer', 'revokeAgentCredentials', 'mutation { revokeAgentCredentials(id: "h1") }', undefined, 'admin'],
   ] as const)('refuses a %s running %s (FORBIDDEN, 403, naming the %s role)', async (role, _mutation, query, variables, needed) => {
     const error = await refused(role, query, variables);
     expect(error.extensions).toMatchObject({ code: 'FORBIDDEN', status: 403 });
@@ -326,6 +342,153 @@ describe('attachments', () => {
   });
 });
 
+describe('operator bridges, ports and tunnels', () => {
+  /** The same resource over REST, to show both APIs hold one thing. */
+  const overRest = async (path: string) => (await first.as('viewer').get(`/v1/hosts/h1/${path}`).expect(200)).body as Data;
+
+  it('a dry run of createBridge answers with the bridge and the diff, and changes nothing', async () => {
+    const before = await redisSnapshot(redis);
+    const { createBridge } = await ok('admin', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-ext', failMode: 'secure' }, dryRun: true });
+    expect(createBridge).toMatchObject({ dryRun: true, operation: null, bridge: { name: 'br-ext', datapathType: 'netdev', failMode: 'secure', otherConfig: {} } });
+    expect(createBridge.changes).toEqual([expect.objectContaining({ hostId: 'h1', toRevision: createBridge.changes[0].fromRevision + 1 })]);
+    expect(createBridge.changes[0].diff.bridges.added).toEqual([expect.objectContaining({ name: 'br-ext' })]);
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+  });
+
+  it('createBridge adds a bridge to its host only; bridges and bridge read it back', async () => {
+    const { createBridge } = await ok('admin', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-ext', failMode: 'secure', otherConfig: { 'mac-aging-time': '600' } } });
+    expect(createBridge.bridge).toEqual({ name: 'br-ext', datapathType: 'netdev', failMode: 'secure', otherConfig: { 'mac-aging-time': '600' } });
+    expect(createBridge.operation.targets).toEqual({ h1: createBridge.changes[0].toRevision });
+    const provider = await ok('admin', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-prov', datapathType: 'system' } });
+    expect(provider.createBridge.bridge).toEqual({ name: 'br-prov', datapathType: 'system', failMode: null, otherConfig: {} });
+    const { bridges, bridge, other } = await ok('viewer', `{ bridges(id: "h1") { name } bridge(id: "h1", name: "br-ext") { ${BRIDGE_FIELDS} } other: bridges(id: "h2") { name } }`);
+    expect(bridges).toEqual([{ name: 'br-ext' }, { name: 'br-prov' }]);
+    expect(bridge).toEqual(await overRest('bridges/br-ext'));
+    expect(other).toEqual([]);
+  });
+
+  it('createPort adds an access port with its tag, and a trunk port in a native VLAN mode', async () => {
+    const access = await ok('admin', CREATE_PORT, { id: 'h1', input: { name: 'eth-a', bridge: 'br-ext', kind: 'access', tag: 100 } });
+    expect(access.createPort.port).toEqual({ name: 'eth-a', bridge: 'br-ext', kind: 'access', tag: 100, trunks: [], vlanMode: null, peer: null });
+    expect(Object.keys(access.createPort.operation.targets)).toEqual(['h1']);
+    const trunk = await ok('admin', CREATE_PORT, { id: 'h1', input: { name: 'uplink', bridge: 'br-int', kind: 'trunk', trunks: [300, 200], vlanMode: 'native_untagged', tag: 5 } });
+    expect(trunk.createPort.port).toMatchObject({ kind: 'trunk', tag: 5, trunks: [200, 300], vlanMode: 'native_untagged' });
+    expect(await overRest('ports/uplink')).toMatchObject({ vlanMode: 'native-untagged', trunks: [200, 300] });
+    const { ports, port } = await ok('viewer', `{ ports(id: "h1") { name } port(id: "h1", name: "eth-a") { ${PORT_FIELDS} } }`);
+    expect(ports).toEqual([{ name: 'eth-a' }, { name: 'uplink' }]);
+    expect(port).toEqual(access.createPort.port);
+  });
+
+  it('createTunnel adds a GRE tunnel with a key above 32 bits and tos "inherit"; a dry run of another changes nothing', async () => {
+    const input = { name: 'gre-dc2', bridge: 'br-ext', type: 'gre', remoteIp: '203.0.113.50', key: 4294967295, tos: 'inherit', ttl: 64, csum: true };
+    const { createTunnel } = await ok('admin', CREATE_TUNNEL, { id: 'h1', input });
+    expect(createTunnel.tunnel).toEqual({ ...input, localIp: null, dstPort: null });
+    expect(await overRest('tunnels/gre-dc2')).toEqual(createTunnel.tunnel);
+    const before = await redisSnapshot(redis);
+    const dry = await ok('admin', CREATE_TUNNEL, { id: 'h1', input: { name: 'vx-dc3', bridge: 'br-int', type: 'vxlan', remoteIp: '203.0.113.51', dstPort: 4790, tos: 16 }, dryRun: true });
+    expect(dry.createTunnel).toMatchObject({ dryRun: true, operation: null, tunnel: { name: 'vx-dc3', dstPort: 4790, tos: '16' } });
+    expect(dry.createTunnel.changes[0].diff.tunnels.added).toEqual([expect.objectContaining({ name: 'vx-dc3' })]);
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+    const { tunnels } = await ok('viewer', '{ tunnels(id: "h1") { name } }');
+    expect(tunnels).toEqual([{ name: 'gre-dc2' }]);
+  });
+
+  const port = (extra: Record<string, unknown>) => ({ id: 'h1', input: { name: 'eth-b', bridge: 'br-ext', kind: 'access', tag: 200, ...extra } });
+  const tunnel = (extra: Record<string, unknown>) => ({ id: 'h1', input: { name: 'vx-b', bridge: 'br-ext', type: 'vxlan', remoteIp: '203.0.113.60', ...extra } });
+  // query, variables, code, status, field
+  const refusals: [string, string, Record<string, unknown> | undefined, string, number, string][] = [
+    ['a bridge name the host already has', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-ext' } }, 'CONFLICT', 409, 'name'],
+    ['the integration bridge\'s name', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-int' } }, 'CONFLICT', 409, 'name'],
+    ['a bridge on an unknown host', CREATE_BRIDGE, { id: 'h9', input: { name: 'br-x' } }, 'NOT_FOUND', 404, 'id'],
+    ['a bad host id', CREATE_BRIDGE, { id: 'H_1', input: { name: 'br-x' } }, 'VALIDATION_FAILED', 400, 'id'],
+    ['a bridge name that is no interface name', CREATE_BRIDGE, { id: 'h1', input: { name: 'br x;' } }, 'VALIDATION_FAILED', 400, 'name'],
+    ['an unknown failMode', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-x', failMode: 'open' } }, 'VALIDATION_FAILED', 400, 'failMode'],
+    ['other_config that is no config map', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-x', otherConfig: { 'bad key': 'x' } } }, 'VALIDATION_FAILED', 400, 'otherConfig'],
+    ['an unknown bridge field', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-x', stp: true } }, 'VALIDATION_FAILED', 400, 'stp'],
+    ['an access tag out of range', CREATE_PORT, port({ tag: 4095 }), 'VALIDATION_FAILED', 400, 'tag'],
+    ['an unknown VLAN mode', CREATE_PORT, port({ vlanMode: 'native-tagged' }), 'VALIDATION_FAILED', 400, 'vlanMode'],
+    ['a port on a bridge the host has not', CREATE_PORT, port({ bridge: 'br-nope' }), 'NOT_FOUND', 404, 'bridge'],
+    ['a port name in use', CREATE_PORT, port({ name: 'eth-a' }), 'CONFLICT', 409, 'name'],
+    ['a tos out of range', CREATE_TUNNEL, tunnel({ tos: 256 }), 'VALIDATION_FAILED', 400, 'tos'],
+    ['a tos that is neither a number nor a string', CREATE_TUNNEL, tunnel({ tos: true }), 'VALIDATION_FAILED', 400, 'tos'],
+    ['a remote address that is no tunnel endpoint', CREATE_TUNNEL, tunnel({ remoteIp: '127.0.0.1' }), 'VALIDATION_FAILED', 400, 'remoteIp'],
+    ['a tunnel type that is no overlay', CREATE_TUNNEL, tunnel({ type: 'vlan' }), 'VALIDATION_FAILED', 400, 'type'],
+    ['a second tunnel to the same endpoint and key', CREATE_TUNNEL, tunnel({ type: 'gre', remoteIp: '203.0.113.50', key: 4294967295 }), 'CONFLICT', 409, 'remoteIp'],
+    ['deleting a bridge that still carries ports', 'mutation { deleteBridge(id: "h1", name: "br-ext") { dryRun } }', undefined, 'CONFLICT', 409, 'name'],
+    ['deleting a port the host has not', 'mutation { deletePort(id: "h1", name: "eth-z") { dryRun } }', undefined, 'NOT_FOUND', 404, 'name'],
+    ['a bridge the host has not', '{ bridge(id: "h1", name: "br-nope") { name } }', undefined, 'NOT_FOUND', 404, 'name'],
+    ['the tunnels of an unknown host', '{ tunnels(id: "h9") { name } }', undefined, 'NOT_FOUND', 404, 'id'],
+  ];
+  it.each(refusals)('refuses %s, naming the field, changing nothing', async (_what, query, variables, code, status, field) => {
+    const error = await refused('admin', query, variables);
+    expect(error.extensions).toMatchObject({ code, status, field });
+    expect(error.extensions.details).toContainEqual({ field, message: expect.any(String) });
+  });
+
+  it('deleteTunnel, deletePort and deleteBridge remove them (a dry run first, which changes nothing), answering with what went', async () => {
+    const before = await redisSnapshot(redis);
+    const dry = await ok('admin', `mutation { deleteTunnel(id: "h1", name: "gre-dc2", dryRun: true) { tunnel { name } ${MUTATION_FIELDS} } }`);
+    expect(dry.deleteTunnel).toMatchObject({ dryRun: true, operation: null, tunnel: { name: 'gre-dc2' } });
+    expect(dry.deleteTunnel.changes[0].diff.tunnels.removed).toEqual([expect.objectContaining({ name: 'gre-dc2' })]);
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+    const gone = await ok('admin', `mutation {
+      deleteTunnel(id: "h1", name: "gre-dc2") { tunnel { name } operation { targets } }
+      deletePort(id: "h1", name: "eth-a") { port { name tag } operation { targets } }
+    }`);
+    expect(gone.deleteTunnel.tunnel).toEqual({ name: 'gre-dc2' });
+    expect(gone.deletePort.port).toEqual({ name: 'eth-a', tag: 100 });
+    expect(Object.keys(gone.deletePort.operation.targets)).toEqual(['h1']);
+    const bridge = await ok('admin', `mutation { deleteBridge(id: "h1", name: "br-ext") { bridge { name failMode } ${MUTATION_FIELDS} } }`);
+    expect(bridge.deleteBridge).toMatchObject({ dryRun: false, bridge: { name: 'br-ext', failMode: 'secure' } });
+    const left = await ok('viewer', '{ bridges(id: "h1") { name } ports(id: "h1") { name } tunnels(id: "h1") { name } }');
+    expect(left).toEqual({ bridges: [{ name: 'br-prov' }], ports: [{ name: 'uplink' }], tunnels: [] });
+  });
+});
+
+describe('agent credentials', () => {
+  const clientsOfAgents: Redis[] = [];
+
+  afterAll(() => clientsOfAgents.forEach((client) => client.disconnect()));
+
+  /** A Redis connection as the agent's user. */
+  async function connectAs(credentials: { username: string; password: string }): Promise<Redis> {
+    const client = new Redis({ port: redisServer.port, ...credentials, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
+    clientsOfAgents.push(client);
+    await client.connect();
+    return client;
+  }
+
+  /** AUTH on a fresh connection: resolves OK or rejects with Redis's own answer (WRONGPASS). */
+  function auth(credentials: { username: string; password: string }): Promise<unknown> {
+    const client = new Redis({ port: redisServer.port, maxRetriesPerRequest: 0 });
+    clientsOfAgents.push(client);
+    return client.call('AUTH', credentials.username, credentials.password);
+  }
+
+  it('issueAgentCredentials answers the host\'s Redis user and its secret, confined to its host; issuing again rotates it; revoke removes the user', async () => {
+    const { issueAgentCredentials: issued } = await ok('admin', ISSUE_CREDENTIALS, { id: 'h1' });
+    expect(issued).toEqual({ username: 'agent-h1', password: expect.stringMatching(/^[A-Za-z0-9_-]{40,}$/) });
+    const agent = await connectAs(issued);
+    expect(JSON.parse((await agent.get(redisKeys.hostDesired('h1'))) as string).hostId).toBe('h1');
+    await expect(agent.get(redisKeys.hostDesired('h2'))).rejects.toThrow(/NOPERM/);
+    const { issueAgentCredentials: rotated } = await ok('admin', ISSUE_CREDENTIALS, { id: 'h1' });
+    expect(rotated.password).not.toBe(issued.password);
+    await expect(auth(issued)).rejects.toThrow(/WRONGPASS/);
+    expect(await auth(rotated)).toBe('OK');
+    expect(await ok('admin', 'mutation { revokeAgentCredentials(id: "h1") }')).toEqual({ revokeAgentCredentials: true });
+    await expect(auth(rotated)).rejects.toThrow(/WRONGPASS/);
+  });
+
+  it.each([
+    ['an unknown host', ISSUE_CREDENTIALS, { id: 'h9' }, 'NOT_FOUND', 404],
+    ['a bad host id', ISSUE_CREDENTIALS, { id: 'H_1' }, 'VALIDATION_FAILED', 400],
+    ['a bad host id to revoke', 'mutation { revokeAgentCredentials(id: "H_1") }', undefined, 'VALIDATION_FAILED', 400],
+  ])('refuses %s, naming id, changing nothing', async (_what, query, variables, code, status) => {
+    const error = await refused('admin', query, variables);
+    expect(error.extensions).toMatchObject({ code, status, field: 'id' });
+  });
+});
+
 describe('operations', () => {
   // Only now: until here, nothing but the requests may write to Redis (the refusals compare snapshots).
   beforeAll(async () => {
@@ -350,6 +513,32 @@ describe('operations', () => {
     const response = await graphql('viewer', '{ operation(id: "00000000-0000-4000-8000-000000000000") { id } }');
     expect(response.data).toBeNull();
     expect(response.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', status: 404, field: 'id' });
+  });
+});
+
+describe('topology', () => {
+  const TOPOLOGY = '{ topology { hosts { id tunnelIp labels connected appliedRevision desiredRevision } networks { name type segmentId hosts } links { network a b } } }';
+
+  it('shows the hosts with their applied revisions (once the agents caught up), the networks and the tunnels between hosts, as GET /v1/topology', async () => {
+    let topology: Data = {};
+    for (let i = 0; i < 100; i++) {
+      topology = (await ok('viewer', TOPOLOGY)).topology;
+      if (topology.hosts.every((host: Data) => host.appliedRevision === host.desiredRevision)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(topology.hosts).toEqual(['h1', 'h2'].map((id, i) => ({ id, tunnelIp: `203.0.113.${11 + i}`, labels: { rack: 'r1' }, connected: true, appliedRevision: expect.any(Number), desiredRevision: expect.any(Number) })));
+    for (const host of topology.hosts) expect(host.appliedRevision).toBe(host.desiredRevision);
+    // h1 carried the operator resources' changes too
+    expect(topology.hosts[0].appliedRevision).toBeGreaterThan(topology.hosts[1].appliedRevision);
+    expect(topology.networks).toEqual([
+      { name: 'blue', type: 'vxlan', segmentId: 1, hosts: ['h1', 'h2'] },
+      { name: 'green', type: 'geneve', segmentId: expect.any(Number), hosts: ['h1', 'h2'] },
+    ]);
+    expect(topology.links).toEqual([
+      { network: 'blue', a: 'h1', b: 'h2' },
+      { network: 'green', a: 'h1', b: 'h2' },
+    ]);
+    expect(topology).toEqual((await first.as('viewer').get('/v1/topology').expect(200)).body);
   });
 });
 
