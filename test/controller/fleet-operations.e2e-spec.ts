@@ -79,6 +79,10 @@ it("requests committed together each reach the agent: a host's job carries the i
   expect(carried.flat().every((id) => ids.includes(id))).toBe(true);
   // Several requests were committed in one batch (group commit); each of its jobs names all of them.
   expect(Math.max(...carried.map((requestIds) => requestIds.length))).toBeGreaterThan(1);
+  // An attachment's observed status: pending when accepted (its host takes 200 ms), applied once its host has applied it.
+  const last = answers[answers.length - 1].body.attachment;
+  expect(last.status).toMatchObject({ state: 'pending', hostConnected: true });
+  expect((await controller.as('viewer').get(`/v1/attachments/${last.id}`).expect(200)).body.status).toEqual({ state: 'applied', hostConnected: true });
   await agent('h1');
 });
 
@@ -112,6 +116,17 @@ it('fails with the host\'s error when one host fails', async () => {
   const h3 = operation.hosts.find((h: { hostId: string }) => h.hostId === 'h3');
   expect(h3).toMatchObject({ state: 'failed', error: { code: 'OVSDB_CONSTRAINT', message: 'bridge br-int is missing' } });
   expect(operation.hosts.filter((h: { state: string }) => h.state === 'applied').map((h: { hostId: string }) => h.hostId)).toEqual(['h1', 'h2']);
+  // The host's observed status says so too, with what its agent reports of itself.
+  const status = (await controller.as('viewer').get('/v1/hosts/h3').expect(200)).body.status;
+  expect(status).toMatchObject({
+    connected: true,
+    ovsVersion: '3.1.0',
+    error: { revision: h3.targetRevision, code: 'OVSDB_CONSTRAINT', message: 'bridge br-int is missing', final: true },
+  });
+  expect(status.appliedRevision).toBeLessThan(h3.targetRevision);
+  expect(Date.now() - Date.parse(status.lastHeartbeat)).toBeLessThan(60_000);
+  const h1 = (await controller.as('viewer').get('/v1/hosts/h1').expect(200)).body.status;
+  expect(h1).toMatchObject({ error: null, appliedRevision: h1.desiredRevision });
 });
 
 it('a host that never answers times out, and the operation names it', async () => {
