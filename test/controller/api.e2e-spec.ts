@@ -5,8 +5,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Redis } from 'ioredis';
-import { ResolvedHostState } from '@ovs-fleet/contracts';
+import { NetworkMesh, redisKeys, ResolvedHostState } from '@ovs-fleet/contracts';
 import { readDesiredState } from '../../apps/agent/src/runtime/desired-state-reader';
+import { ipamKeys } from '../../apps/controller/src/ipam/ipam-keys';
 import { RedisTestServer } from '../support/redis-server';
 import { startController, TestController } from './support/controller-app';
 import { redisSnapshot, snapshotDifference } from './support/redis-snapshot';
@@ -197,5 +198,131 @@ describe('hosts, networks and attachments', () => {
       run.mockRestore();
       enterWith.mockRestore();
     }
+  });
+});
+
+// Goes on from the fleet above: h1 and h2 stay, and blue (every host) takes in p1..p3 too.
+describe('meshes, spans and addresses', () => {
+  /** The other hosts' tunnels to `remoteHost`, as [host, network, remoteIp], sorted. */
+  async function tunnelsTo(remoteHost: string, hostIds: string[]): Promise<string[][]> {
+    const found: string[][] = [];
+    for (const id of hostIds) for (const t of (await desired(id)).tunnels) if (t.remoteHost === remoteHost) found.push([id, t.network, t.remoteIp]);
+    return found.sort();
+  }
+
+  async function meshMembers(network: string): Promise<string[]> {
+    const mesh = JSON.parse((await redis.get(redisKeys.networkMesh(network))) as string) as NetworkMesh;
+    return mesh.members.map((m) => `${m.host} ${m.tunnelIp}`);
+  }
+
+  const targetsOf = (response: { body: { operation: { targets: Record<string, number> } } }) => Object.keys(response.body.operation.targets).sort();
+  let p3Attachment = '';
+  const attach = (host: string, netns: string, network = 'green', addresses?: string[]) => provisioner().post('/v1/attachments', { network, host, container: { netns }, ...(addresses ? { addresses } : {}) });
+
+  it('sets up: three hosts p1..p3 (p3 on side b) and a Geneve network over them, with attachments on p1 and p2', async () => {
+    for (const [i, id] of ['p1', 'p2', 'p3'].entries()) {
+      expect((await admin().put(`/v1/hosts/${id}`, { tunnelIp: `203.0.113.${21 + i}`, labels: { pod: 'p', side: i < 2 ? 'a' : 'b' } })).status).toBe(202);
+    }
+    expect((await provisioner().post('/v1/networks', { name: 'green', type: 'geneve', hosts: { labels: { pod: 'p' } }, subnets: [{ cidr: '198.18.2.0/24' }] })).status).toBe(202);
+    for (const id of ['p1', 'p2']) expect((await attach(id, `green-${id}`)).status).toBe(202);
+    expect(await meshMembers('green')).toEqual(['p1 203.0.113.21', 'p2 203.0.113.22', 'p3 203.0.113.23']);
+  });
+
+  it('a host that changes its tunnel address moves the tunnels every other host of its meshes resolves to it', async () => {
+    expect(await tunnelsTo('p2', ['h1', 'h2', 'p1', 'p3'])).toEqual([
+      ['h1', 'blue', '203.0.113.22'],
+      ['h2', 'blue', '203.0.113.22'],
+      ['p1', 'blue', '203.0.113.22'],
+      ['p1', 'green', '203.0.113.22'],
+      ['p3', 'blue', '203.0.113.22'],
+      ['p3', 'green', '203.0.113.22'],
+    ]);
+    const response = await admin().put('/v1/hosts/p2', { tunnelIp: '203.0.113.32' });
+    expect(response.status).toBe(202);
+    expect(response.body.host).toMatchObject({ id: 'p2', tunnelIp: '203.0.113.32', labels: { pod: 'p', side: 'a' } });
+    expect(targetsOf(response)).toEqual(['h1', 'h2', 'p1', 'p2', 'p3']);
+    for (const [id, revision] of Object.entries<number>(response.body.operation.targets)) expect((await desired(id)).revision).toBe(revision);
+    expect(await tunnelsTo('p2', ['h1', 'h2', 'p1', 'p3'])).toEqual([
+      ['h1', 'blue', '203.0.113.32'],
+      ['h2', 'blue', '203.0.113.32'],
+      ['p1', 'blue', '203.0.113.32'],
+      ['p1', 'green', '203.0.113.32'],
+      ['p3', 'blue', '203.0.113.32'],
+      ['p3', 'green', '203.0.113.32'],
+    ]);
+    expect((await desired('p2')).tunnels.every((t) => t.localIp === '203.0.113.32')).toBe(true);
+    expect(await meshMembers('green')).toEqual(['p1 203.0.113.21', 'p2 203.0.113.32', 'p3 203.0.113.23']);
+  });
+
+  it('renaming the integration bridge of a host with attachments is refused (409 naming integrationBridge) and changes nothing', async () => {
+    const before = await redisSnapshot(redis);
+    const response = await admin().put('/v1/hosts/p1', { tunnelIp: '203.0.113.21', integrationBridge: 'br-new' });
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatchObject({ code: 'CONFLICT', field: 'integrationBridge' });
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+  });
+
+  it('PATCH hosts narrows a network: the host it leaves loses it, the mesh and the operation follow', async () => {
+    const response = await provisioner().patch('/v1/networks/green', { hosts: { labels: { pod: 'p', side: 'a' } } });
+    expect(response.status).toBe(202);
+    expect(response.body.network.hosts).toEqual({ labels: { pod: 'p', side: 'a' } });
+    expect(targetsOf(response)).toEqual(['p1', 'p2', 'p3']);
+    expect(await meshMembers('green')).toEqual(['p1 203.0.113.21', 'p2 203.0.113.32']);
+    expect((await desired('p3')).networks.map((n) => n.name)).toEqual(['blue']);
+    expect((await desired('p1')).tunnels.filter((t) => t.network === 'green').map((t) => t.remoteHost)).toEqual(['p2']);
+  });
+
+  it('PATCH hosts widens a network: the host it takes in gets it, the mesh and the operation follow', async () => {
+    const response = await provisioner().patch('/v1/networks/green', { hosts: { labels: { pod: 'p' } } });
+    expect(response.status).toBe(202);
+    expect(targetsOf(response)).toEqual(['p1', 'p2', 'p3']);
+    expect(await meshMembers('green')).toEqual(['p1 203.0.113.21', 'p2 203.0.113.32', 'p3 203.0.113.23']);
+    expect((await desired('p3')).networks.map((n) => n.name)).toEqual(['blue', 'green']);
+    expect((await desired('p3')).tunnels.filter((t) => t.network === 'green').map((t) => [t.remoteHost, t.remoteIp])).toEqual([
+      ['p1', '203.0.113.21'],
+      ['p2', '203.0.113.32'],
+    ]);
+  });
+
+  it('PATCH hosts that would leave out a host with attachments on the network is refused (409 naming hosts) and changes nothing', async () => {
+    const attached = await attach('p3', 'green-p3', 'green', ['198.18.2.77']);
+    expect(attached.status).toBe(202);
+    p3Attachment = attached.body.attachment.id;
+    const before = await redisSnapshot(redis);
+    const response = await provisioner().patch('/v1/networks/green', { hosts: { labels: { pod: 'p', side: 'a' } } });
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatchObject({ code: 'CONFLICT', field: 'hosts' });
+    expect(response.body.error.message).toContain(`${p3Attachment} (host p3)`);
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+  });
+
+  it('draining a host gives its attachments\' addresses back: another attachment may take one', async () => {
+    const subnet = ipamKeys.addresses('green', '198.18.2.0/24');
+    expect(await redis.hget(subnet, (77).toString(16))).toBe(p3Attachment);
+    expect((await attach('p1', 'wants-77', 'green', ['198.18.2.77'])).status).toBe(409);
+    expect((await admin().delete('/v1/hosts/p3')).status).toBe(202);
+    const again = await attach('p1', 'wants-77', 'green', ['198.18.2.77']);
+    expect(again.status).toBe(202);
+    expect(again.body.attachment.addresses).toEqual(['198.18.2.77/24']);
+    expect(await redis.hget(subnet, (77).toString(16))).toBe(again.body.attachment.id);
+    expect(Object.values(await redis.hgetall(subnet))).not.toContain(p3Attachment);
+  });
+
+  it('deleting a network drops its IPAM records: a network made again with the name starts from the first address', async () => {
+    const pool = { name: 'pool', type: 'vxlan', hosts: { labels: { pod: 'p' } }, subnets: [{ cidr: '198.18.3.0/29' }] };
+    expect((await provisioner().post('/v1/networks', pool)).status).toBe(202);
+    const ids: string[] = [];
+    for (const [i, expected] of ['198.18.3.2/29', '198.18.3.3/29'].entries()) {
+      const response = await attach('p1', `pool-${i}`, 'pool');
+      expect(response.body.attachment.addresses).toEqual([expected]);
+      ids.push(response.body.attachment.id);
+    }
+    for (const id of ids) expect((await provisioner().delete(`/v1/attachments/${id}`)).status).toBe(202);
+    const ipamKeysOf = async () => (await redis.keys(ipamKeys.networkPattern('pool'))).sort();
+    expect(await ipamKeysOf()).not.toEqual([]);
+    expect((await provisioner().delete('/v1/networks/pool')).status).toBe(202);
+    expect(await ipamKeysOf()).toEqual([]);
+    expect((await provisioner().post('/v1/networks', pool)).status).toBe(202);
+    expect((await attach('p1', 'pool-again', 'pool')).body.attachment.addresses).toEqual(['198.18.3.2/29']);
   });
 });
