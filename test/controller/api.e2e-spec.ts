@@ -262,6 +262,26 @@ describe('meshes, spans and addresses', () => {
     expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
   });
 
+  it('relabelling a host out of a network it has attachments on is refused (409 naming labels) and changes nothing', async () => {
+    const before = await redisSnapshot(redis);
+    const response = await admin().put('/v1/hosts/p1', { tunnelIp: '203.0.113.21', labels: { pod: 'q', side: 'a' } });
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatchObject({ code: 'CONFLICT', field: 'labels' });
+    expect(response.body.error.message).toMatch(/ \(network green\)/);
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+  });
+
+  it('relabelling a host without attachments moves it out of a network and back in', async () => {
+    const out = await admin().put('/v1/hosts/p3', { tunnelIp: '203.0.113.23', labels: { pod: 'q', side: 'b' } });
+    expect(out.status).toBe(202);
+    expect(targetsOf(out)).toEqual(['p1', 'p2', 'p3']);
+    expect(await meshMembers('green')).toEqual(['p1 203.0.113.21', 'p2 203.0.113.32']);
+    expect((await desired('p3')).networks.map((n) => n.name)).toEqual(['blue']);
+    const back = await admin().put('/v1/hosts/p3', { tunnelIp: '203.0.113.23', labels: { pod: 'p', side: 'b' } });
+    expect(back.status).toBe(202);
+    expect(await meshMembers('green')).toEqual(['p1 203.0.113.21', 'p2 203.0.113.32', 'p3 203.0.113.23']);
+  });
+
   it('PATCH hosts narrows a network: the host it leaves loses it, the mesh and the operation follow', async () => {
     const response = await provisioner().patch('/v1/networks/green', { hosts: { labels: { pod: 'p', side: 'a' } } });
     expect(response.status).toBe(202);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { HostRecord } from '@ovs-fleet/contracts';
 import { ConflictError, NotFoundError } from '../common/api-errors';
 import { Page, PageQuery, pageOfNames } from '../common/pagination';
+import { spans } from '../desired-state';
 import { REDIS } from '../redis/redis.module';
 import { MutationOutcome, StateStore } from '../state/state-store';
 import { stateKeys } from '../state/state-keys';
@@ -39,6 +40,13 @@ export class HostsService {
       };
       if (existing && host.integrationBridge !== existing.integrationBridge && (await tx.attachmentsOfHost(id)).length > 0) {
         throw new ConflictError('integrationBridge', `host ${id} has attachments on ${existing.integrationBridge}; detach them before renaming its integration bridge`);
+      }
+      if (existing && dto.labels !== undefined) {
+        const left = new Set((await tx.allNetworks()).filter((n) => spans(n, existing) && !spans(n, host)).map((n) => n.name));
+        const stranded = left.size > 0 ? (await tx.attachmentsOfHost(id)).filter((a) => left.has(a.network)) : [];
+        if (stranded.length > 0) {
+          throw new ConflictError('labels', `attachments ${stranded.map((a) => `${a.id} (network ${a.network})`).join(', ')} are on networks the new labels take host ${id} out of; detach them first`);
+        }
       }
       tx.putHost(host);
       return host;
