@@ -4,6 +4,7 @@
  * concurrent allocations from two connections and a second Node process.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import fc from 'fast-check';
 import { resolve } from 'node:path';
 import type { SubnetRecord } from '@ovs-fleet/contracts';
 import { Redis } from 'ioredis';
@@ -130,6 +131,83 @@ describe('IPAM on a real Redis', () => {
 
   beforeEach(async () => {
     await redis.flushall();
+  });
+
+  it('property: whatever the subnet, gateway, pools and interleaving of concurrent allocations, requests and releases, no address is held twice, none reserved or outside the pools is handed out, and 409 comes only when every allowed address is held', async () => {
+    // The allowed addresses, worked out here on plain IPv4 numbers rather than by the IPAM's own subnet code.
+    const v4 = (address: string) => address.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+    const dotted = (n: number) => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
+    const subnetArb = fc.record({
+      prefix: fc.integer({ min: 26, max: 30 }),
+      gateway: fc.oneof(fc.constant<'first' | 'none' | number>('first'), fc.constant<'first' | 'none' | number>('none'), fc.integer({ min: 1, max: 62 })),
+      pools: fc.array(fc.tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 20 })), { maxLength: 2 }),
+    });
+    const opArb = fc.oneof(
+      fc.record({ kind: fc.constant('allocate' as const), count: fc.integer({ min: 1, max: 12 }) }),
+      fc.record({ kind: fc.constant('request' as const), offset: fc.integer({ min: 0, max: 63 }) }),
+      fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+    );
+    let owners = 0;
+    await fc.assert(
+      fc.asyncProperty(subnetArb, fc.array(opArb, { minLength: 1, maxLength: 12 }), async (shape, ops) => {
+        await redis.flushall();
+        const size = 2 ** (32 - shape.prefix);
+        const base = v4('198.18.4.0');
+        const gateway = shape.gateway === 'none' ? null : shape.gateway === 'first' ? base + 1 : base + (shape.gateway % (size - 2)) + 1;
+        const pools = shape.pools
+          .map(([start, length]) => [base + 1 + (start % (size - 2)), base + Math.min(size - 2, 1 + (start % (size - 2)) + length)] as const)
+          .filter(([start, end]) => gateway === null || gateway < start || gateway > end) // a pool may not hold the gateway
+          .filter(([start, end], i, all) => all.findIndex(([s, e]) => s <= end && start <= e) === i); // nor overlap another
+        const record = subnet(`198.18.4.0/${shape.prefix}`, {
+          ...(gateway === null ? { gateway: null } : shape.gateway === 'first' ? {} : { gateway: dotted(gateway) }),
+          allocationPools: pools.map(([start, end]) => ({ start: dotted(start), end: dotted(end) })),
+        });
+        const allowed = new Set<number>();
+        for (let n = base + 1; n < base + size - 1; n++) {
+          if (n !== gateway && (pools.length === 0 || pools.some(([start, end]) => n >= start && n <= end))) allowed.add(n);
+        }
+        const held = new Map<number, string>(); // what this test was told it holds
+        for (const op of ops) {
+          if (op.kind === 'allocate') {
+            const results = await Promise.allSettled(Array.from({ length: op.count }, () => ipam.allocate('blue', record, `o${++owners}`)));
+            for (const [i, result] of results.entries()) {
+              if (result.status === 'fulfilled') {
+                const n = v4(result.value.split('/')[0]);
+                expect(allowed.has(n)).toBe(true);
+                expect(held.has(n)).toBe(false);
+                held.set(n, `o${owners - op.count + i + 1}`);
+              } else {
+                expect(result.reason).toBeInstanceOf(ConflictError);
+                expect((result.reason as ApiError).message).toMatch(/has no free address/);
+              }
+            }
+            // a refusal only once every allowed address is held
+            if (results.some((result) => result.status === 'rejected')) expect(held.size).toBe(allowed.size);
+          } else if (op.kind === 'request') {
+            const n = base + (op.offset % size);
+            const owner = `o${++owners}`;
+            const outcome = await ipam.allocate('blue', record, owner, dotted(n), 'addresses[0]').then(
+              (address) => ({ address }),
+              (error: unknown) => ({ error }),
+            );
+            if ('address' in outcome) {
+              expect(allowed.has(n) && !held.has(n)).toBe(true);
+              held.set(n, owner);
+            } else {
+              expect(outcome.error).toBeInstanceOf(ApiError);
+              expect(!allowed.has(n) || held.has(n)).toBe(true);
+            }
+          } else if (held.size > 0) {
+            const [n, owner] = [...held][op.pick % held.size];
+            expect(await ipam.release('blue', record.cidr, dotted(n), owner)).toBe(true);
+            held.delete(n);
+          }
+          const stored = await ipam.allocations('blue', record.cidr);
+          expect(new Map(stored.map(({ address, owner }) => [v4(address.split('/')[0]), owner]))).toEqual(held);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('hands out every address of a /29 exactly once, in order, then refuses with 409 naming the subnet', async () => {
