@@ -140,6 +140,19 @@ describe('ports', () => {
     expect((await viewer().get('/v1/hosts/h1/ports/br-ext')).status).toBe(404);
   });
 
+  it('pages a list with limit and cursor, as every list does', async () => {
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await viewer().get(`/v1/hosts/h1/ports?limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      pages.push(page.body.items.map((p: { name: string }) => p.name));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(pages).toEqual([['eth-a', 'mgmt0'], ['patch-ext', 'patch-int'], ['uplink']]);
+    expect((await viewer().get('/v1/hosts/h1/tunnels?limit=0')).body.error).toMatchObject({ status: 400, field: 'limit' });
+    expect((await viewer().get('/v1/hosts/h1/bridges?cursor=%24')).body.error).toMatchObject({ status: 400, field: 'cursor' });
+  });
+
   it.each<[string, object, number, string]>([
     ['a bridge the host does not have', { name: 'p1', bridge: 'br-nope', kind: 'internal' }, 404, 'bridge'],
     ['a port as its bridge', { name: 'p1', bridge: 'uplink', kind: 'internal' }, 409, 'bridge'],

@@ -34,3 +34,13 @@ export async function pageOfNames(redis: Redis, index: string, query: PageQuery)
   const page = more ? names.slice(0, limit) : names;
   return { names: page, nextCursor: more ? Buffer.from(page[page.length - 1], 'utf8').toString('base64url') : null };
 }
+
+/** A page of items held in memory (e.g. one host's document), in the order of `keyOf`, the cursor being the last key served. */
+export function pageOfItems<T>(items: readonly T[], keyOf: (item: T) => string, query: PageQuery): Page<T> {
+  const limit = query.limit ?? 100;
+  const after = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : null;
+  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const rest = after === null ? sorted : sorted.filter((item) => keyOf(item) > after);
+  const page = rest.slice(0, limit);
+  return { items: page, nextCursor: rest.length > limit ? Buffer.from(keyOf(page[page.length - 1]), 'utf8').toString('base64url') : null };
+}

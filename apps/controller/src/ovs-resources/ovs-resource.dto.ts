@@ -188,14 +188,17 @@ export class TunnelView implements TunnelSpec {
 
 export class BridgeListView {
   @ApiProperty({ type: [BridgeView] }) items!: BridgeView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor!: string | null;
 }
 
 export class PortListView {
   @ApiProperty({ type: [PortView] }) items!: PortView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor!: string | null;
 }
 
 export class TunnelListView {
   @ApiProperty({ type: [TunnelView] }) items!: TunnelView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor!: string | null;
 }
 
 export class BridgeMutationView {

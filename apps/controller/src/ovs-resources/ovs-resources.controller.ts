@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../auth';
 import { DryRunQuery, mutationView } from '../common/mutation';
+import { PageQuery, pageOfItems } from '../common/pagination';
 import { HostIdParam } from '../common/params';
 import { RequestId } from '../common/request-id.decorator';
 import {
@@ -31,8 +32,8 @@ export class OvsResourcesController {
   @Get('bridges')
   @ApiOperation({ summary: 'The operator bridges of a host, by name.' })
   @ApiOkResponse({ type: BridgeListView })
-  async bridges(@Param() params: HostIdParam): Promise<BridgeListView> {
-    return { items: (await this.resources.resources(params.id)).bridges };
+  async bridges(@Param() params: HostIdParam, @Query() query: PageQuery): Promise<BridgeListView> {
+    return pageOfItems((await this.resources.resources(params.id)).bridges, (item) => item.name, query);
   }
 
   @Get('bridges/:name')
@@ -64,8 +65,8 @@ export class OvsResourcesController {
   @Get('ports')
   @ApiOperation({ summary: 'The operator ports of a host, by name.' })
   @ApiOkResponse({ type: PortListView })
-  async ports(@Param() params: HostIdParam): Promise<PortListView> {
-    return { items: (await this.resources.resources(params.id)).ports };
+  async ports(@Param() params: HostIdParam, @Query() query: PageQuery): Promise<PortListView> {
+    return pageOfItems((await this.resources.resources(params.id)).ports, (item) => item.name, query);
   }
 
   @Get('ports/:name')
@@ -97,8 +98,8 @@ export class OvsResourcesController {
   @Get('tunnels')
   @ApiOperation({ summary: 'The operator tunnels of a host, by name (the overlay mesh is in GET /v1/topology).' })
   @ApiOkResponse({ type: TunnelListView })
-  async tunnels(@Param() params: HostIdParam): Promise<TunnelListView> {
-    return { items: (await this.resources.resources(params.id)).tunnels };
+  async tunnels(@Param() params: HostIdParam, @Query() query: PageQuery): Promise<TunnelListView> {
+    return pageOfItems((await this.resources.resources(params.id)).tunnels, (item) => item.name, query);
   }
 
   @Get('tunnels/:name')
