@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { OvsdbProtocolError, OvsdbTransactionError } from '../errors';
+import { DeferredJson, type DeferredParams } from '../protocol/deferred-json';
 import { JsonRpcSession, JsonRpcSessionOptions, RequestOptions } from '../protocol/jsonrpc-session';
 import type {
   DatabaseSchema,
@@ -33,6 +34,14 @@ export interface OvsdbClientEvents {
   update: [monitorId: MonitorId, updates: TableUpdates];
   update2: [monitorId: MonitorId, updates: TableUpdates2];
   update3: [monitorId: MonitorId, lastTxnId: UuidString, updates: TableUpdates2];
+  /**
+   * Every `update2`, emitted before `update2`, its updates parsed when first read
+   * (`updates.value`): a consumer may apply them later, off the round trip in progress.
+   * `update2` itself is only parsed for when it has listeners.
+   */
+  'deferred-update2': [monitorId: MonitorId, updates: DeferredJson<TableUpdates2>];
+  /** Every `update3`, as `deferred-update2`. */
+  'deferred-update3': [monitorId: MonitorId, lastTxnId: UuidString, updates: DeferredJson<TableUpdates2>];
   locked: [lockName: string];
   stolen: [lockName: string];
   /** The server dropped a monitor (e.g. its database was removed; needs set_db_change_aware). */
@@ -64,6 +73,10 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
     super();
     this.session = new JsonRpcSession(stream, options);
     this.session.on('notification', (method, params) => this.onNotification(method, params));
+    // [monitor-id, updates] and [monitor-id, last-txn-id, updates]: the ids are read, the updates parsed when read.
+    this.session.deferParams('update2', 1);
+    this.session.deferParams('update3', 2);
+    this.session.on('deferred-notification', (method, params) => this.onDeferredNotification(method, params));
     this.session.on('close', (error) => this.emit('close', error));
   }
 
@@ -182,10 +195,10 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
         this.emit('update', params[0], params[1] as TableUpdates);
         return;
       case 'update2':
-        this.emit('update2', params[0], params[1] as TableUpdates2);
+        this.update2(params[0], DeferredJson.of(params[1] as TableUpdates2));
         return;
       case 'update3':
-        this.emit('update3', params[0], params[1] as UuidString, params[2] as TableUpdates2);
+        this.update3(params[0], params[1] as UuidString, DeferredJson.of(params[2] as TableUpdates2));
         return;
       case 'locked':
       case 'stolen':
@@ -197,6 +210,22 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
       default:
         this.emit('notification', method, params);
     }
+  }
+
+  private onDeferredNotification(method: string, params: DeferredParams): void {
+    const { leading, last } = params;
+    if (method === 'update3') this.update3(leading[0], leading[1], last as DeferredJson<TableUpdates2>);
+    else this.update2(leading[0], last as DeferredJson<TableUpdates2>);
+  }
+
+  private update2(monitorId: MonitorId, updates: DeferredJson<TableUpdates2>): void {
+    this.emit('deferred-update2', monitorId, updates);
+    if (this.listenerCount('update2') > 0) this.emit('update2', monitorId, updates.value);
+  }
+
+  private update3(monitorId: MonitorId, lastTxnId: UuidString, updates: DeferredJson<TableUpdates2>): void {
+    this.emit('deferred-update3', monitorId, lastTxnId, updates);
+    if (this.listenerCount('update3') > 0) this.emit('update3', monitorId, lastTxnId, updates.value);
   }
 }
 

@@ -299,11 +299,12 @@ export class ReconnectingOvsdbClient extends EventEmitter<ReconnectingClientEven
     client.on('update', (id, updates) => {
       if (this.listenerCount('update') > 0 && !ownsMonitor(id)) this.emit('update', id, updates);
     });
-    client.on('update2', (id, updates) => {
-      if (this.listenerCount('update2') > 0 && !ownsMonitor(id)) this.emit('update2', id, updates);
+    // The deferred events: an update is parsed only when someone here listens for it.
+    client.on('deferred-update2', (id, updates) => {
+      if (this.listenerCount('update2') > 0 && !ownsMonitor(id)) this.emit('update2', id, updates.value);
     });
-    client.on('update3', (id, lastTxnId, updates) => {
-      if (this.listenerCount('update3') > 0 && !ownsMonitor(id)) this.emit('update3', id, lastTxnId, updates);
+    client.on('deferred-update3', (id, lastTxnId, updates) => {
+      if (this.listenerCount('update3') > 0 && !ownsMonitor(id)) this.emit('update3', id, lastTxnId, updates.value);
     });
     client.on('locked', (lockName) => this.emit('locked', lockName));
     client.on('stolen', (lockName) => this.emit('stolen', lockName));

@@ -3,6 +3,7 @@ import { DEFAULT_IDL_CONNECT_TIMEOUT_MS } from '../defaults';
 import { OvsdbError } from '../errors';
 import { ReconnectingOvsdbClient, type ReconnectingClientOptions } from '../client/reconnecting-client';
 import type { MonitorCondSinceResult, OvsdbClient, TransactOptions } from '../client/ovsdb-client';
+import type { DeferredJson } from '../protocol/deferred-json';
 import type { DatabaseSchema, Operation, OperationResult, TableUpdates, TableUpdates2, UuidString, WireCondition } from '../protocol/wire';
 import { Replica } from '../replica/replica';
 import type { IndexSpec } from '../replica/column-index';
@@ -70,6 +71,19 @@ export interface OvsdbIdlEvents {
 }
 
 const MONITOR_ID = 'ovs-fleet-idl';
+
+/**
+ * Longest update text whose parse is left to the replica's deferred apply, which applies
+ * it in one go: about a millisecond of work, well within a slice (sliceMs); a longer one
+ * is parsed now and applied as its size calls for.
+ */
+const DEFERRED_PARSE_MAX_CHARS = 64 * 1024;
+
+/** The updates for Replica.deferUpdate2/3: still to be parsed when small, else parsed now. */
+function deferredUpdates(updates: DeferredJson<TableUpdates2>): TableUpdates2 | (() => TableUpdates2) {
+  const length = updates.pendingLength;
+  return length === 0 || length > DEFERRED_PARSE_MAX_CHARS ? updates.value : () => updates.value;
+}
 
 type RowOfRef<T> = T extends TableRef<string, infer Row> ? Row : ReplicaRow;
 
@@ -321,17 +335,26 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     // Whatever the previous connection queued under hold() predates the new monitor reply.
     this.applyDeferred();
     // Nothing held (every update once synced): handed to the replica at once, with no
-    // closure to queue, to be applied by its first read or once this I/O is handled.
+    // closure to queue, to be parsed and applied by its first read or once this I/O is
+    // handled. Held, it is parsed now. One that does not parse drops the connection with a
+    // protocol error, as any message; parsed late, the replica may have been handed later
+    // updates meanwhile, so it also reports it (an inconsistency: the next sync is full).
     const applyNow = () => held === undefined && this.holds === 0;
-    client.on('update2', (id, updates) => {
+    client.on('deferred-update2', (id, updates) => {
       if (id !== MONITOR_ID) return;
-      if (applyNow()) replica.deferUpdate2(updates);
-      else deliver(() => void replica.applyUpdate2(updates));
+      if (applyNow()) replica.deferUpdate2(deferredUpdates(updates));
+      else {
+        const parsed = updates.value;
+        deliver(() => void replica.applyUpdate2(parsed));
+      }
     });
-    client.on('update3', (id, lastTxnId, updates) => {
+    client.on('deferred-update3', (id, lastTxnId, updates) => {
       if (id !== MONITOR_ID) return;
-      if (applyNow()) replica.deferUpdate3(lastTxnId, updates);
-      else deliver(() => void replica.applyUpdate3(lastTxnId, updates));
+      if (applyNow()) replica.deferUpdate3(lastTxnId, deferredUpdates(updates));
+      else {
+        const parsed = updates.value;
+        deliver(() => void replica.applyUpdate3(lastTxnId, parsed));
+      }
     });
     // Plain `monitor`: the database's on a server without monitor_cond, and _Server's Database table.
     const serverReplica = this.serverReplicaOrUndefined;

@@ -47,9 +47,15 @@ export class JsonFrameParser {
   /** Set at the first "{": until then, garbage means the peer speaks another protocol. */
   private started = false;
 
+  /**
+   * `claim`, when given, sees each complete message's text first (checked to be UTF-8 and
+   * one balanced JSON object, not yet parsed): returning true takes the message, which is
+   * then neither parsed nor handed to `onValue`.
+   */
   constructor(
     private readonly onValue: (value: unknown) => void,
     options: FrameParserOptions = {},
+    private readonly claim?: (text: string) => boolean,
   ) {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -163,6 +169,7 @@ export class JsonFrameParser {
       text = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
       this.dropPartial();
     }
+    if (this.claim !== undefined && this.claim(text)) return;
     let value: unknown;
     try {
       value = JSON.parse(text);

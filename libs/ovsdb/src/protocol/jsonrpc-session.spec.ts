@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import { DEFAULT_INACTIVITY_PROBE_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../defaults';
 import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError } from '../errors';
+import type { DeferredParams } from './deferred-json';
 import { JsonRpcSession } from './jsonrpc-session';
 
 /** The peer's end of an in-memory connection: records what the session writes, lets the test push replies. */
@@ -45,6 +46,41 @@ describe('JsonRpcSession', () => {
     expect(peer.writes).toHaveLength(1);
     expect(peer.sent()).toHaveLength(64);
     session.close();
+  });
+
+  it('hands on notifications of a method registered with deferParams unparsed when in ovsdb-server layout, parsed otherwise', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    session.deferParams('update2', 1);
+    const deferred: [string, readonly string[], number][] = [];
+    const parsed: unknown[] = [];
+    session.on('deferred-notification', (method, params) => deferred.push([method, params.leading, params.last.pendingLength]));
+    session.on('notification', (method, params) => parsed.push([method, params]));
+    peer.deliver('{"id":null,"method":"update2","params":["m",{"T":{}}]}');
+    peer.deliver({ method: 'update2', params: ['m', { T: {} }], id: null });
+    peer.deliver({ id: null, method: 'update', params: ['m', { T: {} }] });
+    await tick();
+    expect(deferred).toEqual([['update2', ['m'], '{"T":{}}'.length]]);
+    expect(parsed).toEqual([
+      ['update2', ['m', { T: {} }]],
+      ['update', ['m', { T: {} }]],
+    ]);
+  });
+
+  it('closes the connection with a protocol error naming the remote when a deferred param turns out not to parse, as when a message does not parse', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream, { remote: 'unix:/x' });
+    session.deferParams('update2', 1);
+    const deferred: DeferredParams[] = [];
+    session.on('deferred-notification', (_method, params) => deferred.push(params));
+    const closed = new Promise<Error | undefined>((resolve) => session.once('close', resolve));
+    peer.deliver('{"id":null,"method":"update2","params":["m",{"T":{},}]}');
+    await tick();
+    expect(session.closed).toBe(false);
+    expect(() => deferred[0].last.value).toThrow(OvsdbProtocolError);
+    const cause = await closed;
+    expect(cause).toBeInstanceOf(OvsdbProtocolError);
+    expect(cause!.message).toMatch(/^unix:\/x: invalid JSON/);
   });
 
   it('answers the server\'s echo by itself and emits notifications', async () => {

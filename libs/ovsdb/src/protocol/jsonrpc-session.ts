@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_INACTIVITY_PROBE_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../defaults';
 import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError } from '../errors';
+import { splitNotification, type DeferredParams } from './deferred-json';
 import { FrameParserOptions, JsonFrameParser } from './framing';
 import type { JsonRpcId } from './wire';
 
@@ -32,6 +33,12 @@ export interface RequestOptions {
 export interface JsonRpcSessionEvents {
   /** A JSON-RPC notification (id null) from the peer. */
   notification: [method: string, params: unknown[]];
+  /**
+   * A notification of a method registered with `deferParams`, its last param not parsed
+   * yet; emitted instead of `notification` when the message has the shape ovsdb-server
+   * writes (see splitNotification), else the message goes to `notification` parsed.
+   */
+  'deferred-notification': [method: string, params: DeferredParams];
   /** A request from the peer other than `echo` (answered automatically). Reply with `session.reply`. */
   request: [method: string, params: unknown[], id: JsonRpcId];
   /** A reply whose request was already given up (timed out or cancelled). */
@@ -97,6 +104,13 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private deadlineAt = Infinity;
   private timedPending = 0;
+  /** Methods whose notifications are handed on with their last param unparsed, by their count of leading string params (deferParams). */
+  private readonly deferredMethods = new Map<string, number>();
+  /** Closes the connection on a broken message (a protocol error names the remote). */
+  private readonly failed = (error: Error): void => {
+    const named = error instanceof OvsdbProtocolError && this.remote ? new OvsdbProtocolError(`${this.remote}: ${error.message}`, { cause: error }) : error;
+    this.close(named);
+  };
   /** Date.now() of the last bytes received: feeds the inactivity probe. */
   lastReceivedAt = Date.now();
 
@@ -108,7 +122,11 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     this.remote = options.remote;
     this.defaultTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.probeMs = options.inactivityProbeMs ?? DEFAULT_INACTIVITY_PROBE_MS;
-    this.parser = new JsonFrameParser((message) => this.dispatch(message), options);
+    this.parser = new JsonFrameParser(
+      (message) => this.dispatch(message),
+      options,
+      (text) => this.claimNotification(text),
+    );
     stream.on('data', (chunk: Buffer) => this.receive(chunk));
     stream.on('error', (error) => {
       this.closeError ??= error;
@@ -156,6 +174,18 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
       entry.reject(error as Error);
     }
     return promise;
+  }
+
+  /**
+   * Notifications of `method` whose params are `leading` strings then one value are
+   * emitted as `deferred-notification`, that value parsed only when read: its consumer can
+   * put the parse off (e.g. until after its next request is sent). Only for messages in
+   * ovsdb-server's own layout; any other goes to `notification`, parsed. A value that
+   * turns out not to parse closes the connection then, with the protocol error a message
+   * that does not parse gets at once.
+   */
+  deferParams(method: string, leading: number): void {
+    this.deferredMethods.set(method, leading);
   }
 
   /** Sends a notification (no reply expected). Dropped silently once closed. */
@@ -221,8 +251,7 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     try {
       this.parser.push(chunk);
     } catch (error) {
-      const named = error instanceof OvsdbProtocolError && this.remote ? new OvsdbProtocolError(`${this.remote}: ${error.message}`, { cause: error }) : error;
-      this.close(named as Error);
+      this.failed(error as Error);
     }
   }
 
@@ -262,6 +291,14 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     this.probeSentAt = Date.now();
     this.send({ id: PROBE_ID, method: 'echo', params: [] });
     this.scheduleProbe(this.probeMs);
+  }
+
+  private claimNotification(text: string): boolean {
+    if (this.deferredMethods.size === 0) return false;
+    const split = splitNotification(text, this.deferredMethods, this.failed);
+    if (split === undefined) return false;
+    this.emit('deferred-notification', split.method, split.params);
+    return true;
   }
 
   private dispatch(message: unknown): void {

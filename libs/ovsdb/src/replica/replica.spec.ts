@@ -453,6 +453,40 @@ describe('Replica: deferred updates', () => {
   });
 });
 
+describe('Replica: deferred updates handed in as a function (e.g. a parse)', () => {
+  const rows = (from: number, count: number): TableUpdates2 => ({ Port: Object.fromEntries(Array.from({ length: count }, (_, i) => [uuid(from + i), { insert: { name: `p${from + i}` } }])) });
+
+  it('calls it only when a read applies it, in order with the others', () => {
+    const replica = newReplica();
+    const supply = jest.fn(() => ({ Port: { [uuid(2)]: { modify: { name: 'renamed' } } } }));
+    replica.deferUpdate3(uuid(98), rows(2, 1));
+    replica.deferUpdate3(uuid(97), supply);
+    expect(supply).not.toHaveBeenCalled();
+    expect(replica.get(Port, uuid(2))!.name).toBe('renamed');
+    expect(supply).toHaveBeenCalledTimes(1);
+    expect(replica.lastTxnId).toBe(uuid(97));
+  });
+
+  it('applies what it supplies in one go however large, so the read that applied it finds all of it', () => {
+    const replica = newReplica({ sliceMs: 0 });
+    replica.deferUpdate2(() => rows(100, 200));
+    expect(replica.table(Port).size).toBe(200);
+    expect(replica.applyingInSlices).toBe(false);
+  });
+
+  it('reports a function that throws (a notification that does not parse) as an inconsistency', async () => {
+    const problems: string[] = [];
+    const replica = newReplica({ onInconsistency: (e) => problems.push(e.message) });
+    replica.deferUpdate3(uuid(98), () => {
+      throw new Error('invalid JSON: Unexpected end of JSON input');
+    });
+    replica.deferUpdate3(uuid(97), rows(3, 1));
+    expect(replica.get(Port, uuid(3))!.name).toBe('p3');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(problems).toEqual(['a notification failed part-way and the replica may be incomplete: invalid JSON: Unexpected end of JSON input']);
+  });
+});
+
 describe('Replica: ordering, slicing and waiting', () => {
   function bigInitial(ports: number): TableUpdates2 {
     const rows: Record<string, WireRow> = {};

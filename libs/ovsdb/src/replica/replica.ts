@@ -227,14 +227,17 @@ export class Replica {
    * (setImmediate), in order with every other notification. A client that hands in the
    * update ovsdb-server sends before a transact reply so sends its next request before the
    * work of applying it (read-your-writes holds: any read applies it first). Failures go
-   * to onInconsistency.
+   * to onInconsistency. `updates` may be a function that supplies them (e.g. parses a
+   * notification's text), called when they are applied: the update it returns is applied
+   * in one go however large, so hand in a function only for a small update; if it throws,
+   * the error goes to onInconsistency.
    */
-  deferUpdate2(updates: TableUpdates2): void {
+  deferUpdate2(updates: TableUpdates2 | (() => TableUpdates2)): void {
     this.defer(updates, null);
   }
 
   /** applyUpdate3, applied later as deferUpdate2 is. */
-  deferUpdate3(lastTxnId: UuidString, updates: TableUpdates2): void {
+  deferUpdate3(lastTxnId: UuidString, updates: TableUpdates2 | (() => TableUpdates2)): void {
     this.defer(updates, lastTxnId);
   }
 
@@ -349,9 +352,15 @@ export class Replica {
    * Only an update that is applied in one go is deferred, so that the read that applies it
    * finds it applied; a larger one (applied in slices) is applied now, as applyUpdate2 does.
    */
-  private defer(updates: TableUpdates2, lastTxnId: UuidString | null): void {
-    if (appliedInOneGo(updates)) this.jobs.submitLater(this.update2Job(updates, lastTxnId));
+  private defer(updates: TableUpdates2 | (() => TableUpdates2), lastTxnId: UuidString | null): void {
+    if (typeof updates === 'function') this.jobs.submitLater(this.suppliedUpdate2Job(updates, lastTxnId));
+    else if (appliedInOneGo(updates)) this.jobs.submitLater(this.update2Job(updates, lastTxnId));
     else void this.run(this.update2Job(updates, lastTxnId));
+  }
+
+  /** The update `supply` returns, applied in one go (deferred: the read that applies it must find it applied). */
+  private *suppliedUpdate2Job(supply: () => TableUpdates2, lastTxnId: UuidString | null): Generator<void, void, void> {
+    yield* this.update2Job(supply(), lastTxnId, false);
   }
 
   private reportFailure(error: unknown): void {
@@ -359,7 +368,8 @@ export class Replica {
     this.onInconsistency(new OvsdbReplicaError(message, { cause: error }));
   }
 
-  private *update2Job(updates: TableUpdates2, lastTxnId: UuidString | null): Generator<void, void, void> {
+  /** `sliced`: whether it may yield (a job run in one go must not). */
+  private *update2Job(updates: TableUpdates2, lastTxnId: UuidString | null, sliced = true): Generator<void, void, void> {
     let n = 0;
     for (const table in updates) {
       const store = this.stores.get(table);
@@ -380,7 +390,7 @@ export class Replica {
         } else {
           this.inconsistent(`row update of ${table} ${uuid} has none of initial/insert/modify/delete`);
         }
-        if ((++n & YIELD_CHECK_MASK) === 0 && this.jobs.shouldYield()) yield;
+        if ((++n & YIELD_CHECK_MASK) === 0 && sliced && this.jobs.shouldYield()) yield;
       }
     }
     if (lastTxnId !== null) this.txnId = lastTxnId;
