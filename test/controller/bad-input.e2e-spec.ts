@@ -20,6 +20,7 @@ beforeAll(async () => {
   await controller.as('admin').put('/v1/hosts/h2', { tunnelIp: '203.0.113.12', labels: { rack: 'r2' } }).expect(202);
   await controller.as('provisioner').post('/v1/networks', { name: 'blue', type: 'vxlan', hosts: { labels: { rack: 'r1' } }, subnets: [{ cidr: '198.18.0.0/29' }] }).expect(202);
   await controller.as('provisioner').post('/v1/networks', { name: 'full', type: 'vxlan', subnets: [{ cidr: '198.18.1.0/30' }] }).expect(202);
+  await controller.as('provisioner').post('/v1/networks', { name: 'fixed', type: 'vxlan', mtu: 1450 }).expect(202); // all the IPv4 underlay of 1500 carries
   await controller.as('admin').put('/v1/hosts/h1', { tunnelIp: '203.0.113.11', labels: { rack: 'r1' } }).expect(202);
   await controller.as('provisioner').post('/v1/attachments', { network: 'full', host: 'h1', container: { netns: 'f1' } }).expect(202);
   await controller.as('provisioner').post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: 'b1' } }).expect(202);
@@ -60,6 +61,9 @@ const cases: Case[] = [
   { name: 'tunnelIp taken', method: 'put', url: '/v1/hosts/h9', body: { tunnelIp: '203.0.113.11' }, status: 409, field: 'tunnelIp' },
   { name: 'underlayMtu too small', method: 'put', url: '/v1/hosts/h9', body: { ...HOST, underlayMtu: 100 }, status: 400, field: 'underlayMtu' },
   { name: 'underlayMtu a string', method: 'put', url: '/v1/hosts/h9', body: { ...HOST, underlayMtu: '1500' }, status: 400, field: 'underlayMtu' },
+  { name: 'underlayMtu too small for a network\'s given MTU', method: 'put', url: '/v1/hosts/h2', body: { tunnelIp: '203.0.113.12', labels: { rack: 'r2' }, underlayMtu: 1400 }, status: 409, field: 'underlayMtu' },
+  { name: 'a new host whose underlay cannot carry a network\'s given MTU', method: 'put', url: '/v1/hosts/h9', body: { ...HOST, underlayMtu: 1400 }, status: 409, field: 'underlayMtu' },
+  { name: 'an IPv6 tunnel endpoint (more overhead) under a network\'s given MTU', method: 'put', url: '/v1/hosts/h2', body: { tunnelIp: '2001:db8::12', labels: { rack: 'r2' } }, status: 409, field: 'tunnelIp' },
   { name: 'underlayMtu too large', method: 'put', url: '/v1/hosts/h9', body: { ...HOST, underlayMtu: 65536 }, status: 400, field: 'underlayMtu' },
   { name: 'labels an array', method: 'put', url: '/v1/hosts/h9', body: { ...HOST, labels: ['a'] }, status: 400, field: 'labels' },
   { name: 'label value with a space', method: 'put', url: '/v1/hosts/h9', body: { ...HOST, labels: { rack: 'r 1' } }, status: 400, field: 'labels' },

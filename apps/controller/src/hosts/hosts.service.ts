@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { HostRecord } from '@ovs-fleet/contracts';
+import type { HostRecord, NetworkRecord } from '@ovs-fleet/contracts';
 import { ConflictError, NotFoundError } from '../common/api-errors';
 import { Page, PageQuery, pageOfNames } from '../common/pagination';
-import { spans } from '../desired-state';
+import { spans, validateGivenMtu } from '../desired-state';
 import { REDIS } from '../redis/redis.module';
 import { MutationOutcome, StateStore } from '../state/state-store';
 import { stateKeys } from '../state/state-keys';
@@ -48,9 +48,26 @@ export class HostsService {
           throw new ConflictError('labels', `attachments ${stranded.map((a) => `${a.id} (network ${a.network})`).join(', ')} are on networks the new labels take host ${id} out of; detach them first`);
         }
       }
+      this.refuseFixedMtusItCannotCarry(host, existing, await tx.allNetworks());
       tx.putHost(host);
       return host;
     });
+  }
+
+  /**
+   * A network whose MTU was given (not derived) keeps it: a host that would span it but whose
+   * underlay could not carry it (a smaller underlay MTU, an IPv6 tunnel endpoint's larger
+   * overhead, labels that bring it in) is refused, naming what the request changed.
+   */
+  private refuseFixedMtusItCannotCarry(host: HostRecord, existing: HostRecord | undefined, networks: readonly NetworkRecord[]): void {
+    for (const network of networks) {
+      if (network.mtuDerived || !spans(network, host)) continue;
+      const problem = validateGivenMtu(network.type, network.mtu, [host]);
+      if (problem === null) continue;
+      const field =
+        existing === undefined || host.underlayMtu !== existing.underlayMtu ? 'underlayMtu' : host.tunnelIp !== existing.tunnelIp ? 'tunnelIp' : 'labels';
+      throw new ConflictError(field, `network ${network.name} keeps the MTU it was given, and ${problem}; lower the network's MTU first (PATCH mtu, or null to derive it)`);
+    }
   }
 
   /** Drains a host: its attachments go, it leaves every mesh, its agent is told to remove what it made. */
