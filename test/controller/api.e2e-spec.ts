@@ -83,6 +83,14 @@ describe('hosts, networks and attachments', () => {
     expect(response.body.dryRun).toBe(true);
     expect(response.body.operation).toBeNull();
     expect(response.body.changes.map((c: { hostId: string }) => c.hostId).sort()).toEqual(['h1', 'h2', 'h3']);
+    const h1 = response.body.changes.find((c: { hostId: string }) => c.hostId === 'h1');
+    const added = h1.diff.tunnels.added.map((t: { source: string; remoteHost: string; remoteIp: string; type: string }) => [t.source, t.remoteHost, t.remoteIp, t.type]);
+    expect(added.sort((a: string[], b: string[]) => a[1].localeCompare(b[1]))).toEqual([
+      ['mesh', 'h2', '203.0.113.12', 'vxlan'],
+      ['mesh', 'h3', '203.0.113.13', 'vxlan'],
+    ]);
+    expect(h1.diff.networks.added).toEqual([expect.objectContaining({ name: 'blue', mtu: 1450 })]);
+    expect([h1.diff.tunnels.changed, h1.diff.tunnels.removed]).toEqual([[], []]);
     expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
   });
 
@@ -122,6 +130,16 @@ describe('hosts, networks and attachments', () => {
   });
 
   let attachmentId = '';
+
+  it('a dry run of an attachment shows the address it would allocate, in the answer and in the host\'s diff, and changes nothing', async () => {
+    const before = await redisSnapshot(redis);
+    const response = await provisioner().post('/v1/attachments?dryRun=true', { network: 'blue', host: 'h1', container: { netns: 'c1' } });
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ dryRun: true, operation: null, attachment: { addresses: ['198.18.0.2/24'] } });
+    expect(response.body.changes).toEqual([expect.objectContaining({ hostId: 'h1' })]);
+    expect(response.body.changes[0].diff.attachments.added).toEqual([expect.objectContaining({ addresses: ['198.18.0.2/24'], ifname: 'eth0' })]);
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
+  });
 
   it('attaches a container: the address comes from the subnet, the MAC is generated, the host revision grows', async () => {
     const response = await provisioner().post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: 'c1' } });
