@@ -361,10 +361,10 @@ describe('operator bridges, ports and tunnels', () => {
     expect(createBridge.operation.targets).toEqual({ h1: createBridge.changes[0].toRevision });
     const provider = await ok('admin', CREATE_BRIDGE, { id: 'h1', input: { name: 'br-prov', datapathType: 'system' } });
     expect(provider.createBridge.bridge).toEqual({ name: 'br-prov', datapathType: 'system', failMode: null, otherConfig: {} });
-    const { bridges, bridge, other } = await ok('viewer', `{ bridges(id: "h1") { name } bridge(id: "h1", name: "br-ext") { ${BRIDGE_FIELDS} } other: bridges(id: "h2") { name } }`);
-    expect(bridges).toEqual([{ name: 'br-ext' }, { name: 'br-prov' }]);
+    const { bridges, bridge, other } = await ok('viewer', `{ bridges(id: "h1") { items { name } nextCursor } bridge(id: "h1", name: "br-ext") { ${BRIDGE_FIELDS} } other: bridges(id: "h2") { items { name } } }`);
+    expect(bridges).toEqual({ items: [{ name: 'br-ext' }, { name: 'br-prov' }], nextCursor: null });
     expect(bridge).toEqual(await overRest('bridges/br-ext'));
-    expect(other).toEqual([]);
+    expect(other).toEqual({ items: [] });
   });
 
   it('createPort adds an access port with its tag, and a trunk port in a native VLAN mode', async () => {
@@ -374,8 +374,13 @@ describe('operator bridges, ports and tunnels', () => {
     const trunk = await ok('admin', CREATE_PORT, { id: 'h1', input: { name: 'uplink', bridge: 'br-int', kind: 'trunk', trunks: [300, 200], vlanMode: 'native_untagged', tag: 5 } });
     expect(trunk.createPort.port).toMatchObject({ kind: 'trunk', tag: 5, trunks: [200, 300], vlanMode: 'native_untagged' });
     expect(await overRest('ports/uplink')).toMatchObject({ vlanMode: 'native-untagged', trunks: [200, 300] });
-    const { ports, port } = await ok('viewer', `{ ports(id: "h1") { name } port(id: "h1", name: "eth-a") { ${PORT_FIELDS} } }`);
-    expect(ports).toEqual([{ name: 'eth-a' }, { name: 'uplink' }]);
+    const { ports, port } = await ok('viewer', `{ ports(id: "h1") { items { name } } port(id: "h1", name: "eth-a") { ${PORT_FIELDS} } }`);
+    expect(ports).toEqual({ items: [{ name: 'eth-a' }, { name: 'uplink' }] });
+    // a page at a time, as REST's limit and cursor
+    const onePage = await ok('viewer', '{ ports(id: "h1", first: 1) { items { name } nextCursor } }');
+    expect(onePage.ports.items).toEqual([{ name: 'eth-a' }]);
+    const nextPage = await ok('viewer', `{ ports(id: "h1", first: 1, after: "${onePage.ports.nextCursor}") { items { name } nextCursor } }`);
+    expect(nextPage.ports).toEqual({ items: [{ name: 'uplink' }], nextCursor: null });
     expect(port).toEqual(access.createPort.port);
   });
 
@@ -389,8 +394,8 @@ describe('operator bridges, ports and tunnels', () => {
     expect(dry.createTunnel).toMatchObject({ dryRun: true, operation: null, tunnel: { name: 'vx-dc3', dstPort: 4790, tos: '16' } });
     expect(dry.createTunnel.changes[0].diff.tunnels.added).toEqual([expect.objectContaining({ name: 'vx-dc3' })]);
     expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
-    const { tunnels } = await ok('viewer', '{ tunnels(id: "h1") { name } }');
-    expect(tunnels).toEqual([{ name: 'gre-dc2' }]);
+    const { tunnels } = await ok('viewer', '{ tunnels(id: "h1") { items { name } } }');
+    expect(tunnels).toEqual({ items: [{ name: 'gre-dc2' }] });
   });
 
   const port = (extra: Record<string, unknown>) => ({ id: 'h1', input: { name: 'eth-b', bridge: 'br-ext', kind: 'access', tag: 200, ...extra } });
@@ -417,7 +422,7 @@ describe('operator bridges, ports and tunnels', () => {
     ['deleting a bridge that still carries ports', 'mutation { deleteBridge(id: "h1", name: "br-ext") { dryRun } }', undefined, 'CONFLICT', 409, 'name'],
     ['deleting a port the host has not', 'mutation { deletePort(id: "h1", name: "eth-z") { dryRun } }', undefined, 'NOT_FOUND', 404, 'name'],
     ['a bridge the host has not', '{ bridge(id: "h1", name: "br-nope") { name } }', undefined, 'NOT_FOUND', 404, 'name'],
-    ['the tunnels of an unknown host', '{ tunnels(id: "h9") { name } }', undefined, 'NOT_FOUND', 404, 'id'],
+    ['the tunnels of an unknown host', '{ tunnels(id: "h9") { items { name } } }', undefined, 'NOT_FOUND', 404, 'id'],
   ];
   it.each(refusals)('refuses %s, naming the field, changing nothing', async (_what, query, variables, code, status, field) => {
     const error = await refused('admin', query, variables);
@@ -440,8 +445,8 @@ describe('operator bridges, ports and tunnels', () => {
     expect(Object.keys(gone.deletePort.operation.targets)).toEqual(['h1']);
     const bridge = await ok('admin', `mutation { deleteBridge(id: "h1", name: "br-ext") { bridge { name failMode } ${MUTATION_FIELDS} } }`);
     expect(bridge.deleteBridge).toMatchObject({ dryRun: false, bridge: { name: 'br-ext', failMode: 'secure' } });
-    const left = await ok('viewer', '{ bridges(id: "h1") { name } ports(id: "h1") { name } tunnels(id: "h1") { name } }');
-    expect(left).toEqual({ bridges: [{ name: 'br-prov' }], ports: [{ name: 'uplink' }], tunnels: [] });
+    const left = await ok('viewer', '{ bridges(id: "h1") { items { name } } ports(id: "h1") { items { name } } tunnels(id: "h1") { items { name } } }');
+    expect(left).toEqual({ bridges: { items: [{ name: 'br-prov' }] }, ports: { items: [{ name: 'uplink' }] }, tunnels: { items: [] } });
   });
 });
 

@@ -3,7 +3,7 @@ import type { DatapathType, OverlayType, PortKind, VlanMode } from '@ovs-fleet/c
 import { GraphQLError, GraphQLScalarType, Kind, print } from 'graphql';
 import { DatapathTypeEnum } from '../hosts/hosts.graphql-types';
 import { JSONObjectScalar } from '../graphql/json-object.scalar';
-import { MutationResult } from '../graphql/shared.graphql-types';
+import { MutationResult, Page } from '../graphql/shared.graphql-types';
 import { BridgeView, CreateBridgeDto, CreatePortDto, CreateTunnelDto, PortView, TunnelView } from './ovs-resource.dto';
 
 export const FailModeEnum = { standalone: 'standalone', secure: 'secure' } as const;
@@ -110,6 +110,21 @@ export class Tunnel implements TunnelView {
   @Field(() => Boolean, { nullable: true }) csum!: boolean | null;
   @Field(() => String, { nullable: true, description: 'A number from 0 to 255 or "inherit", as text.' }) tos!: string | null;
   @Field(() => Int, { nullable: true }) ttl!: number | null;
+}
+
+@ObjectType()
+export class BridgePage extends Page {
+  @Field(() => [Bridge]) items!: Bridge[];
+}
+
+@ObjectType()
+export class PortPage extends Page {
+  @Field(() => [Port]) items!: Port[];
+}
+
+@ObjectType()
+export class TunnelPage extends Page {
+  @Field(() => [Tunnel]) items!: Tunnel[];
 }
 
 @ObjectType()

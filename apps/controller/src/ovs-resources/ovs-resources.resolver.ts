@@ -1,21 +1,25 @@
 import { Args, ArgsOptions, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequireRole } from '../auth';
 import { mutationView } from '../common/mutation';
+import { PageQuery, pageOfItems } from '../common/pagination';
 import { HostIdParam } from '../common/params';
 import { GqlRequestId } from '../graphql/request-id';
-import { DRY_RUN } from '../graphql/shared.graphql-types';
+import { AFTER, DRY_RUN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
 import { validArgs } from '../graphql/validate-args';
 import { HostResourceParam } from './ovs-resource.dto';
 import {
   Bridge,
   BridgeMutation,
+  BridgePage,
   CreateBridgeInput,
   CreatePortInput,
   CreateTunnelInput,
   Port,
   PortMutation,
+  PortPage,
   Tunnel,
   TunnelMutation,
+  TunnelPage,
 } from './ovs-resources.graphql-types';
 import { OvsResourcesService } from './ovs-resources.service';
 
@@ -30,10 +34,15 @@ const HOST_ID: ArgsOptions = { type: () => ID, description: 'The host\'s id.' };
 export class OvsResourcesResolver {
   constructor(private readonly resources: OvsResourcesService) {}
 
-  @Query(() => [Bridge], { name: 'bridges', description: 'The operator bridges of a host, by name.' })
-  async bridges(@Args('id', HOST_ID) id: string): Promise<Bridge[]> {
+  @Query(() => BridgePage, { name: 'bridges', description: 'The operator bridges of a host, by name, a page at a time.' })
+  async bridges(
+    @Args('id', HOST_ID) id: string,
+    @Args('first', FIRST) first: number | null,
+    @Args('after', AFTER) after: string | null,
+  ): Promise<BridgePage> {
     const params = await validArgs(HostIdParam, { id });
-    return (await this.resources.resources(params.id)).bridges;
+    const page = await validArgs(PageQuery, { limit: first, cursor: after }, PAGE_ARGUMENT_NAMES);
+    return pageOfItems((await this.resources.resources(params.id)).bridges, (item) => item.name, page);
   }
 
   @Query(() => Bridge, { name: 'bridge' })
@@ -68,10 +77,15 @@ export class OvsResourcesResolver {
     return { bridge: outcome.value, ...mutationView(outcome) };
   }
 
-  @Query(() => [Port], { name: 'ports', description: 'The operator ports of a host, by name.' })
-  async ports(@Args('id', HOST_ID) id: string): Promise<Port[]> {
+  @Query(() => PortPage, { name: 'ports', description: 'The operator ports of a host, by name, a page at a time.' })
+  async ports(
+    @Args('id', HOST_ID) id: string,
+    @Args('first', FIRST) first: number | null,
+    @Args('after', AFTER) after: string | null,
+  ): Promise<PortPage> {
     const params = await validArgs(HostIdParam, { id });
-    return (await this.resources.resources(params.id)).ports;
+    const page = await validArgs(PageQuery, { limit: first, cursor: after }, PAGE_ARGUMENT_NAMES);
+    return pageOfItems((await this.resources.resources(params.id)).ports, (item) => item.name, page);
   }
 
   @Query(() => Port, { name: 'port' })
@@ -106,10 +120,15 @@ export class OvsResourcesResolver {
     return { port: outcome.value, ...mutationView(outcome) };
   }
 
-  @Query(() => [Tunnel], { name: 'tunnels', description: 'The operator tunnels of a host, by name.' })
-  async tunnels(@Args('id', HOST_ID) id: string): Promise<Tunnel[]> {
+  @Query(() => TunnelPage, { name: 'tunnels', description: 'The operator tunnels of a host, by name, a page at a time.' })
+  async tunnels(
+    @Args('id', HOST_ID) id: string,
+    @Args('first', FIRST) first: number | null,
+    @Args('after', AFTER) after: string | null,
+  ): Promise<TunnelPage> {
     const params = await validArgs(HostIdParam, { id });
-    return (await this.resources.resources(params.id)).tunnels;
+    const page = await validArgs(PageQuery, { limit: first, cursor: after }, PAGE_ARGUMENT_NAMES);
+    return pageOfItems((await this.resources.resources(params.id)).tunnels, (item) => item.name, page);
   }
 
   @Query(() => Tunnel, { name: 'tunnel' })
