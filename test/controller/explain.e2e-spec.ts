@@ -66,3 +66,28 @@ it('explain only goes with a dry run (400 naming explain)', async () => {
   expect(bad.status).toBe(400);
   expect(bad.body.error.field).toBe('explain');
 });
+
+describe('over GraphQL', () => {
+  const CREATE = 'mutation ($dryRun: Boolean, $explain: Boolean) { createNetwork(input: { name: "green", type: vxlan }, dryRun: $dryRun, explain: $explain) { dryRun changes { hostId toRevision agentPlan } } }';
+
+  it('a dry run with explain: true carries each host\'s agent plan, as REST\'s explain=true does, and changes nothing', async () => {
+    const before = await redisSnapshot(redis, /^(ovsf:ratelimit:|bull:)/);
+    const response = await controller.as('provisioner').post('/graphql', { query: CREATE, variables: { dryRun: true, explain: true } });
+    expect(response.body.errors).toBeUndefined();
+    const byHost = Object.fromEntries(response.body.data.createNetwork.changes.map((c: { hostId: string }) => [c.hostId, c]));
+    expect(byHost.h1.agentPlan).toEqual({ answered: true, plan: expect.objectContaining({ hostId: 'h1', revision: byHost.h1.toRevision }) });
+    expect(byHost.h2.agentPlan).toEqual({ answered: false, reason: 'the agent of host h2 did not answer within 5 s' });
+    expect(snapshotDifference(before, await redisSnapshot(redis, /^(ovsf:ratelimit:|bull:)/))).toEqual([]);
+    // without explain, no agent is asked
+    const plain = await controller.as('provisioner').post('/graphql', { query: CREATE, variables: { dryRun: true } });
+    expect(plain.body.data.createNetwork.changes.map((c: { agentPlan: unknown }) => c.agentPlan)).toEqual([null, null]);
+  });
+
+  it('explain without a dry run is refused naming explain, and nothing changes', async () => {
+    const before = await redisSnapshot(redis, /^(ovsf:ratelimit:|bull:)/);
+    const response = await controller.as('provisioner').post('/graphql', { query: CREATE, variables: { explain: true } });
+    expect(response.body.data).toBeNull();
+    expect(response.body.errors[0].extensions).toMatchObject({ status: 400, field: 'explain' });
+    expect(snapshotDifference(before, await redisSnapshot(redis, /^(ovsf:ratelimit:|bull:)/))).toEqual([]);
+  });
+});

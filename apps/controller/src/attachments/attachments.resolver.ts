@@ -3,7 +3,7 @@ import { RequireRole } from '../auth';
 import { mutationView } from '../common/mutation';
 import { UuidParam } from '../common/params';
 import { GqlRequestId } from '../graphql/request-id';
-import { AFTER, DRY_RUN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
+import { AFTER, DRY_RUN, EXPLAIN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
 import { validArgs } from '../graphql/validate-args';
 import { AttachmentQuery } from './attachment.dto';
 import { Attachment, AttachmentMutation, AttachmentPage, CreateAttachmentInput } from './attachments.graphql-types';
@@ -35,6 +35,7 @@ export class AttachmentsResolver {
   async createAttachment(
     @Args('input', { type: () => CreateAttachmentInput }) input: CreateAttachmentInput,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<AttachmentMutation> {
     const outcome = await this.attachments.create(input, dryRun ?? false, requestId);
@@ -43,7 +44,7 @@ export class AttachmentsResolver {
 
   @RequireRole('provisioner')
   @Mutation(() => AttachmentMutation, { description: 'Detach: the veth, port and addresses go on the host.' })
-  async deleteAttachment(@Args('id', { type: () => ID }) id: string, @Args('dryRun', DRY_RUN) dryRun: boolean | null, @GqlRequestId() requestId: string | null): Promise<AttachmentMutation> {
+  async deleteAttachment(@Args('id', { type: () => ID }) id: string, @Args('dryRun', DRY_RUN) dryRun: boolean | null, @Args('explain', EXPLAIN) _explain: boolean | null, @GqlRequestId() requestId: string | null): Promise<AttachmentMutation> {
     const params = await validArgs(UuidParam, { id });
     const outcome = await this.attachments.remove(params.id, dryRun ?? false, requestId);
     return { attachment: null, ...mutationView(outcome) };

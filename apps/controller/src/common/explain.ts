@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import { Observable } from 'rxjs';
 import { BadRequestError } from './api-errors';
 import { httpRequestOf } from './http-host';
@@ -21,11 +22,19 @@ export function wantsAgentPlans(): boolean {
 @Injectable()
 export class ExplainInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const query = httpRequestOf<{ query?: Record<string, unknown> }>(context).query ?? {};
-    if (query.explain === undefined || query.explain === 'false') return next.handle();
-    if (query.explain !== 'true') throw new BadRequestError('explain', 'must be true or false');
-    if (query.dryRun !== 'true') throw new BadRequestError('explain', 'only with dryRun=true: a real change is applied, not explained');
+    const type = context.getType<GqlContextType>();
+    if (type === 'graphql') {
+      // A mutation's arguments, already typed and defaulted by GraphQL (EXPLAIN, DRY_RUN).
+      const args = GqlExecutionContext.create(context).getArgs<{ explain?: boolean | null; dryRun?: boolean | null }>();
+      if (args.explain !== true) return next.handle();
+      if (args.dryRun !== true) throw new BadRequestError('explain', 'only with dryRun: true: a real change is applied, not explained');
+    } else {
+      if (type !== 'http') return next.handle();
+      const query = httpRequestOf<{ query?: Record<string, unknown> }>(context).query ?? {};
+      if (query.explain === undefined || query.explain === 'false') return next.handle();
+      if (query.explain !== 'true') throw new BadRequestError('explain', 'must be true or false');
+      if (query.dryRun !== 'true') throw new BadRequestError('explain', 'only with dryRun=true: a real change is applied, not explained');
+    }
     return new Observable((subscriber) => {
       explaining += 1;
       const subscription = storage.run(true, () => next.handle().subscribe(subscriber));

@@ -47,22 +47,22 @@ it('issues and revokes agent credentials: the secret once, as REST\'s POST answe
   expect(String(fields?.revokeAgentCredentials.type)).toBe('Boolean!');
 });
 
-it('has a mutation for every change, each with dryRun, answering with the resource, its operation and the changes', () => {
+it('has a mutation for every change, each with dryRun and explain, answering with the resource, its operation and the changes', () => {
   const mutations = argumentsOf(schema.getMutationType());
   expect(mutations).toEqual({
-    putHost: ['id: ID!', 'input: PutHostInput!', 'dryRun: Boolean'],
-    deleteHost: ['id: ID!', 'dryRun: Boolean'],
-    createNetwork: ['input: CreateNetworkInput!', 'dryRun: Boolean'],
-    updateNetwork: ['name: String!', 'input: UpdateNetworkInput!', 'dryRun: Boolean'],
-    deleteNetwork: ['name: String!', 'dryRun: Boolean'],
-    createAttachment: ['input: CreateAttachmentInput!', 'dryRun: Boolean'],
-    deleteAttachment: ['id: ID!', 'dryRun: Boolean'],
-    createBridge: ['id: ID!', 'input: CreateBridgeInput!', 'dryRun: Boolean'],
-    deleteBridge: ['id: ID!', 'name: String!', 'dryRun: Boolean'],
-    createPort: ['id: ID!', 'input: CreatePortInput!', 'dryRun: Boolean'],
-    deletePort: ['id: ID!', 'name: String!', 'dryRun: Boolean'],
-    createTunnel: ['id: ID!', 'input: CreateTunnelInput!', 'dryRun: Boolean'],
-    deleteTunnel: ['id: ID!', 'name: String!', 'dryRun: Boolean'],
+    putHost: ['id: ID!', 'input: PutHostInput!', 'dryRun: Boolean', 'explain: Boolean'],
+    deleteHost: ['id: ID!', 'dryRun: Boolean', 'explain: Boolean'],
+    createNetwork: ['input: CreateNetworkInput!', 'dryRun: Boolean', 'explain: Boolean'],
+    updateNetwork: ['name: String!', 'input: UpdateNetworkInput!', 'dryRun: Boolean', 'explain: Boolean'],
+    deleteNetwork: ['name: String!', 'dryRun: Boolean', 'explain: Boolean'],
+    createAttachment: ['input: CreateAttachmentInput!', 'dryRun: Boolean', 'explain: Boolean'],
+    deleteAttachment: ['id: ID!', 'dryRun: Boolean', 'explain: Boolean'],
+    createBridge: ['id: ID!', 'input: CreateBridgeInput!', 'dryRun: Boolean', 'explain: Boolean'],
+    deleteBridge: ['id: ID!', 'name: String!', 'dryRun: Boolean', 'explain: Boolean'],
+    createPort: ['id: ID!', 'input: CreatePortInput!', 'dryRun: Boolean', 'explain: Boolean'],
+    deletePort: ['id: ID!', 'name: String!', 'dryRun: Boolean', 'explain: Boolean'],
+    createTunnel: ['id: ID!', 'input: CreateTunnelInput!', 'dryRun: Boolean', 'explain: Boolean'],
+    deleteTunnel: ['id: ID!', 'name: String!', 'dryRun: Boolean', 'explain: Boolean'],
     ...AGENT_CREDENTIALS,
   });
   const resource = {

@@ -14,6 +14,11 @@ export class HostChange implements HostChangeView {
   @Field(() => Int) fromRevision!: number;
   @Field(() => Int) toRevision!: number;
   @Field(() => JSONObjectScalar, { nullable: true, description: 'Dry runs: bridges, ports, tunnels, attachments and networks that would be added, changed and removed; null for a real change.' }) diff?: object;
+  @Field(() => JSONObjectScalar, {
+    nullable: true,
+    description: "Dry runs with explain: true: the host's agent's own plan ({answered: true, plan: {steps, ovsdbOperations, conflicts, empty}}) or why it did not answer.",
+  })
+  agentPlan?: object;
 }
 
 /** The fields every mutation answers with, beside the resource (as REST's MutationView). */
@@ -30,6 +35,14 @@ export const DRY_RUN: ArgsOptions = {
   nullable: true,
   defaultValue: false,
   description: 'true: change nothing, answer with what would change on each host.',
+};
+
+/** The `explain` argument of every mutation (REST's `explain=true`). */
+export const EXPLAIN: ArgsOptions = {
+  type: () => Boolean,
+  nullable: true,
+  defaultValue: false,
+  description: "With dryRun: true, also ask each affected host's agent what it would do (changes[].agentPlan).",
 };
 
 @ObjectType({ isAbstract: true })

@@ -4,7 +4,7 @@ import { mutationView } from '../common/mutation';
 import { PageQuery } from '../common/pagination';
 import { HostIdParam } from '../common/params';
 import { GqlRequestId } from '../graphql/request-id';
-import { AFTER, DRY_RUN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
+import { AFTER, DRY_RUN, EXPLAIN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
 import { validArgs } from '../graphql/validate-args';
 import { AgentCredentialsService } from './agent-credentials.service';
 import { AgentCredentials, HostMutation, HostPage, PutHostInput, Host } from './hosts.graphql-types';
@@ -35,6 +35,7 @@ export class HostsResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('input', { type: () => PutHostInput }) input: PutHostInput,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<HostMutation> {
     const params = await validArgs(HostIdParam, { id });
@@ -44,7 +45,7 @@ export class HostsResolver {
 
   @RequireRole('admin')
   @Mutation(() => HostMutation, { description: 'Drain a host: its attachments are removed and it leaves every mesh.' })
-  async deleteHost(@Args('id', { type: () => ID }) id: string, @Args('dryRun', DRY_RUN) dryRun: boolean | null, @GqlRequestId() requestId: string | null): Promise<HostMutation> {
+  async deleteHost(@Args('id', { type: () => ID }) id: string, @Args('dryRun', DRY_RUN) dryRun: boolean | null, @Args('explain', EXPLAIN) _explain: boolean | null, @GqlRequestId() requestId: string | null): Promise<HostMutation> {
     const params = await validArgs(HostIdParam, { id });
     const outcome = await this.hosts.remove(params.id, dryRun ?? false, requestId);
     return { host: null, ...mutationView(outcome) };

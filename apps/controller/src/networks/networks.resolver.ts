@@ -4,7 +4,7 @@ import { mutationView } from '../common/mutation';
 import { PageQuery } from '../common/pagination';
 import { NetworkNameParam } from '../common/params';
 import { GqlRequestId } from '../graphql/request-id';
-import { AFTER, DRY_RUN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
+import { AFTER, DRY_RUN, EXPLAIN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
 import { validArgs } from '../graphql/validate-args';
 import { CreateNetworkInput, Network, NetworkMutation, NetworkPage, UpdateNetworkInput } from './networks.graphql-types';
 import { NetworksService } from './networks.service';
@@ -30,6 +30,7 @@ export class NetworksResolver {
   async createNetwork(
     @Args('input', { type: () => CreateNetworkInput }) input: CreateNetworkInput,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<NetworkMutation> {
     const outcome = await this.networks.create(input, dryRun ?? false, requestId);
@@ -43,6 +44,7 @@ export class NetworksResolver {
     @Args('name', { type: () => String }) name: string,
     @Args('input', { type: () => UpdateNetworkInput }) input: UpdateNetworkInput,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<NetworkMutation> {
     const params = await validArgs(NetworkNameParam, { name });
@@ -52,7 +54,7 @@ export class NetworksResolver {
 
   @RequireRole('provisioner')
   @Mutation(() => NetworkMutation, { description: 'Delete a network (CONFLICT while it has attachments); its tunnels go on every host.' })
-  async deleteNetwork(@Args('name', { type: () => String }) name: string, @Args('dryRun', DRY_RUN) dryRun: boolean | null, @GqlRequestId() requestId: string | null): Promise<NetworkMutation> {
+  async deleteNetwork(@Args('name', { type: () => String }) name: string, @Args('dryRun', DRY_RUN) dryRun: boolean | null, @Args('explain', EXPLAIN) _explain: boolean | null, @GqlRequestId() requestId: string | null): Promise<NetworkMutation> {
     const params = await validArgs(NetworkNameParam, { name });
     const outcome = await this.networks.remove(params.name, dryRun ?? false, requestId);
     return { network: null, ...mutationView(outcome) };

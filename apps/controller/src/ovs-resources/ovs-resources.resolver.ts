@@ -4,7 +4,7 @@ import { mutationView } from '../common/mutation';
 import { PageQuery, pageOfItems } from '../common/pagination';
 import { HostIdParam } from '../common/params';
 import { GqlRequestId } from '../graphql/request-id';
-import { AFTER, DRY_RUN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
+import { AFTER, DRY_RUN, EXPLAIN, FIRST, PAGE_ARGUMENT_NAMES } from '../graphql/shared.graphql-types';
 import { validArgs } from '../graphql/validate-args';
 import { HostResourceParam } from './ovs-resource.dto';
 import {
@@ -57,6 +57,7 @@ export class OvsResourcesResolver {
     @Args('id', HOST_ID) id: string,
     @Args('input', { type: () => CreateBridgeInput }) input: CreateBridgeInput,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<BridgeMutation> {
     const params = await validArgs(HostIdParam, { id });
@@ -70,6 +71,7 @@ export class OvsResourcesResolver {
     @Args('id', HOST_ID) id: string,
     @Args('name', { type: () => String }) name: string,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<BridgeMutation> {
     const params = await validArgs(HostResourceParam, { id, name });
@@ -100,6 +102,7 @@ export class OvsResourcesResolver {
     @Args('id', HOST_ID) id: string,
     @Args('input', { type: () => CreatePortInput }) input: CreatePortInput,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<PortMutation> {
     const params = await validArgs(HostIdParam, { id });
@@ -113,6 +116,7 @@ export class OvsResourcesResolver {
     @Args('id', HOST_ID) id: string,
     @Args('name', { type: () => String }) name: string,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<PortMutation> {
     const params = await validArgs(HostResourceParam, { id, name });
@@ -143,6 +147,7 @@ export class OvsResourcesResolver {
     @Args('id', HOST_ID) id: string,
     @Args('input', { type: () => CreateTunnelInput }) input: CreateTunnelInput,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<TunnelMutation> {
     const params = await validArgs(HostIdParam, { id });
@@ -156,6 +161,7 @@ export class OvsResourcesResolver {
     @Args('id', HOST_ID) id: string,
     @Args('name', { type: () => String }) name: string,
     @Args('dryRun', DRY_RUN) dryRun: boolean | null,
+    @Args('explain', EXPLAIN) _explain: boolean | null, // read by ExplainInterceptor
     @GqlRequestId() requestId: string | null,
   ): Promise<TunnelMutation> {
     const params = await validArgs(HostResourceParam, { id, name });
