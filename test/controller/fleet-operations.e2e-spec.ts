@@ -6,6 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { redisKeys } from '@ovs-fleet/contracts';
+import { ipamKeys } from '../../apps/controller/src/ipam/ipam-keys';
 import { FakeAgent } from '../support/fake-agent';
 import { RedisTestServer } from '../support/redis-server';
 import { startController, TestController } from './support/controller-app';
@@ -154,3 +155,32 @@ it('Redis killed and restarted mid-way loses no desired state; the controller an
   const created = await controller.as('provisioner').post('/v1/attachments', { network: 'blue', host: 'h2', container: { netns: 'c1' } }).expect(202);
   expect((await waitFor(created.body.operation.id)).state).toBe('applied');
 });
+
+it('Redis killed with writes in flight: every attachment answered 202 is in its host\'s document and holds its address; none is half made', async () => {
+  const answers = Array.from({ length: 60 }, (_, i) =>
+    controller
+      .as('provisioner')
+      .post('/v1/attachments', { network: 'blue', host: `h${(i % 3) + 1}`, container: { netns: `crash-${i}` } })
+      .then((response) => response),
+  );
+  await Promise.race(answers); // the first batch is answered: the others are being decided or written
+  await redisServer.restart(); // SIGKILL, then a start on the same append-only file
+  const settled = await Promise.all(answers.map((answer) => answer.then((response) => response, () => null)));
+  const accepted = settled.filter((response) => response?.status === 202).map((response) => response!.body.attachment);
+  expect(accepted.length).toBeGreaterThan(0);
+  for (const response of settled) if (response && response.status !== 202) expect(response.status).toBeGreaterThanOrEqual(500);
+
+  const stored = (await controller.as('viewer').get('/v1/attachments?network=blue&limit=500').expect(200)).body.items as { id: string; host: string; addresses: string[] }[];
+  const byId = new Map(stored.map((attachment) => [attachment.id, attachment]));
+  for (const attachment of accepted) expect(byId.get(attachment.id)).toMatchObject({ host: attachment.host, addresses: attachment.addresses });
+  // Each stored attachment is in its host's document, and holds its address in the IPAM (no address twice).
+  const held = await redis.hgetall(ipamKeys.addresses('blue', '198.18.0.0/24'));
+  const owners = Object.values(held);
+  expect(new Set(owners).size).toBe(owners.length);
+  for (const attachment of stored) {
+    expect(owners).toContain(attachment.id);
+    const document = JSON.parse((await redis.get(redisKeys.hostDesired(attachment.host))) as string) as { attachments: { id: string }[] };
+    expect(document.attachments.map((a) => a.id)).toContain(attachment.id);
+  }
+});
+
