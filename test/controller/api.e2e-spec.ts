@@ -148,6 +148,8 @@ describe('hosts, networks and attachments', () => {
     expect(attachment).toMatchObject({ network: 'blue', host: 'h1', ifname: 'eth0', addresses: ['198.18.0.2/24'], gateway: true });
     expect(attachment.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
     expect(response.body.operation.targets).toEqual({ h1: 4 });
+    // the operation as accepted: each host with its target and its state, derived as GET derives it
+    expect(response.body.operation).toMatchObject({ state: 'pending', hosts: [{ hostId: 'h1', targetRevision: 4, state: 'pending' }] });
     const doc = await desired('h1');
     expect(doc.attachments).toEqual([expect.objectContaining({ id: attachment.id, addresses: ['198.18.0.2/24'], gateway: '198.18.0.1', mtu: 1450, bridge: 'br-int' })]);
     attachmentId = attachment.id;

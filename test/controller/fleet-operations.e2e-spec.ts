@@ -184,3 +184,9 @@ it('Redis killed with writes in flight: every attachment answered 202 is in its 
   }
 });
 
+
+it('a change that affects no host is applied as it is accepted, in its answer as in GET', async () => {
+  const created = await controller.as('provisioner').post('/v1/networks', { name: 'nowhere', type: 'geneve', hosts: { labels: { rack: 'none' } } }).expect(202);
+  expect(created.body.operation).toMatchObject({ targets: {}, state: 'applied', hosts: [] });
+  expect((await controller.as('viewer').get(`/v1/operations/${created.body.operation.id}`).expect(200)).body).toMatchObject({ state: 'applied', hosts: [] });
+});

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
+import { deriveOperationView, type HostOperationState, type OperationState } from '../operations/operation-status';
+import type { OperationRecord } from '../operations/operation-record';
 import type { MutationOutcome } from '../state/state-store';
 
 export class DryRunQuery {
@@ -17,12 +19,26 @@ export class DryRunQuery {
   explain?: boolean;
 }
 
+const STATES = ['pending', 'applied', 'failed'];
+
+export class OperationHostRef {
+  @ApiProperty() hostId!: string;
+  @ApiProperty({ description: 'The revision of its desired state the host must reach.' }) targetRevision!: number;
+  @ApiProperty({ enum: STATES, description: 'As the change was accepted (pending: the host has yet to apply it).' }) state!: HostOperationState;
+}
+
 export class OperationRef {
   @ApiProperty({ description: 'GET /v1/operations/{id} follows it.' })
   id!: string;
 
   @ApiProperty({ description: 'Per host: the revision it must reach.', type: 'object', additionalProperties: { type: 'integer' } })
   targets!: Record<string, number>;
+
+  @ApiProperty({ enum: STATES, description: 'As the change was accepted: pending until every host applied it (applied at once when it changes no host).' })
+  state!: OperationState;
+
+  @ApiProperty({ type: [OperationHostRef], description: 'Each host, sorted by id, as the change was accepted; GET /v1/operations/{id} (or ?wait=) follows them.' })
+  hosts!: OperationHostRef[];
 }
 
 export class HostChangeView {
@@ -54,7 +70,7 @@ export interface MutationView {
 export function mutationView(outcome: MutationOutcome<unknown>): MutationView {
   return {
     dryRun: outcome.dryRun,
-    operation: outcome.operation ? { id: outcome.operation.id, targets: Object.fromEntries(Object.entries(outcome.operation.hosts).map(([h, t]) => [h, t.targetRevision])) } : null,
+    operation: outcome.operation ? operationRef(outcome.operation) : null,
     changes: outcome.hosts.map((h) => ({
       hostId: h.hostId,
       fromRevision: h.fromRevision,
@@ -64,3 +80,15 @@ export function mutationView(outcome: MutationOutcome<unknown>): MutationView {
     })),
   };
 }
+
+/** The operation as its change was accepted: derived as GET derives it, from no host report yet. */
+function operationRef(record: OperationRecord): OperationRef {
+  const view = deriveOperationView(record, new Map(), Date.now());
+  return {
+    id: record.id,
+    targets: Object.fromEntries(view.hosts.map((host) => [host.hostId, host.targetRevision])),
+    state: view.state,
+    hosts: view.hosts.map(({ hostId, targetRevision, state }) => ({ hostId, targetRevision, state })),
+  };
+}
+

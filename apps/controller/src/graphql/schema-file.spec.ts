@@ -88,7 +88,7 @@ it('has a mutation for every change, each with dryRun and explain, answering wit
     expect(field.args.find((arg) => arg.name === 'dryRun')?.defaultValue).toBe(false);
   }
   const operationRef = schema.getType('OperationRef') as GraphQLObjectType;
-  expect(Object.keys(operationRef.getFields()).sort()).toEqual(['id', 'targets']);
+  expect(Object.keys(operationRef.getFields()).sort()).toEqual(['hosts', 'id', 'state', 'targets']);
 });
 
 it('streams an operation\'s progress by id', () => {

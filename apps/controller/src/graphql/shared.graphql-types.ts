@@ -1,11 +1,22 @@
 import { ArgsOptions, Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import type { HostChangeView, MutationView, OperationRef as OperationRefView } from '../common/mutation';
+import type { HostChangeView, MutationView, OperationHostRef as OperationHostRefView, OperationRef as OperationRefView } from '../common/mutation';
+import { OperationStateEnum } from '../operations/operations.graphql-types';
+import type { HostOperationState, OperationState } from '../operations/operation-status';
 import { JSONObjectScalar } from './json-object.scalar';
+
+@ObjectType({ description: 'A host of an operation, as its change was accepted.' })
+export class OperationHostRef implements OperationHostRefView {
+  @Field(() => String) hostId!: string;
+  @Field(() => Int) targetRevision!: number;
+  @Field(() => OperationStateEnum, { description: 'pending: the host has yet to apply it.' }) state!: HostOperationState;
+}
 
 @ObjectType({ description: 'The operation that tracks a change until every affected host has applied it (query `operation`, subscribe to `operationProgress`).' })
 export class OperationRef implements OperationRefView {
   @Field(() => ID) id!: string;
   @Field(() => JSONObjectScalar, { description: 'Per host id: the desired-state revision it must reach.' }) targets!: Record<string, number>;
+  @Field(() => OperationStateEnum, { description: 'As the change was accepted: pending until every host applied it (applied at once when it changes no host).' }) state!: OperationState;
+  @Field(() => [OperationHostRef], { description: 'Each host, sorted by id, as the change was accepted; `operation` and `operationProgress` follow them.' }) hosts!: OperationHostRef[];
 }
 
 @ObjectType({ description: 'How one host\'s desired state changes (or would change, in a dry run).' })
