@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import type { DeferredJson } from '../protocol/deferred-json';
-import type { TableUpdates2 } from '../protocol/wire';
+import { OvsdbProtocolError, OvsdbTransactionError } from '../errors';
+import type { Operation, TableUpdates2 } from '../protocol/wire';
 import { OvsdbClient } from './ovsdb-client';
 
 function clientWithPeer(): { client: OvsdbClient; deliver: (text: string) => void } {
@@ -58,6 +59,65 @@ describe('OvsdbClient: update notifications', () => {
       ['deferred-update2', 'm', { U: {} }],
       ['update2', 'm', { U: {} }],
     ]);
+    client.close();
+  });
+});
+
+describe('OvsdbClient: transact', () => {
+  function transactPeer() {
+    const writes: string[] = [];
+    const stream = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        writes.push(chunk.toString());
+        callback();
+      },
+    });
+    const reply = (id: number, result: unknown) => stream.push(JSON.stringify({ id, result, error: null }));
+    return { client: new OvsdbClient(stream, { inactivityProbeMs: 0 }), writes, reply };
+  }
+  const ops: Operation[] = [
+    { op: 'insert', table: 'T', row: {} },
+    { op: 'delete', table: 'T', where: [] },
+  ];
+
+  it('resolves with the results; an error among them rejects with OvsdbTransactionError naming the operation, unless allowErrors', async () => {
+    const { client, reply } = transactPeer();
+    const done = client.transact('db', ops);
+    const failed = client.transact('db', ops);
+    const allowed = client.transact('db', ops, { allowErrors: true });
+    const refusal = [{ uuid: ['uuid', TXN] }, { error: 'referential integrity violation', details: 'still referenced' }];
+    reply(1, [{ uuid: ['uuid', TXN] }, { count: 1 }]);
+    reply(2, refusal);
+    reply(3, refusal);
+    await expect(done).resolves.toEqual([{ uuid: ['uuid', TXN] }, { count: 1 }]);
+    const error = (await failed.catch((e: unknown) => e)) as OvsdbTransactionError;
+    expect(error).toBeInstanceOf(OvsdbTransactionError);
+    expect([error.opIndex, error.operation, error.results]).toEqual([1, ops[1], refusal]);
+    await expect(allowed).resolves.toEqual(refusal);
+    client.close();
+  });
+
+  it('a reply that is not an array rejects with a protocol error, allowErrors or not', async () => {
+    const { client, reply } = transactPeer();
+    const plain = client.transact('db', ops);
+    const allowed = client.transact('db', ops, { allowErrors: true });
+    reply(1, { count: 1 });
+    reply(2, 'x');
+    await expect(plain).rejects.toThrow(new OvsdbProtocolError('transact reply is not an array: {"count":1}'));
+    await expect(allowed).rejects.toThrow(new OvsdbProtocolError('transact reply is not an array: "x"'));
+    client.close();
+  });
+
+  it('a database name that is not an OVSDB id rejects (it does not throw) and sends nothing', async () => {
+    const { client, writes } = transactPeer();
+    let sent: Promise<unknown> | undefined;
+    expect(() => {
+      sent = client.transact('no such db', ops);
+    }).not.toThrow();
+    await expect(sent).rejects.toThrow(TypeError);
+    await tick();
+    expect(writes).toEqual([]);
     client.close();
   });
 });

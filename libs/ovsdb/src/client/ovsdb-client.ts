@@ -113,12 +113,16 @@ export class OvsdbClient extends EventEmitter<OvsdbClientEvents> {
    * OvsdbTransactionError naming the failing operation (or the commit) when the server
    * refused. Aborting (or timing out) sends `cancel` for this request.
    */
-  async transact(database: string, operations: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
-    if (database !== this.lastTransactDatabase) this.lastTransactDatabase = assertDatabaseName(database);
-    const results = await this.session.request<(OperationResult | null)[]>('transact', [database, ...operations], options, this.cancelOnGiveUp);
-    if (!Array.isArray(results)) throw new OvsdbProtocolError(`transact reply is not an array: ${JSON.stringify(results).slice(0, 200)}`);
-    if (!options.allowErrors) throwIfFailed(operations, results);
-    return results as OperationResult[];
+  transact(database: string, operations: readonly Operation[], options: TransactOptions = {}): Promise<OperationResult[]> {
+    try {
+      if (database !== this.lastTransactDatabase) this.lastTransactDatabase = assertDatabaseName(database);
+      // The reply is checked as the session dispatches it (no await here): one promise
+      // fewer between the reply and the caller.
+      const check = options.allowErrors ? transactResults : (result: unknown) => throwIfFailed(operations, transactResults(result));
+      return this.session.request('transact', [database, ...operations], options, this.cancelOnGiveUp, check);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Asks the server to drop an outstanding `transact` (RFC 7047 4.1.4); it then replies with error "canceled". */
@@ -248,7 +252,13 @@ function assertLockName(name: string): string {
  * absent); an error found at commit (e.g. referential integrity) is an extra element
  * after the last operation's result.
  */
-function throwIfFailed(operations: readonly Operation[], results: readonly (OperationResult | null)[]): void {
+function transactResults(results: unknown): OperationResult[] {
+  if (!Array.isArray(results)) throw new OvsdbProtocolError(`transact reply is not an array: ${JSON.stringify(results).slice(0, 200)}`);
+  return results as OperationResult[];
+}
+
+/** `results`, unless one of them is an error. */
+function throwIfFailed(operations: readonly Operation[], results: readonly (OperationResult | null)[]): OperationResult[] {
   for (let i = 0; i < results.length; i++) {
     const result = results[i];
     if (result && typeof result.error === 'string') {
@@ -256,4 +266,5 @@ function throwIfFailed(operations: readonly Operation[], results: readonly (Oper
       throw new OvsdbTransactionError(result.error, result.details, opIndex, opIndex === undefined ? undefined : operations[i], results);
     }
   }
+  return results as OperationResult[];
 }

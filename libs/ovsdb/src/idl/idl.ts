@@ -194,16 +194,25 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
     let results: OperationResult[];
     try {
       results = await this.client.transact(this.database, ops, options);
-    } finally {
-      // Also when the server refused it: what arrived before the reply is older than it.
-      this.applyDeferred();
+    } catch (error) {
+      this.transacted(true);
+      throw error;
     }
+    const settling = this.transacted(false);
+    if (settling !== undefined) await settling;
+    return results;
+  }
+
+  /** What transact does once the client's transact has settled; a promise to wait for before resolving, if any. */
+  private transacted(failed: boolean): Promise<void> | undefined {
+    // Also when the server refused it: what arrived before the reply is older than it.
+    this.applyDeferred();
+    if (failed) return undefined;
     // The update handed in before the reply is applied by the first read (deferUpdate3),
     // after this transaction's caller has had its turn (its next request already sent);
     // only one still waiting behind a sliced sync needs waiting for.
     const replica = this.replica;
-    if (replica.applyingInSlices) await replica.idle();
-    return results;
+    return replica.applyingInSlices ? replica.idle() : undefined;
   }
 
   /** A new IDL transaction on this replica (see IdlTransaction). */
@@ -214,7 +223,9 @@ export class OvsdbIdl extends EventEmitter<OvsdbIdlEvents> {
       this.transactionTarget = {
         schema: replica.schema,
         get: (table, uuid) => replica.get(table, uuid),
-        transact: (ops) => this.transact(ops, options),
+        // The client's promise itself, and transacted() run by the commit: no promise of transact's own in between.
+        transact: (ops) => this.client.transact(this.database, ops, options),
+        transacted: (failed) => this.transacted(failed),
         applyFetched: (table, uuid, values) => replica.applyFetched(table, uuid, values),
       };
     }

@@ -1,3 +1,4 @@
+import { OvsdbDisconnectedError, OvsdbProtocolError } from '../errors';
 import type { Operation, OperationResult } from '../protocol/wire';
 import { parseSchema } from '../schema/parse';
 import { OvsdbValidationError } from '../schema/validation-error';
@@ -110,6 +111,44 @@ describe('IdlTransaction op building', () => {
     const handle = txn.insert('QoS', { type: 'x' });
     const result = await txn.commit();
     expect(result).toEqual({ status: 'success', inserted: new Map([[handle.name, QOS]]) });
+  });
+});
+
+describe('IdlTransaction.commit and the target\'s transacted', () => {
+  it('is called once the reply is in, before the commit resolves, which waits for what it returns', async () => {
+    const seen: string[] = [];
+    let release!: () => void;
+    const { t } = target();
+    t.transacted = (failed) => {
+      seen.push(`transacted ${failed}`);
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    const txn = new IdlTransaction(t);
+    txn.insert('Port', { name: 'p1' });
+    const committed = txn.commit().then((result) => seen.push(`resolved ${result.status}`));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['transacted false']);
+    release();
+    await committed;
+    expect(seen).toEqual(['transacted false', 'resolved success']);
+  });
+
+  it('is called with failed = true when transact rejects or throws, and the commit fails as before', async () => {
+    const failures: boolean[] = [];
+    const make = (transact: TransactionTarget['transact']) => {
+      const t: TransactionTarget = { schema, get: () => undefined, transact, transacted: (failed) => void failures.push(failed) };
+      const txn = new IdlTransaction(t);
+      txn.insert('Port', { name: 'p1' });
+      return txn.commit();
+    };
+    await expect(make(() => Promise.reject(new OvsdbDisconnectedError('transact', 'unix:x')))).resolves.toMatchObject({ status: 'try again' });
+    await expect(make(() => Promise.reject(new OvsdbProtocolError('garbage')))).rejects.toThrow('garbage');
+    await expect(
+      make(() => {
+        throw new TypeError('sync');
+      }),
+    ).rejects.toThrow('sync');
+    expect(failures).toEqual([true, true, true]);
   });
 });
 

@@ -18,6 +18,12 @@ export interface TransactionTarget {
   readonly schema: DatabaseMeta;
   get(table: string, uuid: UuidString): ReplicaRow | undefined;
   transact(ops: readonly Operation[]): Promise<OperationResult[]>;
+  /**
+   * Called once `transact`'s promise has settled (`failed`: it rejected), before the commit
+   * resolves; a promise it returns is awaited first (on success only). For a target whose
+   * bookkeeping after a transaction would otherwise cost a promise of its own.
+   */
+  transacted?(failed: boolean): Promise<void> | undefined;
   /** Puts a fetched row's column values into the replica (see Replica.applyFetched); without it, fetch() is refused. */
   applyFetched?(table: string, uuid: UuidString, values: WireRow): Promise<void>;
 }
@@ -257,9 +263,12 @@ export class IdlTransaction {
     try {
       results = await this.target.transact(ops);
     } catch (error) {
+      this.target.transacted?.(true);
       if (error instanceof OvsdbError && error.retryable) return { status: 'try again', inserted, error: error.message };
       throw error;
     }
+    const settling = this.target.transacted?.(false);
+    if (settling !== undefined) await settling;
     const result = interpret(ops, results, inserted, this.layout.incrementSelect ?? null);
     // No fetch (nearly every transaction): no async call, so the caller resumes a tick sooner.
     if (result.status === 'success' && this.fetches.length > 0) await this.applyFetched(results);

@@ -114,6 +114,33 @@ describe('JsonRpcSession', () => {
     expect(error.message).toBe('"get_schema" failed: unknown database: Nope');
   });
 
+  it('a request with check resolves with what check makes of the result, rejects with what it throws; an error reply skips it', async () => {
+    const peer = fakePeer();
+    const session = new JsonRpcSession(peer.stream);
+    const seen: unknown[] = [];
+    const check = (result: unknown) => {
+      seen.push(result);
+      if (!Array.isArray(result)) throw new OvsdbProtocolError('not an array');
+      return result.length;
+    };
+    const counted = session.request('transact', ['db'], {}, undefined, check);
+    const refused = session.request('transact', ['db'], {}, undefined, check);
+    const failed = session.request('transact', ['db'], {}, undefined, check);
+    peer.deliver({ id: 1, result: [{}, {}], error: null });
+    peer.deliver({ id: 2, result: 'nope', error: null });
+    peer.deliver({ id: 3, result: null, error: { error: 'syntax error' } });
+    await expect(counted).resolves.toBe(2);
+    await expect(refused).rejects.toThrow(new OvsdbProtocolError('not an array'));
+    await expect(failed).rejects.toBeInstanceOf(OvsdbRpcError);
+    expect(seen).toEqual([[{}, {}], 'nope']);
+    // What check threw was the request's, not the connection's.
+    expect(session.closed).toBe(false);
+    const next = session.request('echo', []);
+    peer.deliver({ id: 4, result: [], error: null });
+    await expect(next).resolves.toEqual([]);
+    session.close();
+  });
+
   it('times out a request, tells onGiveUp, and ignores the late reply as an orphan', async () => {
     const peer = fakePeer();
     const session = new JsonRpcSession(peer.stream, { requestTimeoutMs: 1000 });

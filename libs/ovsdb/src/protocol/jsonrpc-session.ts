@@ -59,9 +59,22 @@ interface Pending {
   onGiveUp: ((id: JsonRpcId) => void) | undefined;
   /** The caller's own `options.onGiveUp`, called after `onGiveUp`. */
   onGiveUpToo: ((id: JsonRpcId) => void) | undefined;
+  /** Turns the reply's `result` into what the request resolves with; what it throws, the request rejects with. */
+  check: ((result: unknown) => unknown) | undefined;
 }
 
 const unset = (): void => undefined;
+function resolveChecked(entry: Pending, result: unknown): void {
+  let checked: unknown;
+  try {
+    checked = entry.check!(result);
+  } catch (error) {
+    entry.reject(error as Error);
+    return;
+  }
+  entry.resolve(checked);
+}
+
 /** The request whose promise is being made: takeSettlers, one executor for every request, hands it resolve and reject. */
 let settlersFor: Pending | undefined;
 function takeSettlers(resolve: (result: never) => void, reject: (error: Error) => void): void {
@@ -150,15 +163,24 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
    * Sends a request and resolves with its `result`; rejects with OvsdbRpcError on an `error`
    * reply. `onGiveUp`, for a layer above the session (e.g. OVSDB's `cancel`), is called
    * like `options.onGiveUp` and before it, without the caller building new options.
+   * `check`, when given, is called with the reply's `result` as it is dispatched: the
+   * request resolves with what it returns, or rejects with what it throws (a layer above
+   * that checks a reply this way adds no promise of its own, so its caller resumes sooner).
    */
-  request<T = unknown>(method: string, params: unknown[], options: RequestOptions = {}, onGiveUp?: (id: JsonRpcId) => void): Promise<T> {
+  request<T = unknown>(
+    method: string,
+    params: unknown[],
+    options: RequestOptions = {},
+    onGiveUp?: (id: JsonRpcId) => void,
+    check?: (result: unknown) => T,
+  ): Promise<T> {
     if (this.isClosed || this.closing) return Promise.reject(this.closedError(method));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new OvsdbCancelledError(method, signal.reason));
     const id = this.nextId++;
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
-    const entry: Pending = { method, resolve: unset, reject: unset, timeoutMs, deadline, signal, onAbort: undefined, onGiveUp, onGiveUpToo: options.onGiveUp };
+    const entry: Pending = { method, resolve: unset, reject: unset, timeoutMs, deadline, signal, onAbort: undefined, onGiveUp, onGiveUpToo: options.onGiveUp, check };
     settlersFor = entry;
     const promise = new Promise<T>(takeSettlers);
     try {
@@ -325,7 +347,8 @@ export class JsonRpcSession extends EventEmitter<JsonRpcSessionEvents> {
     }
     this.settle(id, entry);
     if (error !== null && error !== undefined) entry.reject(new OvsdbRpcError(entry.method, error));
-    else entry.resolve(result);
+    else if (entry.check === undefined) entry.resolve(result);
+    else resolveChecked(entry, result);
   }
 
   private giveUp(id: JsonRpcId, error: OvsdbError): void {
