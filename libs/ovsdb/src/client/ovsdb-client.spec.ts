@@ -1,17 +1,12 @@
-import { Duplex } from 'node:stream';
 import type { DeferredJson } from '../protocol/deferred-json';
 import { OvsdbProtocolError, OvsdbTransactionError } from '../errors';
 import type { Operation, TableUpdates2 } from '../protocol/wire';
+import { fakePeer } from '../protocol/testing/fake-peer';
 import { OvsdbClient } from './ovsdb-client';
 
 function clientWithPeer(): { client: OvsdbClient; deliver: (text: string) => void } {
-  const stream = new Duplex({
-    read() {},
-    write(_chunk: Buffer, _encoding, callback) {
-      callback();
-    },
-  });
-  return { client: new OvsdbClient(stream, { inactivityProbeMs: 0 }), deliver: (text) => stream.push(text) };
+  const peer = fakePeer();
+  return { client: new OvsdbClient(peer.stream, { inactivityProbeMs: 0 }), deliver: peer.deliver };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -65,16 +60,9 @@ describe('OvsdbClient: update notifications', () => {
 
 describe('OvsdbClient: transact', () => {
   function transactPeer() {
-    const writes: string[] = [];
-    const stream = new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        writes.push(chunk.toString());
-        callback();
-      },
-    });
-    const reply = (id: number, result: unknown) => stream.push(JSON.stringify({ id, result, error: null }));
-    return { client: new OvsdbClient(stream, { inactivityProbeMs: 0 }), writes, reply };
+    const peer = fakePeer();
+    const reply = (id: number, result: unknown) => peer.deliver({ id, result, error: null });
+    return { client: new OvsdbClient(peer.stream, { inactivityProbeMs: 0 }), writes: peer.writes, reply };
   }
   const ops: Operation[] = [
     { op: 'insert', table: 'T', row: {} },

@@ -3,21 +3,7 @@ import { DEFAULT_INACTIVITY_PROBE_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../defa
 import { OvsdbCancelledError, OvsdbDisconnectedError, OvsdbProtocolError, OvsdbRpcError, OvsdbTimeoutError } from '../errors';
 import type { DeferredParams } from './deferred-json';
 import { JsonRpcSession } from './jsonrpc-session';
-
-/** The peer's end of an in-memory connection: records what the session writes, lets the test push replies. */
-function fakePeer() {
-  const writes: string[] = [];
-  const stream = new Duplex({
-    read() {},
-    write(chunk: Buffer, _encoding, callback) {
-      writes.push(chunk.toString());
-      callback();
-    },
-  });
-  const sent = () => writes.join('').match(/\{.*?\}(?=\{|$)/g)?.map((text) => JSON.parse(text)) ?? [];
-  const deliver = (message: object | string) => stream.push(typeof message === 'string' ? message : JSON.stringify(message));
-  return { stream, writes, sent, deliver };
-}
+import { fakePeer } from './testing/fake-peer';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
