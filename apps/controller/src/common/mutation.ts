@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { deriveOperationView, type HostOperationState, type OperationState } from '../operations/operation-status';
+import { deriveOperationView, OPERATION_STATES, type HostOperationState, type OperationState } from '../operations/operation-status';
 import type { OperationRecord } from '../operations/operation-record';
 import type { MutationOutcome } from '../state/state-store';
 
@@ -19,12 +19,10 @@ export class DryRunQuery {
   explain?: boolean;
 }
 
-const STATES = ['pending', 'applied', 'failed'];
-
 export class OperationHostRef {
   @ApiProperty() hostId!: string;
   @ApiProperty({ description: 'The revision of its desired state the host must reach.' }) targetRevision!: number;
-  @ApiProperty({ enum: STATES, description: 'As the change was accepted (pending: the host has yet to apply it).' }) state!: HostOperationState;
+  @ApiProperty({ enum: OPERATION_STATES, description: 'As the change was accepted (pending: the host has yet to apply it).' }) state!: HostOperationState;
 }
 
 export class OperationRef {
@@ -34,7 +32,7 @@ export class OperationRef {
   @ApiProperty({ description: 'Per host: the revision it must reach.', type: 'object', additionalProperties: { type: 'integer' } })
   targets!: Record<string, number>;
 
-  @ApiProperty({ enum: STATES, description: 'As the change was accepted: pending until every host applied it (applied at once when it changes no host).' })
+  @ApiProperty({ enum: OPERATION_STATES, description: 'As the change was accepted: pending until every host applied it (applied at once when it changes no host).' })
   state!: OperationState;
 
   @ApiProperty({ type: [OperationHostRef], description: 'Each host, sorted by id, as the change was accepted; GET /v1/operations/{id} (or ?wait=) follows them.' })
@@ -91,4 +89,3 @@ function operationRef(record: OperationRecord): OperationRef {
     hosts: view.hosts.map(({ hostId, targetRevision, state }) => ({ hostId, targetRevision, state })),
   };
 }
-

@@ -41,33 +41,18 @@ export class HostsService {
       if (existing && host.integrationBridge !== existing.integrationBridge && (await tx.attachmentsOfHost(id)).length > 0) {
         throw new ConflictError('integrationBridge', `host ${id} has attachments on ${existing.integrationBridge}; detach them before renaming its integration bridge`);
       }
+      const networks = await tx.allNetworks();
       if (existing && dto.labels !== undefined) {
-        const left = new Set((await tx.allNetworks()).filter((n) => spans(n, existing) && !spans(n, host)).map((n) => n.name));
+        const left = new Set(networks.filter((n) => spans(n, existing) && !spans(n, host)).map((n) => n.name));
         const stranded = left.size > 0 ? (await tx.attachmentsOfHost(id)).filter((a) => left.has(a.network)) : [];
         if (stranded.length > 0) {
           throw new ConflictError('labels', `attachments ${stranded.map((a) => `${a.id} (network ${a.network})`).join(', ')} are on networks the new labels take host ${id} out of; detach them first`);
         }
       }
-      this.refuseFixedMtusItCannotCarry(host, existing, await tx.allNetworks());
+      refuseFixedMtusItCannotCarry(host, existing, networks);
       tx.putHost(host);
       return host;
     });
-  }
-
-  /**
-   * A network whose MTU was given (not derived) keeps it: a host that would span it but whose
-   * underlay could not carry it (a smaller underlay MTU, an IPv6 tunnel endpoint's larger
-   * overhead, labels that bring it in) is refused, naming what the request changed.
-   */
-  private refuseFixedMtusItCannotCarry(host: HostRecord, existing: HostRecord | undefined, networks: readonly NetworkRecord[]): void {
-    for (const network of networks) {
-      if (network.mtuDerived || !spans(network, host)) continue;
-      const problem = validateGivenMtu(network.type, network.mtu, [host]);
-      if (problem === null) continue;
-      const field =
-        existing === undefined || host.underlayMtu !== existing.underlayMtu ? 'underlayMtu' : host.tunnelIp !== existing.tunnelIp ? 'tunnelIp' : 'labels';
-      throw new ConflictError(field, `network ${network.name} keeps the MTU it was given, and ${problem}; lower the network's MTU first (PATCH mtu, or null to derive it)`);
-    }
   }
 
   /** Drains a host: its attachments go, it leaves every mesh, its agent is told to remove what it made. */
@@ -104,5 +89,21 @@ export class HostsService {
   async views(hosts: HostRecord[]): Promise<HostView[]> {
     const statuses = await this.status.statusOf(hosts.map((h) => h.id));
     return hosts.map((host) => ({ ...host, status: statuses.get(host.id) as HostView['status'] }));
+  }
+}
+
+/**
+ * A network whose MTU was given (not derived) keeps it: a host that would span it but whose
+ * underlay could not carry it (a smaller underlay MTU, an IPv6 tunnel endpoint's larger
+ * overhead, labels that bring it in) is refused, naming what the request changed.
+ */
+function refuseFixedMtusItCannotCarry(host: HostRecord, existing: HostRecord | undefined, networks: readonly NetworkRecord[]): void {
+  for (const network of networks) {
+    if (network.mtuDerived || !spans(network, host)) continue;
+    const problem = validateGivenMtu(network.type, network.mtu, [host]);
+    if (problem === null) continue;
+    const field =
+      existing === undefined || host.underlayMtu !== existing.underlayMtu ? 'underlayMtu' : host.tunnelIp !== existing.tunnelIp ? 'tunnelIp' : 'labels';
+    throw new ConflictError(field, `network ${network.name} keeps the MTU it was given, and ${problem}; lower the network's MTU first (PATCH mtu, or null to derive it)`);
   }
 }

@@ -16,6 +16,8 @@ import type { OperationHostEntry, OperationRecord, ResourceRef } from './operati
 
 export type OperationState = 'pending' | 'applied' | 'failed';
 export type HostOperationState = OperationState;
+/** Every state, for API documents. */
+export const OPERATION_STATES: readonly OperationState[] = ['pending', 'applied', 'failed'];
 
 export const TIMED_OUT = 'TIMED_OUT';
 

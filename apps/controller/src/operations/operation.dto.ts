@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, ValidateBy } from 'class-validator';
 import type { ResourceRef } from './operation-record';
-import type { HostErrorView, HostOperationState, HostOperationView, HostReceiptsView, OperationState, OperationView } from './operation-status';
+import { OPERATION_STATES, type HostErrorView, type HostOperationState, type HostOperationView, type HostReceiptsView, type OperationState, type OperationView } from './operation-status';
 import { MAX_WAIT_S } from './operations.service';
 
 const WAIT_MESSAGE = `must be a number of seconds from 0 to ${MAX_WAIT_S}`;
@@ -23,7 +23,6 @@ export class WaitQuery {
   wait?: number;
 }
 
-const STATES: OperationState[] = ['pending', 'applied', 'failed'];
 const instant = (description: string) => ({ type: String, format: 'date-time', nullable: true, description });
 
 export class ResourceRefDto implements ResourceRef {
@@ -51,7 +50,7 @@ export class HostReceiptsDto implements HostReceiptsView {
 export class HostOperationDto implements HostOperationView {
   @ApiProperty({ example: 'h1' }) hostId!: string;
   @ApiProperty({ description: 'Applied once the host reports this revision or a later one.' }) targetRevision!: number;
-  @ApiProperty({ enum: STATES }) state!: HostOperationState;
+  @ApiProperty({ enum: OPERATION_STATES }) state!: HostOperationState;
   @ApiProperty({ type: Number, nullable: true, description: 'The revision the host last reported applied.' }) appliedRevision!: number | null;
   @ApiProperty({ type: HostErrorDto, nullable: true, description: 'failed: why; pending: the last error the agent will retry, if any.' })
   error!: HostErrorDto | null;
@@ -67,7 +66,7 @@ export class OperationCountsDto implements Record<HostOperationState, number> {
 export class OperationViewDto implements OperationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'network.create' }) kind!: string;
-  @ApiProperty({ enum: STATES, description: 'applied: every host applied it; failed: a host failed or did not answer in time; pending otherwise.' })
+  @ApiProperty({ enum: OPERATION_STATES, description: 'applied: every host applied it; failed: a host failed or did not answer in time; pending otherwise.' })
   state!: OperationState;
   @ApiProperty({ type: String, nullable: true, description: 'failed: each failed host and why.' }) message!: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;

@@ -266,7 +266,8 @@ export class StateStore {
     try {
       await this.releaseAddresses(tx.removedAttachments(), await tx.allNetworks(), tx.deletedNetworks());
       for (const mutation of decided) await mutation.pending.hooks.afterCommit?.(tx.removedAttachments());
-      const queuedAt = changes.length ? await this.queues.enqueue(changes.map((c) => ({ hostId: c.hostId, revision: c.toRevision, requestIds: requestIdsOf(decided, c.hostId) }))) : {};
+      const requestIds = requestIdsByHost(decided);
+      const queuedAt = changes.length ? await this.queues.enqueue(changes.map((c) => ({ hostId: c.hostId, revision: c.toRevision, requestIds: requestIds.get(c.hostId) ?? [] }))) : {};
       await this.operations.markQueued(
         decided
           .filter((m) => m.operation && m.changes.length > 0)
@@ -372,12 +373,17 @@ function drainedDocument(before: DesiredHostState | null): { doc: DesiredHostSta
   return { doc, localVlans: {} };
 }
 
-/** The ids of the batch's requests that changed the host, in the order they were decided. */
-function requestIdsOf(decided: readonly DecidedMutation[], hostId: string): string[] {
-  const ids: string[] = [];
+/** Per host, the ids of the batch's requests that changed it, in the order they were decided (one pass: a fan-out changes a thousand hosts). */
+function requestIdsByHost(decided: readonly DecidedMutation[]): Map<string, string[]> {
+  const byHost = new Map<string, string[]>();
   for (const mutation of decided) {
     const { requestId } = mutation.pending.context;
-    if (requestId !== null && mutation.changes.some((change) => change.hostId === hostId)) ids.push(requestId);
+    if (requestId === null) continue;
+    for (const { hostId } of mutation.changes) {
+      const ids = byHost.get(hostId);
+      if (ids) ids.push(requestId);
+      else byHost.set(hostId, [requestId]);
+    }
   }
-  return ids;
+  return byHost;
 }
