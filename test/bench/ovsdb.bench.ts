@@ -40,6 +40,7 @@ import { join } from 'node:path';
 import { VSWITCH_SCHEMA, type OvsdbTestServer } from '../support/ovsdb-server';
 import type { ReconnectResult, SyncResult, TxnResult } from './ovsdb/contenders';
 import { runJsonChild, startSegmentedChild, withServer, type SegmentedRun } from './ovsdb/processes';
+import { measurePageFaultCost, type PageFaultCost } from './ovsdb/page-faults';
 import { inSegments, median, runRounds, summarize, type TxnSummary } from './ovsdb/rounds';
 import { selectContenders } from './ovsdb/select';
 import { SERVER_PID_ENV } from './ovsdb/server-cpu';
@@ -161,8 +162,9 @@ async function txnRounds(groups: readonly (readonly TxnContender[])[]): Promise<
     const server = summary.serverCpuUsPerTxn === undefined ? '  -' : String(Math.round(summary.serverCpuUsPerTxn)).padStart(3);
     const all = summary.runs.map(Math.round).join(', ');
     const turnaround = summary.turnaroundUs === undefined ? '' : `, turnaround us ${String(Math.round(summary.turnaroundUs)).padStart(3)}`;
+    const faults = summary.faultsPerTxn === undefined ? '' : `, page faults/txn ${summary.faultsPerTxn.toFixed(2)}`;
     console.log(
-      `${label.padEnd(42)} ${String(Math.round(summary.best)).padStart(5)} txn/s (median ${String(Math.round(summary.median)).padStart(4)}), CPU us/txn client ${String(Math.round(summary.cpuUsPerTxn)).padStart(3)} server ${server}${turnaround}  (runs: ${all})`,
+      `${label.padEnd(42)} ${String(Math.round(summary.best)).padStart(5)} txn/s (median ${String(Math.round(summary.median)).padStart(4)}), CPU us/txn client ${String(Math.round(summary.cpuUsPerTxn)).padStart(3)} server ${server}${turnaround}${faults}  (runs: ${all})`,
     );
     return summary;
   });
@@ -218,6 +220,27 @@ function turnaroundLine(idl: TxnSummary, raw: TxnSummary): void {
   console.log(`    client turnaround (reply in -> next request written), median us: OvsdbIdl ${Math.round(idl.turnaroundUs)}, raw writer + monitor ${Math.round(raw.turnaroundUs)}`);
 }
 
+/** `<key>_page_faults_per_txn` (dashes as underscores) for each contender whose runs counted their page faults. */
+function faultFigures(summaries: ReadonlyMap<string, TxnSummary>): Record<string, number> {
+  return Object.fromEntries(
+    [...summaries].flatMap(([key, summary]) => (summary.faultsPerTxn === undefined ? [] : [[`${key.replaceAll('-', '_')}_page_faults_per_txn`, round(summary.faultsPerTxn, 2)]])),
+  );
+}
+
+/**
+ * Beside OvsdbIdl's target: how much of the time one of its transactions takes longer than
+ * the monitored raw writer's (best runs) is page faults, at what one costs on this machine
+ * (page-faults.ts): the replica's growth touches fresh memory, the raw writer keeps nothing.
+ */
+function pageFaultLine(idl: TxnSummary, raw: TxnSummary, cost: PageFaultCost): void {
+  if (idl.faultsPerTxn === undefined || raw.faultsPerTxn === undefined) return;
+  const gapUs = 1e6 / idl.best - 1e6 / raw.best;
+  const faultsUs = (idl.faultsPerTxn - raw.faultsPerTxn) * cost.us;
+  console.log(
+    `    page faults per txn (fresh memory touched): OvsdbIdl ${idl.faultsPerTxn.toFixed(2)}, raw writer + monitor ${raw.faultsPerTxn.toFixed(2)}; one costs ${cost.us.toFixed(1)} us on this machine, so ${faultsUs.toFixed(0)} us of the ${gapUs.toFixed(0)} us per transaction between them`,
+  );
+}
+
 /** An informative ratio, no target; `(with a monitor: ...)` when a monitored variant is given. */
 function reference(label: string, ratio: { best: number; median: number }, monitoredRatio?: { best: number; median: number }): void {
   const monitored = monitoredRatio === undefined ? '' : `; with a monitor ${monitoredRatio.best.toFixed(2)}x (median ${monitoredRatio.median.toFixed(2)}x)`;
@@ -270,6 +293,8 @@ async function main(): Promise<void> {
   );
   const toRun = groups.map((group) => group.filter(({ key }) => selected.keys.includes(key))).filter((group) => group.length > 0);
   const summaries = new Map((await txnRounds(toRun)).map((summary, i) => [toRun.flat()[i].key, summary]));
+  const pageFault = measurePageFaultCost();
+  console.log(`a minor page fault (a fresh page of memory touched) costs ${pageFault.us.toFixed(1)} us on this machine (${pageFault.faults} counted)`);
   const ratioOf = (name: keyof typeof txnRatioSides) => {
     const sides = txnRatioSides[name];
     return txnRatio(summaries.get(sides.ours)!, summaries.get(sides.theirs)!);
@@ -282,6 +307,7 @@ async function main(): Promise<void> {
       if (name === 'idl_seq_vs_raw_monitored') {
         txnVerdict('OvsdbIdl one at a time vs raw writer + monitor', ratio, 0.9);
         turnaroundLine(summaries.get('idl-seq')!, summaries.get('raw-monitored-seq')!);
+        pageFaultLine(summaries.get('idl-seq')!, summaries.get('raw-monitored-seq')!, pageFault);
       } else if (name === 'pipelined_vs_raw') txnVerdict('pipelined vs raw writer (OvsdbClient, same work)', ratio, 0.9);
       else if (name === 'seq_vs_python_idl') txnVerdict('one at a time vs Python IDL (both with replica)', ratio, 3);
       else reference(name, ratio);
@@ -294,6 +320,8 @@ async function main(): Promise<void> {
         jit_warmup: JIT_WARMUP,
         ...Object.fromEntries(Object.entries(only).flatMap(([name, ratio]) => [[name, round(ratio.best, 3)], [`${name}_median`, round(ratio.median, 3)]])),
         ...turnaroundFigures(summaries),
+        ...faultFigures(summaries),
+        page_fault_us: round(pageFault.us, 1),
       }),
     );
     return;
@@ -326,6 +354,7 @@ async function main(): Promise<void> {
   reference('  ceilings: raw writer one at a time vs Python IDL', ratioOf('raw_seq_vs_python_idl'), ratioOf('raw_monitored_seq_vs_python_idl'));
   txnVerdict('OvsdbIdl one at a time vs raw writer + monitor', txnRatios.idl_seq_vs_raw_monitored, 0.9);
   turnaroundLine(seq, rawMonitoredSeq);
+  pageFaultLine(seq, rawMonitoredSeq, pageFault);
   txnVerdict('pipelined vs raw writer (OvsdbClient, same work)', txnRatios.pipelined_vs_raw, 0.9);
   reference('  OvsdbIdl pipelined vs raw writer + monitor', txnRatios.idl_pipelined_vs_raw_monitored);
   verdict('initial sync, speed vs Python IDL', ratios.sync_speedup_vs_python_idl, '>= 3x', ratios.sync_speedup_vs_python_idl >= 3);
@@ -363,6 +392,8 @@ async function main(): Promise<void> {
       window: WINDOW,
       sync_ports: SYNC_PORTS,
       ...turnaroundFigures(summaries),
+      ...faultFigures(summaries),
+      page_fault_us: round(pageFault.us, 1),
       ...Object.fromEntries(Object.entries(ratios).map(([key, value]) => [key, round(value, 3)])),
     }),
   );

@@ -2,11 +2,17 @@ import { timedRun } from './contenders';
 import type { NextSegment, Segment } from './segments';
 
 /** A run that records what it was asked and reports `seconds` and CPU per transaction as given. */
-function recorder(perTxn: { seconds: number; cpu: number; server?: number }) {
+function recorder(perTxn: { seconds: number; cpu: number; server?: number; faults?: number }) {
   const calls: [number, number][] = [];
   const run = async (n: number, first: number): Promise<Segment> => {
     calls.push([n, first]);
-    return { txn: n, seconds: n * perTxn.seconds, cpu_us: n * perTxn.cpu, ...(perTxn.server === undefined ? {} : { server_cpu_us: n * perTxn.server }) };
+    return {
+      txn: n,
+      seconds: n * perTxn.seconds,
+      cpu_us: n * perTxn.cpu,
+      ...(perTxn.server === undefined ? {} : { server_cpu_us: n * perTxn.server }),
+      ...(perTxn.faults === undefined ? {} : { minor_faults: n * perTxn.faults }),
+    };
   };
   return { calls, run };
 }
@@ -49,6 +55,11 @@ describe('timedRun', () => {
   it('gives no server figure without the server’s CPU', async () => {
     const { run } = recorder({ seconds: 0.001, cpu: 1 });
     expect((await timedRun(10, run, asking([5, 5]).next)).server_cpu_us_per_txn).toBeUndefined();
+  });
+
+  it('sums the segments’ page faults per transaction, none unless every segment counted them', async () => {
+    expect((await timedRun(100, recorder({ seconds: 0.001, cpu: 1, faults: 1.5 }).run, asking([30, 70]).next)).minor_faults_per_txn).toBeCloseTo(1.5);
+    expect((await timedRun(10, recorder({ seconds: 0.001, cpu: 1 }).run, asking([5, 5]).next)).minor_faults_per_txn).toBeUndefined();
   });
 
   it('refuses segments that do not add up to the run', async () => {

@@ -8,6 +8,7 @@ import { OvsdbClient, OvsdbIdl, Replica, type IdlSyncInfo } from '@ovs-fleet/ovs
 import { OpenVSwitchSchema, Port } from '@ovs-fleet/ovsdb/vswitch';
 import { addPortOps, RawConnection, rawTransactions } from '../peers/raw-jsonrpc';
 import type { NextSegment, Segment } from './segments';
+import { minorFaults } from './page-faults';
 import { serverCpuMeter } from './server-cpu';
 import { TurnaroundMeter } from './turnaround';
 import { addPort, BRIDGE, bridgeUuid, emptyBridgeOps } from './workload';
@@ -40,15 +41,18 @@ export interface TxnResult {
    * a reply's bytes arriving to the next request written (turnaround.ts).
    */
   turnaround_us?: number;
+  /** Minor page faults of the contender's process per transaction: fresh memory touched (page-faults.ts). */
+  minor_faults_per_txn?: number;
 }
 
-/** The CPU meters of a segment: this process's and the server's (when the bench gave its pid), from now on. */
+/** The meters of a segment: this process's CPU and page faults, and the server's CPU (when the bench gave its pid), from now on. */
 function startMeters(): (txn: number, seconds: number) => Segment {
   const serverCpu = serverCpuMeter();
+  const faults = minorFaults();
   const cpu = process.cpuUsage();
   return (txn, seconds) => {
     const used = process.cpuUsage(cpu);
-    return { txn, seconds, cpu_us: used.user + used.system, ...(serverCpu ? { server_cpu_us: serverCpu() } : {}) };
+    return { txn, seconds, cpu_us: used.user + used.system, minor_faults: minorFaults() - faults, ...(serverCpu ? { server_cpu_us: serverCpu() } : {}) };
   };
 }
 
@@ -97,6 +101,7 @@ export async function timedRun(count: number, run: (n: number, first: number) =>
   const seconds = sum((segment) => segment.seconds);
   const result: TxnResult = { txn: count, seconds, txn_per_s: count / seconds, cpu_us_per_txn: sum((segment) => segment.cpu_us) / count };
   if (segments.every((segment) => segment.server_cpu_us !== undefined)) result.server_cpu_us_per_txn = sum((segment) => segment.server_cpu_us!) / count;
+  if (segments.every((segment) => segment.minor_faults !== undefined)) result.minor_faults_per_txn = sum((segment) => segment.minor_faults!) / count;
   return result;
 }
 

@@ -146,6 +146,12 @@ describe('summarize', () => {
     expect(summarize([turning(100, 60), turning(300)]).turnaroundUs).toBeUndefined();
   });
 
+  it('keeps the median of the runs’ page faults per transaction, none unless every run counted them', () => {
+    const faulting = (txnPerS: number, faults?: number): TxnResult => ({ ...result(txnPerS), ...(faults === undefined ? {} : { minor_faults_per_txn: faults }) });
+    expect(summarize([faulting(100, 1.5), faulting(300, 0.5), faulting(200, 2)]).faultsPerTxn).toBe(1.5);
+    expect(summarize([faulting(100, 1.5), faulting(300)]).faultsPerTxn).toBeUndefined();
+  });
+
   it('refuses an empty list', () => {
     expect(() => summarize([])).toThrow('no runs');
   });

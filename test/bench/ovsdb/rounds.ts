@@ -85,6 +85,8 @@ export interface TxnSummary {
   serverCpuUsPerTxn?: number;
   /** The median of the runs' turnarounds (contenders.ts, TxnResult); undefined unless every run measured one. */
   turnaroundUs?: number;
+  /** The median of the runs' page faults per transaction; undefined unless every run counted them. */
+  faultsPerTxn?: number;
   runs: number[];
 }
 
@@ -93,12 +95,14 @@ export function summarize(runs: readonly TxnResult[]): TxnSummary {
   const rates = runs.map((run) => run.txn_per_s);
   const serverCpu = runs.flatMap((run) => (run.server_cpu_us_per_txn === undefined ? [] : [run.server_cpu_us_per_txn]));
   const turnaround = runs.flatMap((run) => (run.turnaround_us === undefined ? [] : [run.turnaround_us]));
+  const faults = runs.flatMap((run) => (run.minor_faults_per_txn === undefined ? [] : [run.minor_faults_per_txn]));
   return {
     best: Math.max(...rates),
     median: median(rates),
     cpuUsPerTxn: median(runs.map((run) => run.cpu_us_per_txn)),
     ...(serverCpu.length === runs.length ? { serverCpuUsPerTxn: median(serverCpu) } : {}),
     ...(turnaround.length === runs.length ? { turnaroundUs: median(turnaround) } : {}),
+    ...(faults.length === runs.length ? { faultsPerTxn: median(faults) } : {}),
     runs: rates,
   };
 }

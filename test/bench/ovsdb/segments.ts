@@ -18,6 +18,8 @@ export interface Segment {
   cpu_us: number;
   /** ovsdb-server's, when the bench gave its pid. */
   server_cpu_us?: number;
+  /** The contender's minor page faults (page-faults.ts). */
+  minor_faults?: number;
 }
 
 /** Asks for the next segment, after reporting `done` (the one just run; none before the first): its size, or undefined at the end. */

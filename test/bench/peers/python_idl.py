@@ -17,6 +17,7 @@ the same workloads as libs/ovsdb. Prints one line of JSON.
 """
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -69,11 +70,13 @@ def txn(remote, schema, count, warmup=0):
     add_ports(idl, bridge, warmup, "w")
     start = time.perf_counter()
     cpu = time.process_time()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     add_ports(idl, bridge, count, "py")
     elapsed = time.perf_counter() - start
     cpu_us = (time.process_time() - cpu) * 1e6 / count
+    faults_per_txn = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / count
     idl.close()
-    print(json.dumps({"txn": count, "seconds": elapsed, "txn_per_s": count / elapsed, "cpu_us_per_txn": cpu_us}))
+    print(json.dumps({"txn": count, "seconds": elapsed, "txn_per_s": count / elapsed, "cpu_us_per_txn": cpu_us, "minor_faults_per_txn": faults_per_txn}))
 
 
 def sync(remote, schema, rows):
