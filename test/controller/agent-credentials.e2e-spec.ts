@@ -1,6 +1,7 @@
-/** POST /v1/hosts/{id}/agent-credentials: a Redis user per agent, confined to its own host's keys. */
+/** POST /v1/hosts/{id}/agent-credentials: a Redis user per agent, confined to its own host's keys; DELETE removes it (and a deleted host's queue). */
 import { Redis } from 'ioredis';
-import { redisKeys } from '@ovs-fleet/contracts';
+import { hostQueueName, redisKeys } from '@ovs-fleet/contracts';
+import { HOST_QUEUES_KEY } from '../../apps/controller/src/jobs/host-queues';
 import { RedisTestServer } from '../support/redis-server';
 import { startController, TestController } from './support/controller-app';
 
@@ -70,4 +71,25 @@ it('revoking removes the user', async () => {
   expect(await auth(issued.username, issued.password)).toBe('OK');
   expect((await controller.as('admin').delete('/v1/hosts/h1/agent-credentials')).status).toBe(204);
   await expect(auth(issued.username, issued.password)).rejects.toThrow(/WRONGPASS/);
+});
+
+it('revoking the credentials of a deleted host also removes its queue (a registered host keeps its own)', async () => {
+  const redis = new Redis({ port: redisServer.port, maxRetriesPerRequest: 0 });
+  clients.push(redis);
+  const queueKeys = (hostId: string) => redis.keys(`bull:${hostQueueName(hostId)}:*`);
+  await controller.as('admin').put('/v1/hosts/h3', { tunnelIp: '203.0.113.13' }).expect(202);
+  await controller.as('admin').post('/v1/hosts/h3/agent-credentials').expect(201);
+  await controller.as('admin').delete('/v1/hosts/h3').expect(202);
+  // No agent runs here: the host's converge jobs (registered, then drained) wait in its queue.
+  expect(await queueKeys('h3')).not.toEqual([]);
+  expect(await redis.sismember(HOST_QUEUES_KEY, 'h3')).toBe(1);
+
+  await controller.as('admin').delete('/v1/hosts/h3/agent-credentials').expect(204);
+  expect(await queueKeys('h3')).toEqual([]);
+  expect(await redis.sismember(HOST_QUEUES_KEY, 'h3')).toBe(0);
+
+  await controller.as('admin').post('/v1/hosts/h2/agent-credentials').expect(201);
+  await controller.as('admin').delete('/v1/hosts/h2/agent-credentials').expect(204);
+  expect(await queueKeys('h2')).not.toEqual([]);
+  expect(await redis.sismember(HOST_QUEUES_KEY, 'h2')).toBe(1);
 });

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { agentAclRules } from '@ovs-fleet/contracts';
 import { NotFoundError } from '../common/api-errors';
+import { HostQueues } from '../jobs/host-queues';
 import { REDIS } from '../redis/redis.module';
 import { StateStore } from '../state/state-store';
 
@@ -16,7 +17,7 @@ export interface AgentCredentials {
 /**
  * Each host's agent gets its own Redis user (ACL): it may read its own desired state, use its
  * own queue and write its own status, reports and events, nothing else. Issuing credentials
- * again rotates the password; deleting the host removes the user. The controller's own Redis
+ * again rotates the password; revoking them removes the user. The controller's own Redis
  * user needs the ACL command for this.
  */
 @Injectable()
@@ -24,6 +25,7 @@ export class AgentCredentialsService {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly store: StateStore,
+    private readonly queues: HostQueues,
   ) {}
 
   async issue(hostId: string): Promise<AgentCredentials> {
@@ -34,9 +36,16 @@ export class AgentCredentialsService {
     return { username: agentUsername(hostId), password };
   }
 
+  /**
+   * Removes the agent's user. Once the host is deleted (drained, and its agent done cleaning
+   * up: why one revokes then) its queue goes too, jobs and all, and with it its place among
+   * the queues every metrics scrape counts: no agent can take a job from it any more. What
+   * the agent reported stays, for the operations that still read it (they expire).
+   */
   async revoke(hostId: string): Promise<void> {
     await this.redis.call('ACL', 'DELUSER', agentUsername(hostId));
     await this.saveAcl();
+    if (!(await this.store.reader().host(hostId))) await this.queues.dropHost(hostId);
   }
 
   /** Keeps the users across Redis restarts when Redis has an ACL file (docker/redis/redis.conf); without one they live in memory. */

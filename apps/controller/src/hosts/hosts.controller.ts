@@ -57,7 +57,7 @@ export class HostsController {
   @Delete(':id/agent-credentials')
   @HttpCode(204)
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up).' })
+  @ApiOperation({ summary: 'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up); for a host already deleted, its job queue too.' })
   async revokeAgentCredentials(@Param() params: HostIdParam): Promise<void> {
     await this.credentials.revoke(params.id);
   }

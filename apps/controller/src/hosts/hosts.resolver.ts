@@ -61,7 +61,7 @@ export class HostsResolver {
   }
 
   @RequireRole('admin')
-  @Mutation(() => Boolean, { description: 'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up). Answers true.' })
+  @Mutation(() => Boolean, { description: 'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up); for a host already deleted, its job queue too. Answers true.' })
   async revokeAgentCredentials(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
     const params = await validArgs(HostIdParam, { id });
     await this.credentials.revoke(params.id);
