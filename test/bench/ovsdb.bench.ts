@@ -207,24 +207,24 @@ function txnVerdict(label: string, ratio: { best: number; median: number }, atLe
   console.log(`  ${label.padEnd(50)} ${ratio.best.toFixed(2)}x (median ${ratio.median.toFixed(2)}x)  (target >= ${atLeast}x)  ${met ? 'met' : 'MISSED'}`);
 }
 
-/** `<key>_turnaround_us` (dashes as underscores) for each contender run that measured its turnaround, one at a time. */
-function turnaroundFigures(summaries: ReadonlyMap<string, TxnSummary>): Record<string, number> {
-  return Object.fromEntries(
-    [...summaries].flatMap(([key, summary]) => (summary.turnaroundUs === undefined ? [] : [[`${key.replaceAll('-', '_')}_turnaround_us`, round(summary.turnaroundUs, 1)]])),
-  );
+/**
+ * The per-contender figures of the JSON line, keyed `<key>_turnaround_us` (one at a time)
+ * and `<key>_page_faults_per_txn` (dashes as underscores), for each contender that has them.
+ */
+function contenderFigures(summaries: ReadonlyMap<string, TxnSummary>): Record<string, number> {
+  const figures: Record<string, number> = {};
+  for (const [key, summary] of summaries) {
+    const name = key.replaceAll('-', '_');
+    if (summary.turnaroundUs !== undefined) figures[`${name}_turnaround_us`] = round(summary.turnaroundUs, 1);
+    if (summary.faultsPerTxn !== undefined) figures[`${name}_page_faults_per_txn`] = round(summary.faultsPerTxn, 2);
+  }
+  return figures;
 }
 
 /** Beside OvsdbIdl's target: both sides' turnaround, what the client adds per transaction once the reply is in. */
 function turnaroundLine(idl: TxnSummary, raw: TxnSummary): void {
   if (idl.turnaroundUs === undefined || raw.turnaroundUs === undefined) return;
   console.log(`    client turnaround (reply in -> next request written), median us: OvsdbIdl ${Math.round(idl.turnaroundUs)}, raw writer + monitor ${Math.round(raw.turnaroundUs)}`);
-}
-
-/** `<key>_page_faults_per_txn` (dashes as underscores) for each contender whose runs counted their page faults. */
-function faultFigures(summaries: ReadonlyMap<string, TxnSummary>): Record<string, number> {
-  return Object.fromEntries(
-    [...summaries].flatMap(([key, summary]) => (summary.faultsPerTxn === undefined ? [] : [[`${key.replaceAll('-', '_')}_page_faults_per_txn`, round(summary.faultsPerTxn, 2)]])),
-  );
 }
 
 /**
@@ -321,8 +321,7 @@ async function main(): Promise<void> {
         warmup: WARMUP,
         jit_warmup: JIT_WARMUP,
         ...Object.fromEntries(Object.entries(only).flatMap(([name, ratio]) => [[name, round(ratio.best, 3)], [`${name}_median`, round(ratio.median, 3)]])),
-        ...turnaroundFigures(summaries),
-        ...faultFigures(summaries),
+        ...contenderFigures(summaries),
         page_fault_us: round(pageFault.us, 1),
       }),
     );
@@ -393,8 +392,7 @@ async function main(): Promise<void> {
       jit_warmup: JIT_WARMUP,
       window: WINDOW,
       sync_ports: SYNC_PORTS,
-      ...turnaroundFigures(summaries),
-      ...faultFigures(summaries),
+      ...contenderFigures(summaries),
       page_fault_us: round(pageFault.us, 1),
       ...Object.fromEntries(Object.entries(ratios).map(([key, value]) => [key, round(value, 3)])),
     }),

@@ -92,4 +92,8 @@ it('revoking the credentials of a deleted host also removes its queue (a registe
   await controller.as('admin').delete('/v1/hosts/h2/agent-credentials').expect(204);
   expect(await queueKeys('h2')).not.toEqual([]);
   expect(await redis.sismember(HOST_QUEUES_KEY, 'h2')).toBe(1);
+
+  // A host never registered has no queue to remove: revoking is still answered, and leaves none behind.
+  await controller.as('admin').delete('/v1/hosts/h8/agent-credentials').expect(204);
+  expect(await queueKeys('h8')).toEqual([]);
 });

@@ -93,16 +93,27 @@ export interface TxnSummary {
 export function summarize(runs: readonly TxnResult[]): TxnSummary {
   if (runs.length === 0) throw new Error('no runs to summarize');
   const rates = runs.map((run) => run.txn_per_s);
-  const serverCpu = runs.flatMap((run) => (run.server_cpu_us_per_txn === undefined ? [] : [run.server_cpu_us_per_txn]));
-  const turnaround = runs.flatMap((run) => (run.turnaround_us === undefined ? [] : [run.turnaround_us]));
-  const faults = runs.flatMap((run) => (run.minor_faults_per_txn === undefined ? [] : [run.minor_faults_per_txn]));
+  const serverCpu = medianOfEvery(runs, (run) => run.server_cpu_us_per_txn);
+  const turnaround = medianOfEvery(runs, (run) => run.turnaround_us);
+  const faults = medianOfEvery(runs, (run) => run.minor_faults_per_txn);
   return {
     best: Math.max(...rates),
     median: median(rates),
     cpuUsPerTxn: median(runs.map((run) => run.cpu_us_per_txn)),
-    ...(serverCpu.length === runs.length ? { serverCpuUsPerTxn: median(serverCpu) } : {}),
-    ...(turnaround.length === runs.length ? { turnaroundUs: median(turnaround) } : {}),
-    ...(faults.length === runs.length ? { faultsPerTxn: median(faults) } : {}),
+    ...(serverCpu === undefined ? {} : { serverCpuUsPerTxn: serverCpu }),
+    ...(turnaround === undefined ? {} : { turnaroundUs: turnaround }),
+    ...(faults === undefined ? {} : { faultsPerTxn: faults }),
     runs: rates,
   };
+}
+
+/** The median of a figure over the runs; undefined unless every run has it. */
+function medianOfEvery(runs: readonly TxnResult[], pick: (run: TxnResult) => number | undefined): number | undefined {
+  const values: number[] = [];
+  for (const run of runs) {
+    const value = pick(run);
+    if (value === undefined) return undefined;
+    values.push(value);
+  }
+  return median(values);
 }
