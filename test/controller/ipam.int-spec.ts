@@ -1,7 +1,8 @@
 /**
  * The IPAM against a real redis-server: exhaustion, static addresses, release, networks
  * sharing a CIDR, all-or-nothing batches, Lua arithmetic on large IPv6 offsets, and 1,000
- * concurrent allocations from two connections and a second Node process.
+ * concurrent allocations from two connections and a second Node process; calls whose reply
+ * was lost, which ioredis sends again, take effect once.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fc from 'fast-check';
@@ -10,10 +11,13 @@ import type { SubnetRecord } from '@ovs-fleet/contracts';
 import { Redis } from 'ioredis';
 import { ApiError, BadRequestError, ConflictError } from '../../apps/controller/src/common/api-errors';
 import { ipamKeys } from '../../apps/controller/src/ipam/ipam-keys';
+import * as ipamScripts from '../../apps/controller/src/ipam/ipam-scripts';
 import { SLOTS_PER_CALL } from '../../apps/controller/src/ipam/ipam-scripts';
 import { AllocationRequest, IpamService } from '../../apps/controller/src/ipam/ipam.service';
 import { addressAt, allocatableRanges, canonicalSubnet } from '../../apps/controller/src/ipam/subnet';
+import { LuaScript, receiptKey } from '../../apps/controller/src/common/lua-script';
 import { RedisTestServer } from '../support/redis-server';
+import { ReplyDroppingProxy } from '../support/reply-dropping-proxy';
 
 const REPO = resolve(__dirname, '../..');
 
@@ -445,5 +449,67 @@ describe('IPAM on a real Redis', () => {
       child.kill();
       second.disconnect();
     }
+  });
+
+  describe('a call whose reply was lost (ioredis sends it again on the new connection) takes effect once', () => {
+    let proxy: ReplyDroppingProxy;
+    let viaProxy: Redis;
+    let ipamViaProxy: IpamService;
+    const record = subnet('198.18.0.0/29');
+
+    beforeEach(async () => {
+      proxy = await ReplyDroppingProxy.start(server.port);
+      viaProxy = new Redis(proxy.port, '127.0.0.1');
+      ipamViaProxy = new IpamService(viaProxy);
+      await ipamViaProxy.allocate('blue', record, 'first'); // 198.18.0.2
+      // Cached, so the reply lost is the script's, not a NOSCRIPT that leads to an EVAL.
+      for (const script of Object.values(ipamScripts)) if (script instanceof LuaScript) await redis.script('LOAD', script.source);
+    });
+
+    afterEach(async () => {
+      viaProxy.disconnect();
+      await proxy.close();
+    });
+
+    /** The allocation's reply was lost once, no receipt is left, and who holds what. */
+    async function heldAfterOneLoss(): Promise<[string, string][]> {
+      expect(proxy.lost).toBe(1);
+      expect(await redis.keys(receiptKey('*'))).toEqual([]);
+      return (await ipam.allocations('blue', record.cidr)).map(({ address, owner }) => [address, owner]);
+    }
+
+    it('an automatic claim: the owner holds the one address it was answered', async () => {
+      const lost = proxy.loseNextReply();
+      const address = await ipamViaProxy.allocate('blue', record, 'att-a');
+      await lost;
+      expect(address).toBe('198.18.0.3/29');
+      expect(await heldAfterOneLoss()).toEqual([['198.18.0.2/29', 'first'], ['198.18.0.3/29', 'att-a']]);
+    });
+
+    it('automatic claims made together: each owner holds the one address it was answered', async () => {
+      void proxy.loseNextReply();
+      const addresses = await Promise.all(['att-a', 'att-b', 'att-c'].map((owner) => ipamViaProxy.allocate('blue', record, owner)));
+      expect(addresses).toEqual(['198.18.0.3/29', '198.18.0.4/29', '198.18.0.5/29']);
+      expect(await heldAfterOneLoss()).toEqual([['198.18.0.2/29', 'first'], ['198.18.0.3/29', 'att-a'], ['198.18.0.4/29', 'att-b'], ['198.18.0.5/29', 'att-c']]);
+    });
+
+    it('a refused batch whose requested address was claimed before its reply was lost still gives it back', async () => {
+      await ipam.allocate('blue', record, 'att-b', '198.18.0.6');
+      const before = await snapshot(redis);
+      void proxy.loseNextReply();
+      const batch: AllocationRequest[] = [
+        { network: 'blue', subnet: record, owner: 'att-c', requested: '198.18.0.4', field: 'addresses[0]' },
+        { network: 'blue', subnet: record, owner: 'att-c', requested: '198.18.0.6', field: 'addresses[1]' },
+      ];
+      await expect(ipamViaProxy.allocateMany(batch)).rejects.toMatchObject({ status: 409, field: 'addresses[1]' });
+      expect(await heldAfterOneLoss()).toEqual([['198.18.0.2/29', 'first'], ['198.18.0.6/29', 'att-b']]);
+      expect(await snapshot(redis)).toEqual(before);
+    });
+
+    it('a release: answered that it released the address', async () => {
+      void proxy.loseNextReply();
+      expect(await ipamViaProxy.release('blue', record.cidr, '198.18.0.2', 'first')).toBe(true);
+      expect(await heldAfterOneLoss()).toEqual([]);
+    });
   });
 });

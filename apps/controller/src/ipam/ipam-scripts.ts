@@ -7,9 +7,12 @@
  * Each range travels in ARGV as three numbers: the high and low 32 bits of its first offset
  * and its length (at most 2^32), preceded by the total slot count and the range count, so
  * every number stays exact in Lua's doubles even for a /64.
+ *
+ * The scripts that write are OnceLuaScripts: a call ioredis sends again after a dropped
+ * connection claims (or releases) nothing more, and gets the first run's reply.
  */
 import type { OffsetRange } from './subnet';
-import { LuaScript } from '../common/lua-script';
+import { LuaScript, OnceLuaScript } from '../common/lua-script';
 
 /** How many slots one script call examines at most, so a nearly full large subnet never blocks Redis for long. */
 export const SLOTS_PER_CALL = 8192;
@@ -76,7 +79,7 @@ end
  * {1, field, cursor before ('' when absent), cursor after}; none free within the budget:
  * {0, slot to continue from}, having written nothing.
  */
-export const CLAIM_NEXT = new LuaScript(`${SLOT_WALKER}
+export const CLAIM_NEXT = new OnceLuaScript(`${SLOT_WALKER}
 local total, ranges = decode_ranges(4)
 local slot = start_slot(ARGV[2], total)
 local next_slot = walk(ranges, slot)
@@ -100,7 +103,7 @@ return { 0, string.format('%d', slot) }
  * before, cursor after}, or {0} once the budget is spent (that owner, and any after it,
  * claimed nothing).
  */
-export const CLAIM_NEXT_MANY = new LuaScript(`${SLOT_WALKER}
+export const CLAIM_NEXT_MANY = new OnceLuaScript(`${SLOT_WALKER}
 local owners = tonumber(ARGV[2])
 local total, ranges = decode_ranges(3 + owners)
 local budget = math.min(tonumber(ARGV[1]), total)
@@ -153,7 +156,7 @@ return found
 `);
 
 /** KEYS: addresses hash. ARGV: field, owner. {1}: claimed now; {2}: the owner already held it; {0, holder}. */
-export const CLAIM_REQUESTED = new LuaScript(`
+export const CLAIM_REQUESTED = new OnceLuaScript(`
 local holder = redis.call('HGET', KEYS[1], ARGV[1])
 if not holder then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -171,7 +174,7 @@ return { 0, holder }
  * (Exactly in content; byte for byte too unless the claim pushed the hash past Redis's
  * small-hash encoding, 128 fields, which HDEL does not convert back.)
  */
-export const RELEASE = new LuaScript(`
+export const RELEASE = new OnceLuaScript(`
 local released = 0
 for f = 3, #ARGV, 2 do
   if redis.call('HGET', KEYS[1], ARGV[f]) == ARGV[f + 1] then

@@ -1,0 +1,73 @@
+/**
+ * A TCP proxy on loopback that can lose a reply: armed, it throws away the next bytes the
+ * server sends and cuts the client's connection. The command ran on the server, its reply
+ * never reached the client, which (ioredis) reconnects through the proxy and sends it again:
+ * what a Redis killed between running a command and answering it does, made deterministic.
+ *
+ *   const proxy = await ReplyDroppingProxy.start(server.port);
+ *   const redis = new Redis(proxy.port, '127.0.0.1');
+ *   const cut = proxy.loseNextReply();  // then send the command; `cut` settles when it is lost
+ */
+import { AddressInfo, Server, Socket, createConnection, createServer } from 'node:net';
+
+export class ReplyDroppingProxy {
+  private armed: (() => void) | null = null;
+  private readonly sockets = new Set<Socket>();
+  /** How many replies (server chunks) were thrown away so far. */
+  lost = 0;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly targetPort: number,
+  ) {
+    server.on('connection', (client) => this.relay(client));
+  }
+
+  static async start(targetPort: number): Promise<ReplyDroppingProxy> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return new ReplyDroppingProxy(server, targetPort);
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Loses the next reply from the server and cuts that connection; resolves once it has. */
+  loseNextReply(): Promise<void> {
+    if (this.armed) throw new Error('a reply is already to be lost');
+    return new Promise((resolve) => (this.armed = resolve));
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private relay(client: Socket): void {
+    const upstream = createConnection(this.targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined); // the other side's close follows
+    }
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      const lost = this.armed;
+      if (!lost) {
+        client.write(chunk);
+        return;
+      }
+      this.armed = null;
+      this.lost++;
+      client.destroy();
+      upstream.destroy();
+      lost();
+    });
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  }
+}
