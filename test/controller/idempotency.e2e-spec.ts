@@ -1,6 +1,7 @@
 /** Idempotency-Key on POST: a repeat returns the first answer, from any controller process. */
 import { Redis } from 'ioredis';
 import { RedisTestServer } from '../support/redis-server';
+import { ReplyDroppingProxy } from '../support/reply-dropping-proxy';
 import { startController, TestController } from './support/controller-app';
 
 let redisServer: RedisTestServer;
@@ -62,4 +63,24 @@ it('keys are per caller and must be well formed', async () => {
   const response = await first.as('provisioner').post('/v1/attachments', body).set('Idempotency-Key', 'bad key with spaces');
   expect(response.status).toBe(400);
   expect(response.body.error.field).toBe('Idempotency-Key');
+});
+
+it('a first request whose claim of the key lost its reply (ioredis sent it again) runs, and a repeat gets its answer', async () => {
+  const proxy = await ReplyDroppingProxy.start(redisServer.port);
+  const viaProxy = await startController(`redis://127.0.0.1:${proxy.port}`);
+  try {
+    const lost = proxy.loseNextReply('ovsf:idempotency:');
+    const started = Date.now();
+    const a = await viaProxy.as('provisioner').post('/v1/attachments', { ...body, container: { netns: 'c5' } }).set('Idempotency-Key', 'lost-reply');
+    await lost;
+    expect(proxy.lost).toBe(1);
+    expect(a.status).toBe(202);
+    expect(Date.now() - started).toBeLessThan(10_000); // not after waiting out a claim it holds itself
+    const b = await first.as('provisioner').post('/v1/attachments', { ...body, container: { netns: 'c5' } }).set('Idempotency-Key', 'lost-reply');
+    expect(b.status).toBe(202);
+    expect(b.body).toEqual(a.body);
+  } finally {
+    await viaProxy.close();
+    await proxy.close();
+  }
 });

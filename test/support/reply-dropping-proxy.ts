@@ -7,11 +7,12 @@
  *   const proxy = await ReplyDroppingProxy.start(server.port);
  *   const redis = new Redis(proxy.port, '127.0.0.1');
  *   const cut = proxy.loseNextReply();  // then send the command; `cut` settles when it is lost
+ *   proxy.loseNextReply('ovsf:idempotency:');  // the reply that follows a command naming it
  */
 import { AddressInfo, Server, Socket, createConnection, createServer } from 'node:net';
 
 export class ReplyDroppingProxy {
-  private armed: (() => void) | null = null;
+  private armed: { lost: () => void; after: string | null; on: Socket | null } | null = null;
   private readonly sockets = new Set<Socket>();
   /** How many replies (server chunks) were thrown away so far. */
   lost = 0;
@@ -36,10 +37,13 @@ export class ReplyDroppingProxy {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** Loses the next reply from the server and cuts that connection; resolves once it has. */
-  loseNextReply(): Promise<void> {
+  /**
+   * Loses the next reply from the server and cuts that connection; resolves once it has.
+   * With `after`, the next reply on the connection that sent a command containing that text.
+   */
+  loseNextReply(after: string | null = null): Promise<void> {
     if (this.armed) throw new Error('a reply is already to be lost');
-    return new Promise((resolve) => (this.armed = resolve));
+    return new Promise((lost) => (this.armed = { lost, after, on: null }));
   }
 
   async close(): Promise<void> {
@@ -54,10 +58,14 @@ export class ReplyDroppingProxy {
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => undefined); // the other side's close follows
     }
-    client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => {
+      const armed = this.armed;
+      if (armed?.after && !armed.on && chunk.includes(armed.after)) armed.on = client;
+      upstream.write(chunk);
+    });
     upstream.on('data', (chunk: Buffer) => {
-      const lost = this.armed;
-      if (!lost) {
+      const armed = this.armed;
+      if (!armed || (armed.after !== null && armed.on !== client)) {
         client.write(chunk);
         return;
       }
@@ -65,7 +73,7 @@ export class ReplyDroppingProxy {
       this.lost++;
       client.destroy();
       upstream.destroy();
-      lost();
+      armed.lost();
     });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());

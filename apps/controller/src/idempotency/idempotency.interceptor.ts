@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
@@ -20,6 +20,8 @@ const IN_FLIGHT_WAIT_MS = 15_000;
 interface Stored {
   state: 'pending' | 'done';
   fingerprint: string;
+  /** A pending claim's own id: a claim ioredis sends again after a dropped connection finds itself. */
+  claim?: string;
   body?: unknown;
 }
 
@@ -65,11 +67,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /** Null when this request is the first with the key (and now holds it), else the first answer. */
   private async claim(redisKey: string, fingerprint: string): Promise<Stored | null> {
     const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+    const pending = JSON.stringify({ state: 'pending', fingerprint, claim: randomUUID() } satisfies Stored);
     for (;;) {
-      const pending: Stored = { state: 'pending', fingerprint };
-      if ((await this.redis.set(redisKey, JSON.stringify(pending), 'EX', IDEMPOTENCY_TTL_S, 'NX')) === 'OK') return null;
-      const text = await this.redis.get(redisKey);
-      if (text === null) continue;
+      const text = await this.redis.set(redisKey, pending, 'EX', IDEMPOTENCY_TTL_S, 'NX', 'GET');
+      if (text === null || text === pending) return null;
       const stored = JSON.parse(text) as Stored;
       if (stored.fingerprint !== fingerprint) throw new ConflictError('Idempotency-Key', 'this key was used for a different request (another path or body)');
       if (stored.state === 'done') return stored;
