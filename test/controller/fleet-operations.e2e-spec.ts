@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import { redisKeys } from '@ovs-fleet/contracts';
 import { ipamKeys } from '../../apps/controller/src/ipam/ipam-keys';
+import { stateKeys } from '../../apps/controller/src/state/state-keys';
 import { FakeAgent } from '../support/fake-agent';
 import { RedisTestServer } from '../support/redis-server';
 import { startController, TestController } from './support/controller-app';
@@ -40,6 +41,14 @@ afterAll(async () => {
   await redisServer?.dispose();
 });
 
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function waitFor(operationId: string, seconds = 10) {
   const response = await controller.as('viewer').get(`/v1/operations/${operationId}?wait=${seconds}`);
   expect(response.status).toBe(200);
@@ -70,21 +79,32 @@ it('a network change fans out to every host and completes when all have applied 
 
 it("requests committed together each reach the agent: a host's job carries the ids of every request in it that changed the host", async () => {
   await agent('h1', { delayMs: 200 }); // the first batch's job is still running when the next batches are queued
-  const ids = Array.from({ length: 20 }, (_, i) => `batched-req-${String(i).padStart(2, '0')}`);
-  const answers = await Promise.all(
-    ids.map((id, i) => controller.as('provisioner').post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: `batched-${i}` } }).set('X-Request-Id', id)),
-  );
-  expect(answers.map((answer) => answer.status)).toEqual(ids.map(() => 202));
-  for (const answer of answers) expect((await waitFor(answer.body.operation.id)).state).toBe('applied');
-  const carried = (agents.get('h1') as FakeAgent).runs.map((run) => run.job.requestIds);
-  expect(carried.flat().every((id) => ids.includes(id))).toBe(true);
-  // Several requests were committed in one batch (group commit); each of its jobs names all of them.
-  expect(Math.max(...carried.map((requestIds) => requestIds.length))).toBeGreaterThan(1);
-  // An attachment's observed status: pending when accepted (its host takes 200 ms), applied once its host has applied it.
-  const last = answers[answers.length - 1].body.attachment;
-  expect(last.status).toMatchObject({ state: 'pending', hostConnected: true });
-  expect((await controller.as('viewer').get(`/v1/attachments/${last.id}`).expect(200)).body.status).toEqual({ state: 'applied', hostConnected: true });
-  await agent('h1');
+  try {
+    const ids = Array.from({ length: 20 }, (_, i) => `batched-req-${String(i).padStart(2, '0')}`);
+    // Another process holds the write lock while the requests arrive, so they wait for it together.
+    await redis.set(stateKeys.writeLock, 'another controller process', 'PX', 10_000);
+    const held = async () => (await redis.hlen(ipamKeys.addresses('blue', '198.18.0.0/24'))) as number;
+    const heldBefore = await held();
+    const pending = Promise.all(
+      ids.map((id, i) => controller.as('provisioner').post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: `batched-${i}` } }).set('X-Request-Id', id)),
+    );
+    // Each request has its address (reserved just before it waits for the lock): let the other process go.
+    await until(async () => (await held()) === heldBefore + ids.length);
+    await redis.del(stateKeys.writeLock);
+    const answers = await pending;
+    expect(answers.map((answer) => answer.status)).toEqual(ids.map(() => 202));
+    for (const answer of answers) expect((await waitFor(answer.body.operation.id)).state).toBe('applied');
+    const carried = (agents.get('h1') as FakeAgent).runs.map((run) => run.job.requestIds);
+    expect(carried.flat().every((id) => ids.includes(id))).toBe(true);
+    // Several requests were committed in one batch (group commit); each of its jobs names all of them.
+    expect(Math.max(...carried.map((requestIds) => requestIds.length))).toBeGreaterThan(1);
+    // An attachment's observed status: pending when accepted (its host takes 200 ms), applied once its host has applied it.
+    const last = answers[answers.length - 1].body.attachment;
+    expect(last.status).toMatchObject({ state: 'pending', hostConnected: true });
+    expect((await controller.as('viewer').get(`/v1/attachments/${last.id}`).expect(200)).body.status).toEqual({ state: 'applied', hostConnected: true });
+  } finally {
+    await agent('h1');
+  }
 });
 
 it('a host whose agent falls silent is shown down, and up again when it returns', async () => {
@@ -116,7 +136,13 @@ it('fails with the host\'s error when one host fails', async () => {
   expect(operation.message).toContain('bridge br-int is missing');
   const h3 = operation.hosts.find((h: { hostId: string }) => h.hostId === 'h3');
   expect(h3).toMatchObject({ state: 'failed', error: { code: 'OVSDB_CONSTRAINT', message: 'bridge br-int is missing' } });
-  expect(operation.hosts.filter((h: { state: string }) => h.state === 'applied').map((h: { hostId: string }) => h.hostId)).toEqual(['h1', 'h2']);
+  // Failed as soon as h3 said so; the others go on and apply it.
+  const appliedHosts = async () => {
+    const now = (await controller.as('viewer').get(`/v1/operations/${changed.body.operation.id}`).expect(200)).body;
+    return now.hosts.filter((h: { state: string }) => h.state === 'applied').map((h: { hostId: string }) => h.hostId) as string[];
+  };
+  await until(async () => (await appliedHosts()).length === 2);
+  expect(await appliedHosts()).toEqual(['h1', 'h2']);
   // The host's observed status says so too, with what its agent reports of itself.
   const status = (await controller.as('viewer').get('/v1/hosts/h3').expect(200)).body.status;
   expect(status).toMatchObject({
