@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { hostQueueName, redisKeys } from '@ovs-fleet/contracts';
 import { HOST_QUEUES_KEY } from '../../apps/controller/src/jobs/host-queues';
+import { stateKeys } from '../../apps/controller/src/state/state-keys';
 import { RedisTestServer } from '../support/redis-server';
 import { startController, TestController } from './support/controller-app';
 
@@ -73,14 +74,17 @@ it('revoking removes the user', async () => {
   await expect(auth(issued.username, issued.password)).rejects.toThrow(/WRONGPASS/);
 });
 
-it('revoking the credentials of a deleted host also removes its queue (a registered host keeps its own)', async () => {
+/** Whether the host's queue has keys in Redis, and whether it is in the set of host queues. */
+async function queueOf(hostId: string): Promise<{ keys: boolean; listed: boolean }> {
   const redis = new Redis({ port: redisServer.port, maxRetriesPerRequest: 0 });
-  clients.push(redis);
-  /** Whether the host's queue has keys in Redis, and whether it is in the set of host queues. */
-  const queueOf = async (hostId: string) => ({
-    keys: (await redis.keys(`bull:${hostQueueName(hostId)}:*`)).length > 0,
-    listed: (await redis.sismember(HOST_QUEUES_KEY, hostId)) === 1,
-  });
+  try {
+    return { keys: (await redis.keys(`bull:${hostQueueName(hostId)}:*`)).length > 0, listed: (await redis.sismember(HOST_QUEUES_KEY, hostId)) === 1 };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+it('revoking the credentials of a deleted host also removes its queue (a registered host keeps its own)', async () => {
   await controller.as('admin').put('/v1/hosts/h3', { tunnelIp: '203.0.113.13' }).expect(202);
   await controller.as('admin').post('/v1/hosts/h3/agent-credentials').expect(201);
   await controller.as('admin').delete('/v1/hosts/h3').expect(202);
@@ -97,4 +101,21 @@ it('revoking the credentials of a deleted host also removes its queue (a registe
   // A host never registered has no queue to remove: revoking is still answered, and leaves none behind.
   await controller.as('admin').delete('/v1/hosts/h8/agent-credentials').expect(204);
   expect(await queueOf('h8')).toEqual({ keys: false, listed: false });
+});
+
+it("a deleted host's queue is removed under the write lock, so a registration committed meanwhile keeps its first job", async () => {
+  const redis = new Redis({ port: redisServer.port, maxRetriesPerRequest: 0 });
+  clients.push(redis);
+  await controller.as('admin').put('/v1/hosts/h4', { tunnelIp: '203.0.113.14' }).expect(202);
+  await controller.as('admin').post('/v1/hosts/h4/agent-credentials').expect(201);
+  await controller.as('admin').delete('/v1/hosts/h4').expect(202);
+  await redis.set(stateKeys.writeLock, 'another controller process', 'PX', 10_000);
+  const revoked = controller.as('admin').delete('/v1/hosts/h4/agent-credentials').then((response) => response.status);
+  // The user is gone (the step before the queue's): the revoke now waits for the lock, the queue with it.
+  while ((await redis.call('ACL', 'GETUSER', 'agent-h4')) !== null) await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(await queueOf('h4')).toEqual({ keys: true, listed: true });
+  await redis.del(stateKeys.writeLock);
+  expect(await revoked).toBe(204);
+  expect(await queueOf('h4')).toEqual({ keys: false, listed: false });
 });

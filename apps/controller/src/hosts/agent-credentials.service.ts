@@ -45,7 +45,10 @@ export class AgentCredentialsService {
   async revoke(hostId: string): Promise<void> {
     await this.redis.call('ACL', 'DELUSER', agentUsername(hostId));
     await this.saveAcl();
-    if (!(await this.store.reader().host(hostId))) await this.queues.dropHost(hostId);
+    // Under the write lock: a host registered again meanwhile (a PUT) cannot lose its first job.
+    await this.store.exclusive(async (state) => {
+      if (!(await state.host(hostId))) await this.queues.dropHost(hostId);
+    });
   }
 
   /** Keeps the users across Redis restarts when Redis has an ACL file (docker/redis/redis.conf); without one they live in memory. */

@@ -114,6 +114,11 @@ export class StateStore {
     return new StateTransaction(this.redis);
   }
 
+  /** Runs `fn` holding the write lock, so that no change commits between what it reads and what it does. */
+  exclusive<T>(fn: (reader: StateTransaction) => Promise<T>): Promise<T> {
+    return this.lock.run(() => fn(this.reader()));
+  }
+
   async desired(hostId: string): Promise<DesiredHostState | null> {
     const text = await this.redis.get(redisKeys.hostDesired(hostId));
     return text ? (JSON.parse(text) as DesiredHostState) : null;
