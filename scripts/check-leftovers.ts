@@ -4,12 +4,14 @@
  * daemons and processes started from the project, podman containers running or stopped,
  * entries in the lab's run directory, temp dirs) and exits 1 if there is any.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { listLinks, listNetns, run } from '@ovs-fleet/iproute';
 import { defaultLabRoot, podmanEnv } from '@ovs-fleet/lab';
 
-const DAEMONS = /^(ovsdb-server|ovs-vswitchd|redis-server|podman|conmon|sleep)$/;
+const DAEMONS = /^(ovsdb-server|ovs-vswitchd|redis-server|podman|conmon)$/;
+/** What the suites hold network namespaces open with: counted only inside another namespace than ours (a developer's own `sleep` is not a leftover). */
+const NAMESPACE_HOLDERS = /^sleep$/;
 /** The checkout: a process whose command line names it was started from the project. */
 const PROJECT_ROOT = resolve(__dirname, '..');
 
@@ -51,7 +53,11 @@ function descendsFromSelf(pid: number): boolean {
   return false;
 }
 
-/** Daemons of the kinds the suites start, and any process whose command line names the project's checkout. */
+function inOtherNetns(pid: string): boolean {
+  return readlinkSync(`/proc/${pid}/ns/net`) !== readlinkSync('/proc/self/ns/net');
+}
+
+/** Daemons of the kinds the suites start, namespace holders, and any process whose command line names the project's checkout. */
 function processes(root = PROJECT_ROOT): Item[] {
   const ours = selfAndAncestors();
   const found: Item[] = [];
@@ -60,7 +66,7 @@ function processes(root = PROJECT_ROOT): Item[] {
     try {
       const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      if (!DAEMONS.test(comm) && !cmdline.includes(root)) continue;
+      if (!DAEMONS.test(comm) && !cmdline.includes(root) && !(NAMESPACE_HOLDERS.test(comm) && inOtherNetns(pid))) continue;
       // A zombie has ended and holds nothing; this machine's PID 1 reaps orphans late.
       const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
       if (state === 'Z') continue;
