@@ -19,6 +19,7 @@ PACKAGES=(
   openvswitch-switch   # ovsdb-server, ovs-vswitchd, ovs-vsctl, ovsdb-tool, vswitch.ovsschema, ovs-docker
   redis-server         # BullMQ's store; the lab runs its own instance
   iproute2             # ip: namespaces, veth, addresses
+  python3              # libs/iproute starts processes through a small python3 helper (openvswitch-switch depends on it anyway)
   iputils-ping arping  # traffic checks in tests
   tcpdump              # packet captures in tests (neighbour advertisements, broadcast counts)
   podman runc uidmap   # real containers (and the Docker-compatible API) in the lab

@@ -519,7 +519,7 @@ describe.each(['controller', 'agent'])(`docker/%s/Containerfile, checked without
       expect(['root', '0']).not.toContain(user!.split(':')[0]);
     });
   } else {
-    it('runs as root, and installs the Debian packages of every program the agent starts (ip, nsenter, sysctl)', () => {
+    it('runs as root, and installs the Debian packages of every program the agent starts (ip, nsenter, sysctl, python3)', () => {
       expect(last(runtime, 'USER')?.args).toBe('root');
       const closure = importClosure(ROOT, entry.source, ALIASES);
       const scan = scanProject(
@@ -533,7 +533,7 @@ describe.each(['controller', 'agent'])(`docker/%s/Containerfile, checked without
       // libs/plumbing's Runner implementations take the program as a parameter: their callers are scanned instead.
       expect(scan.dynamic.filter((site) => site.file !== 'libs/plumbing/src/runner.ts').map((site) => `${site.file}:${site.line} ${site.call}`)).toEqual([]);
       const programs = [...new Set(scan.uses.map((use) => use.program))].sort();
-      expect(programs).toEqual(expect.arrayContaining(['ip', 'nsenter', 'sysctl']));
+      expect(programs).toEqual(expect.arrayContaining(['ip', 'nsenter', 'python3', 'sysctl']));
 
       const db = installedPackages();
       const inImage = dependencyClosure(aptInstalled(runtime), db);

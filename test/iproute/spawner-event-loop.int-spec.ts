@@ -3,14 +3,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { run } from '@ovs-fleet/iproute';
 
 /**
- * The claim of libs/iproute's README: processes start from a worker thread, so the event loop
- * never waits for a fork. An integration suite (run in band) rather than a unit spec: its
+ * The claim of libs/iproute's README: processes are started by a helper process, so the event
+ * loop never waits for a fork. An integration suite (run in band) rather than a unit spec: its
  * bound is on time, and unit specs run in parallel workers that compete for the 2 cores.
  */
 const PROCESSES = 200;
 /**
  * Generous: a fork-and-exec costs 1-2 ms on a quiet machine and several under load, so 200
- * of them on the event loop stall it for far longer than this; from the spawner thread the
+ * of them on the event loop stall it for far longer than this; through the spawner helper the
  * loop only sees the messages, and whatever the shared machine's scheduler adds.
  */
 const BOUND_MS = 200;
@@ -33,9 +33,9 @@ async function longestStallMs(work: () => Promise<unknown>): Promise<number> {
 
 const startAll = (start: () => Promise<unknown>) => () => Promise.all(Array.from({ length: PROCESSES }, start));
 
-describe('the spawner thread', () => {
+describe('the spawner helper', () => {
   it(`keeps the event loop free while ${PROCESSES} processes start at once`, async () => {
-    await run('true', []); // the thread itself starts on first use
+    await run('true', []); // the helper itself starts on first use
     const throughSpawner = await longestStallMs(startAll(() => run('true', [])));
     // The instrument sees a stall when the same processes are started from the event loop.
     const fromTheLoop = await longestStallMs(startAll(() => new Promise((resolve, reject) => spawn('true', []).on('exit', resolve).on('error', reject))));

@@ -29,7 +29,7 @@ const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'coverage']);
 
 /** The project's own runner helpers and types (see libs/iproute and libs/plumbing). */
 const SCAN_OPTIONS: ScanOptions = {
-  // spawner.ts starts processes from a worker thread whose code is a string: its execFile is not seen.
+  // spawner.ts starts processes from a helper process whose code is a string: its Popen is not seen.
   seeds: [{ file: 'libs/iproute/src/spawner.ts', name: 'spawnOffThread', program: 0, args: 1 }],
   // libs/plumbing's Runner: runner(file, args), runner.prepare(file, args).
   runnerTypes: [{ name: 'Runner', program: 0, args: 1, members: ['prepare'] }],

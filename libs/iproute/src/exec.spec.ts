@@ -35,4 +35,26 @@ describe('run and prepare', () => {
     expect(error).toBeInstanceOf(CommandError);
     expect(error).toMatchObject({ exitCode: 3, stderr: 'gone\n' });
   });
+
+  it('sees a change to this process\'s environment made after the first process started', async () => {
+    await run('true', []);
+    process.env.OVF_LATE = 'set later';
+    try {
+      expect((await run('printenv', ['OVF_LATE'])).stdout).toBe('set later\n');
+    } finally {
+      delete process.env.OVF_LATE;
+    }
+  });
+
+  it('reports a program that does not exist, and one that outlives its timeout, as CommandErrors', async () => {
+    await expect(run('ovf-no-such-program', [])).rejects.toMatchObject({ name: 'CommandError', exitCode: null, message: expect.stringContaining('ENOENT') });
+    const started = Date.now();
+    await expect(run('sleep', ['5'], { timeoutMs: 200 })).rejects.toMatchObject({ exitCode: null, message: expect.stringContaining('timed out after 200 ms') });
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('passes output that is not ASCII, and a large one, unchanged', async () => {
+    const text = 'é\u00e9 ✓ ' + 'x'.repeat(300_000) + '\n';
+    await expect(run('cat', [], { input: text })).resolves.toEqual({ stdout: text, stderr: '' });
+  });
 });

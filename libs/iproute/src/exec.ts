@@ -49,7 +49,7 @@ export interface PreparedCommand {
  * Starts a program now and lets it wait for its input (e.g. `ip -batch -`), so the cost of
  * starting it (fork, exec, entering a namespace) overlaps with other work and is off the
  * path of the step that later runs it. No shell, as `run`. Processes are started from a
- * worker thread (see spawner.ts): starting one never stalls the event loop.
+ * helper process (see spawner.ts): starting one never stalls the event loop.
  */
 export function prepare(file: string, args: readonly string[], options: Omit<RunOptions, 'input'> = {}): PreparedCommand {
   const child = spawnOffThread(file, args, options.env, options.timeoutMs ?? 60_000);
