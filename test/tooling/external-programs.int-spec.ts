@@ -66,6 +66,13 @@ const DYNAMIC_ALLOWED: AllowedDynamic[] = [
     programs: () => [],
   })),
   {
+    file: 'libs/iproute/src/exec.spec.ts',
+    context: '',
+    call: 'run(missing)',
+    why: 'a program that exists nowhere, on purpose: how a start that fails (ENOENT) is reported',
+    programs: () => [],
+  },
+  {
     file: 'test/conformance/run-idl-case.ts',
     context: 'runIdlCase',
     call: 'run(filterFile)',

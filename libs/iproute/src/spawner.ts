@@ -15,13 +15,24 @@ import type { Socket } from 'node:net';
  * and {type:'input', id, input} (written to the process's standard input, which then
  * closes); out, {id, stdout, stderr, error: null | {code, message}} once the process has
  * exited: `code` the exit status (null: it could not start, was killed, or timed out).
- * The helper exits when its standard input closes (this process ended).
+ * The helper exits when its standard input closes (this process ended), not on SIGINT or
+ * SIGTERM: sent to the whole process group, they are for this process, which may still start
+ * processes to clean up.
  */
 const HELPER_SOURCE = String.raw`
 import errno, json, signal, subprocess, sys, threading, time
 
 out_lock = threading.Lock()
 children = {}
+
+# A Ctrl-C or SIGTERM sent to the whole process group is for the Node process, which may
+# still need processes started to clean up: the helper goes when its standard input closes.
+# Handlers, not SIG_IGN: an ignored signal would stay ignored in every program started.
+def not_for_us(signum, frame):
+    pass
+
+signal.signal(signal.SIGINT, not_for_us)
+signal.signal(signal.SIGTERM, not_for_us)
 
 def reply(message):
     line = json.dumps(message) + '\n'
