@@ -3,25 +3,16 @@
  * kind and key, with the end state each record's writes in order would leave; and a batch's
  * operations stored with their time to live in one command.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { newOperation, OPERATION_TTL_S, operationKey, stageOperations } from '../../apps/controller/src/operations/operation-record';
 import { RedisWrites } from '../../apps/controller/src/state/redis-writes';
-import { RedisTestServer } from '../support/redis-server';
+import { useRedisFixture } from '../support/redis-fixture';
 
-let server: RedisTestServer;
+const fixture = useRedisFixture();
 let redis: Redis;
-
-beforeAll(async () => {
-  server = await RedisTestServer.start();
-  redis = new Redis(server.url);
+beforeEach(() => {
+  redis = fixture.redis;
 });
-
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.dispose();
-});
-
-beforeEach(() => redis.flushall());
 
 /** Commands staged in a MULTI (ioredis counts the MULTI itself). */
 const staged = (multi: ReturnType<Redis['multi']>): number => multi.length - 1;

@@ -5,31 +5,20 @@
  */
 import { Redis } from 'ioredis';
 import { WriteLock } from '../../apps/controller/src/state/write-lock';
-import { RedisTestServer } from '../support/redis-server';
+import { useRedisFixture } from '../support/redis-fixture';
 import { ReplyDroppingProxy } from '../support/reply-dropping-proxy';
 
 const KEY = 'ovsf:test:write-lock';
 
 describe('WriteLock on a real Redis', () => {
-  let server: RedisTestServer;
+  const fixture = useRedisFixture();
   let redis: Redis;
-
-  beforeAll(async () => {
-    server = await RedisTestServer.start();
-    redis = new Redis(server.url);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.dispose();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
+  beforeEach(() => {
+    redis = fixture.redis;
   });
 
   it('runs one holder at a time across connections, and releases after each', async () => {
-    const second = new Redis(server.url);
+    const second = new Redis(fixture.server.url);
     try {
       const locks = [new WriteLock(redis, KEY), new WriteLock(second, KEY)];
       let inside = 0;
@@ -63,7 +52,7 @@ describe('WriteLock on a real Redis', () => {
   });
 
   it('an acquire whose reply was lost holds the lease when ioredis sends it again', async () => {
-    const proxy = await ReplyDroppingProxy.start(server.port);
+    const proxy = await ReplyDroppingProxy.start(fixture.server.port);
     const viaProxy = new Redis(proxy.port, '127.0.0.1');
     try {
       await viaProxy.ping();
