@@ -4,6 +4,7 @@ import { hostQueueName, redisKeys } from '@ovs-fleet/contracts';
 import { HOST_QUEUES_KEY } from '../../apps/controller/src/jobs/host-queues';
 import { stateKeys } from '../../apps/controller/src/state/state-keys';
 import { RedisTestServer } from '../support/redis-server';
+import { waitUntil } from '../support/wait-until';
 import { startController, TestController } from './support/controller-app';
 
 let redisServer: RedisTestServer;
@@ -112,7 +113,7 @@ it("a deleted host's queue is removed under the write lock, so a registration co
   await redis.set(stateKeys.writeLock, 'another controller process', 'PX', 10_000);
   const revoked = controller.as('admin').delete('/v1/hosts/h4/agent-credentials').then((response) => response.status);
   // The user is gone (the step before the queue's): the revoke now waits for the lock, the queue with it.
-  while ((await redis.call('ACL', 'GETUSER', 'agent-h4')) !== null) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil('the agent user to be gone', async () => (await redis.call('ACL', 'GETUSER', 'agent-h4')) === null, 10_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(await queueOf('h4')).toEqual({ keys: true, listed: true });
   await redis.del(stateKeys.writeLock);

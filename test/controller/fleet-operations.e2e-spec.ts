@@ -10,6 +10,7 @@ import { ipamKeys } from '../../apps/controller/src/ipam/ipam-keys';
 import { stateKeys } from '../../apps/controller/src/state/state-keys';
 import { FakeAgent } from '../support/fake-agent';
 import { RedisTestServer } from '../support/redis-server';
+import { waitUntil } from '../support/wait-until';
 import { startController, TestController } from './support/controller-app';
 
 jest.setTimeout(60_000);
@@ -40,14 +41,6 @@ afterAll(async () => {
   redis?.disconnect();
   await redisServer?.dispose();
 });
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${condition.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function waitFor(operationId: string, seconds = 10) {
   const response = await controller.as('viewer').get(`/v1/operations/${operationId}?wait=${seconds}`);
@@ -83,13 +76,13 @@ it("requests committed together each reach the agent: a host's job carries the i
     const ids = Array.from({ length: 20 }, (_, i) => `batched-req-${String(i).padStart(2, '0')}`);
     // Another process holds the write lock while the requests arrive, so they wait for it together.
     await redis.set(stateKeys.writeLock, 'another controller process', 'PX', 10_000);
-    const held = async () => (await redis.hlen(ipamKeys.addresses('blue', '198.18.0.0/24'))) as number;
+    const held = () => redis.hlen(ipamKeys.addresses('blue', '198.18.0.0/24'));
     const heldBefore = await held();
     const pending = Promise.all(
       ids.map((id, i) => controller.as('provisioner').post('/v1/attachments', { network: 'blue', host: 'h1', container: { netns: `batched-${i}` } }).set('X-Request-Id', id)),
     );
     // Each request has its address (reserved just before it waits for the lock): let the other process go.
-    await until(async () => (await held()) === heldBefore + ids.length);
+    await waitUntil('every request to hold its address', async () => (await held()) === heldBefore + ids.length, 10_000);
     await redis.del(stateKeys.writeLock);
     const answers = await pending;
     expect(answers.map((answer) => answer.status)).toEqual(ids.map(() => 202));
@@ -141,7 +134,7 @@ it('fails with the host\'s error when one host fails', async () => {
     const now = (await controller.as('viewer').get(`/v1/operations/${changed.body.operation.id}`).expect(200)).body;
     return now.hosts.filter((h: { state: string }) => h.state === 'applied').map((h: { hostId: string }) => h.hostId) as string[];
   };
-  await until(async () => (await appliedHosts()).length === 2);
+  await waitUntil('h1 and h2 to apply', async () => (await appliedHosts()).length === 2, 10_000);
   expect(await appliedHosts()).toEqual(['h1', 'h2']);
   // The host's observed status says so too, with what its agent reports of itself.
   const status = (await controller.as('viewer').get('/v1/hosts/h3').expect(200)).body.status;

@@ -4,10 +4,9 @@ import type { Socket } from 'node:net';
 /**
  * Processes are started by a small helper process, `python3` running HELPER_SOURCE, never by
  * this one. Node forks (libuv's fork + exec) and waits for the exec synchronously: its whole
- * address space is copied on write, which on this kind of VM (shadow page tables) costs 10-20
- * ms per process in a process of 100-300 MiB (measured in the plumbing benchmark: 14-20 ms per
- * start, one at a time on the thread that starts them), and stalls the calling thread that
- * long. The helper is small and Python's subprocess uses vfork: a few ms per process, off
+ * address space is copied on write, which on this kind of VM (shadow page tables) costs far
+ * more than the program's own start (timed once inside bench:plumbing's process: 14-20 ms per
+ * start, one after the other on the starting thread), and stalls the calling thread that long. The helper is small and Python's subprocess uses vfork: a few ms per process, off
  * this process entirely, so its event loop never waits for a fork. Python 3 is there wherever
  * Open vSwitch is (Debian's openvswitch-switch depends on it; the bootstrap installs it).
  *

@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProgramOptions, ProgramResult, runChecked, runProgram } from './program';
 import { IDLTEST_SCHEMA } from './paths';
+import { waitUntil as pollUntil } from '../../support/wait-until';
 
 /** OVS_CTL_TIMEOUT of ovs-macros.at: how long OVS_WAIT_UNTIL / OVS_WAIT_WHILE wait. */
 const WAIT_TIMEOUT_MS = 30_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Daemons of every live sandbox: killed if the process exits before dispose(). */
 const liveDaemons = new Set<number>();
@@ -48,13 +47,8 @@ export function checkIn(sandbox: AtSandbox, file: string, args: readonly string[
 }
 
 /** OVS_WAIT_UNTIL: polls `condition` until it holds or the wait times out. */
-export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = WAIT_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(delay);
-  }
+export function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = WAIT_TIMEOUT_MS): Promise<void> {
+  return pollUntil(what, condition, timeoutMs);
 }
 
 export class AtSandbox {
