@@ -23,6 +23,7 @@ import { HostAppliedEvent } from '../../apps/controller/src/operations/host-appl
 import { RedisModule } from '../../apps/controller/src/redis/redis.module';
 import { ConcurrencyProbe, FakeAgent, FakeAgentOptions, desiredState } from '../support/fake-agent';
 import { RedisTestServer } from '../support/redis-server';
+import { storeWrites } from '../support/store-writes';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,10 +93,10 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
       timeoutMs: options.timeoutMs ?? 30_000,
       targets,
     });
-    const multi = via.redis.multi();
-    for (const [hostId, revision] of Object.entries(targets)) multi.set(redisKeys.hostDesired(hostId), JSON.stringify(desiredState(hostId, revision)));
-    stageOperations(multi, [operation]);
-    await multi.exec();
+    await storeWrites(via.redis, (commands) => {
+      for (const [hostId, revision] of Object.entries(targets)) commands.set(redisKeys.hostDesired(hostId), JSON.stringify(desiredState(hostId, revision)));
+      stageOperations(commands, [operation]);
+    });
     const queuedAt = await via.queues.enqueue(
       Object.entries(targets).map(([hostId, revision]) => ({ hostId, revision, requestIds: operation.requestId === null ? [] : [operation.requestId] })),
     );
@@ -346,7 +347,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
     expect(inputs?.reports.map((report) => report.revision)).toEqual([3, ...later]);
 
     const operation = newOperation({ kind: 'test.read', resource: null, requestId: null, createdAt: Date.now(), timeoutMs: 30_000, targets: { [hostId]: 3 } });
-    await stageOperations(a.redis.multi(), [operation]).exec();
+    await storeWrites(a.redis, (commands) => stageOperations(commands, [operation]));
     const view = await a.operations.get(operation.id);
     expect(view.hosts[0]).toMatchObject({ state: 'applied', receipts: { appliedAt: new Date(3_000).toISOString(), pickedUpAt: new Date(2_997).toISOString() } });
   });

@@ -1,21 +1,21 @@
 /**
- * RedisWrites (the state store's grouped MULTI) against a real redis-server: one command per
- * kind and key, with the end state each record's writes in order would leave; and a batch's
- * operations stored with their time to live in one command.
+ * RedisWrites (a commit's record writes grouped by command) and the operations' writes,
+ * stored as the controller stores them (state-commit.ts) on a real redis-server: one command
+ * per kind and key, with the end state each record's writes in order would leave; each
+ * operation with its time to live.
  */
 import type { Redis } from 'ioredis';
 import { newOperation, OPERATION_TTL_S, operationKey, stageOperations } from '../../apps/controller/src/operations/operation-record';
 import { RedisWrites } from '../../apps/controller/src/state/redis-writes';
+import { WriteCommands } from '../../apps/controller/src/state/write-commands';
 import { useRedisFixture } from '../support/redis-fixture';
+import { storeWrites } from '../support/store-writes';
 
 const fixture = useRedisFixture();
 let redis: Redis;
 beforeEach(() => {
   redis = fixture.redis;
 });
-
-/** Commands staged in a MULTI (ioredis counts the MULTI itself). */
-const staged = (multi: ReturnType<Redis['multi']>): number => multi.length - 1;
 
 it('stages one command per kind and key, leaving what the writes in order would', async () => {
   await redis.multi().set('gone', 'x').set('reborn', 'old').zadd('index', 0, 'stale').sadd('members', 'moved', 'left').exec();
@@ -31,11 +31,10 @@ it('stages one command per kind and key, leaving what the writes in order would'
     .sadd('members', 'moved')
     .sadd('members', 'joined')
     .sadd('other', 'x');
-  const multi = redis.multi();
-  writes.stage(multi);
-  expect(staged(multi)).toBe(7); // DEL, MSET, ZREM, ZADD, SREM, SADD members, SADD other
-  const results = await multi.exec();
-  expect(results?.filter(([error]) => error)).toEqual([]);
+  const commands = new WriteCommands();
+  writes.stage(commands);
+  expect(commands.length).toBe(7); // DEL, MSET, ZREM, ZADD, SREM, SADD members, SADD other
+  await storeWrites(redis, (staged) => writes.stage(staged));
   expect(await redis.mget('gone', 'reborn', 'fresh')).toEqual([null, 'new', '1']);
   expect(await redis.zrange('index', '0', '-1', 'WITHSCORES')).toEqual(['a', '0', 'b', '0']);
   expect((await redis.smembers('members')).sort()).toEqual(['joined', 'moved']);
@@ -43,20 +42,16 @@ it('stages one command per kind and key, leaving what the writes in order would'
 });
 
 it('stages nothing for no writes', () => {
-  const multi = redis.multi();
-  new RedisWrites().stage(multi);
-  expect(staged(multi)).toBe(0);
-  multi.discard();
+  const commands = new WriteCommands();
+  new RedisWrites().stage(commands);
+  expect(commands.length).toBe(0);
 });
 
-it.each([1, 3])('stores %i operations in one command, each with its time to live', async (count) => {
+it.each([1, 3])('stores %i operations, each with its time to live', async (count) => {
   const operations = Array.from({ length: count }, (_, i) =>
     newOperation({ kind: 'attachment.create', resource: { type: 'attachment', id: `a${i}` }, requestId: null, createdAt: 1, timeoutMs: 1000, targets: { h1: i + 1 } }),
   );
-  const multi = redis.multi();
-  stageOperations(multi, operations);
-  expect(staged(multi)).toBe(1);
-  expect((await multi.exec())?.filter(([error]) => error)).toEqual([]);
+  await storeWrites(redis, (commands) => stageOperations(commands, operations));
   for (const operation of operations) {
     expect(JSON.parse((await redis.get(operationKey(operation.id))) as string)).toEqual(operation);
     const ttl = await redis.ttl(operationKey(operation.id));

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KEY_PREFIX } from '@ovs-fleet/contracts';
-import type { ChainableCommander } from 'ioredis';
 import { LuaScript } from '../common/lua-script';
+import type { WriteCommands } from '../state/write-commands';
 
 /** How long an operation can be looked up after it was created. */
 export const OPERATION_TTL_S = 7 * 24 * 3600;
@@ -66,20 +66,10 @@ export function newOperation(input: NewOperation): OperationRecord {
   };
 }
 
-/** SET with EX for each of KEYS[i] to ARGV[i + 1]; ARGV[1] is the time to live in seconds. */
-const SET_EACH_WITH_TTL = `
-for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'EX', ARGV[1]) end
-return #KEYS`;
-
-/**
- * Adds the operations' writes to a MULTI, so they are stored together with the change they
- * track: a batch's operations in one command (a script: MSET takes no time to live), not one
- * SET each.
- */
-export function stageOperations(multi: ChainableCommander, operations: readonly OperationRecord[]): ChainableCommander {
-  if (operations.length === 0) return multi;
-  if (operations.length === 1) return multi.set(operationKey(operations[0].id), JSON.stringify(operations[0]), 'EX', OPERATION_TTL_S);
-  return multi.eval(SET_EACH_WITH_TTL, operations.length, ...operations.map((o) => operationKey(o.id)), OPERATION_TTL_S, ...operations.map((o) => JSON.stringify(o)));
+/** Adds the operations' writes to a commit, so they are stored together with the change they track. */
+export function stageOperations(commands: WriteCommands, operations: readonly OperationRecord[]): WriteCommands {
+  for (const operation of operations) commands.set(operationKey(operation.id), JSON.stringify(operation), 'EX', OPERATION_TTL_S);
+  return commands;
 }
 
 export function parseOperation(text: string): OperationRecord {

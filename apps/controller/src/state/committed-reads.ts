@@ -7,8 +7,8 @@ import type { StateReads } from './state-transaction';
  * seen: without it, every batch read and parsed again every attachment and the document of
  * each host it touched, a cost that grew with the fleet, not with the batch.
  *
- * Every commit swaps the state's generation token in Redis for a new one in its own MULTI
- * (`SET ... GET`). The reads are kept only if the token swapped out is the one read when the
+ * Every commit swaps the state's generation token in Redis for a new one in its own atomic
+ * step (state-commit.ts). The reads are kept only if the token swapped out is the one read when the
  * batch began (no commit by anyone in between), and handed to a batch only if Redis still
  * holds the token they were kept under: another controller process, a restore or a flush
  * each change or remove it. A token is random, so no other writer can make the same one.

@@ -1,7 +1,8 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { isOverlay, redisKeys, resolveHostState, type DesiredHostState, type NetworkMesh, type NetworkRecord, type ResolvedHostState } from '@ovs-fleet/contracts';
 import { nextMeshes, type FleetView } from '../desired-state';
 import { stateKeys } from './state-keys';
+import type { WriteCommands } from './write-commands';
 
 /** The overlay networks' meshes around one change. */
 export interface MeshState {
@@ -41,14 +42,14 @@ export async function readMeshState(redis: Redis, view: FleetView, deleted: read
   return { computed: true, stored, next, removed: gone.filter((name) => stored.has(name)), revisions };
 }
 
-/** Writes the meshes that changed and removes those of deleted networks, into the change's MULTI. */
-export function stageMeshes(multi: ChainableCommander, meshes: MeshState): void {
+/** Writes the meshes that changed and removes those of deleted networks, into the change's commit. */
+export function stageMeshes(commands: WriteCommands, meshes: MeshState): void {
   if (!meshes.computed) return;
   for (const mesh of meshes.next.values()) {
     if (meshes.stored.get(mesh.network)?.revision === mesh.revision) continue;
-    multi.set(redisKeys.networkMesh(mesh.network), JSON.stringify(mesh)).hset(stateKeys.meshRevisions, mesh.network, mesh.revision);
+    commands.set(redisKeys.networkMesh(mesh.network), JSON.stringify(mesh)).hset(stateKeys.meshRevisions, mesh.network, mesh.revision);
   }
-  for (const name of meshes.removed) multi.del(redisKeys.networkMesh(name)).hdel(stateKeys.meshRevisions, name);
+  for (const name of meshes.removed) commands.del([redisKeys.networkMesh(name)]).hdel(stateKeys.meshRevisions, [name]);
 }
 
 /**

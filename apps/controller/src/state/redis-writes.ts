@@ -1,7 +1,7 @@
-import type { ChainableCommander } from 'ioredis';
+import type { WriteCommands } from './write-commands';
 
 /**
- * Writes gathered by command, staged into a MULTI as one command per kind (and per key for
+ * Writes gathered by command, staged into a commit as one command per kind (and per key for
  * sorted sets and sets): DEL, then MSET, then ZREM, ZADD, SREM and SADD. That order is what a
  * record's writes need when one key or member appears in two of them: a key deleted and set
  * again ends set, a member removed from a set and added back ends in it. Sorted-set members
@@ -41,13 +41,13 @@ export class RedisWrites {
     return this.push(this.addedToSet, key, member);
   }
 
-  stage(multi: ChainableCommander): void {
-    if (this.deleted.length > 0) multi.del(...this.deleted);
-    if (this.values.length > 0) multi.mset(...this.values);
-    for (const [key, members] of this.removedFromSorted) multi.zrem(key, ...members);
-    for (const [key, members] of this.addedToSorted) multi.zadd(key, ...members.flatMap((member) => [0, member]));
-    for (const [key, members] of this.removedFromSet) multi.srem(key, ...members);
-    for (const [key, members] of this.addedToSet) multi.sadd(key, ...members);
+  stage(commands: WriteCommands): void {
+    if (this.deleted.length > 0) commands.del(this.deleted);
+    if (this.values.length > 0) commands.mset(this.values);
+    for (const [key, members] of this.removedFromSorted) commands.zrem(key, members);
+    for (const [key, members] of this.addedToSorted) commands.zadd(key, members);
+    for (const [key, members] of this.removedFromSet) commands.srem(key, members);
+    for (const [key, members] of this.addedToSet) commands.sadd(key, members);
   }
 
   private push(byKey: Map<string, string[]>, key: string, member: string): this {

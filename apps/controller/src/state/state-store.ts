@@ -13,8 +13,10 @@ import { CONTROLLER_CONFIG, ControllerConfig } from '../config/controller-config
 import { REDIS } from '../redis/redis.module';
 import { CommittedReads } from './committed-reads';
 import { MeshState, readMeshState, resolvedForDiff, stageMeshes } from './mesh-state';
+import { commitState } from './state-commit';
 import { stateKeys } from './state-keys';
 import { StateTransaction } from './state-transaction';
+import { WriteCommands } from './write-commands';
 import { WriteLock } from './write-lock';
 
 export interface MutationContext {
@@ -90,7 +92,8 @@ interface RebuiltHost {
  * The only writer of desired state. A mutation runs under the fleet-wide write lock: it reads
  * through a StateTransaction, decides (throwing an ApiError refuses it and changes nothing),
  * then every affected host's desired-state document is rebuilt, and records, documents,
- * revisions and the operation are written in ONE MULTI. Jobs are queued after the commit.
+ * revisions and the operation are written in ONE atomic step (state-commit.ts). Jobs are queued
+ * after the commit.
  */
 @Injectable()
 export class StateStore {
@@ -129,7 +132,7 @@ export class StateStore {
    * run (e.g. to release addresses allocated while deciding); `hooks.afterCommit` once it is stored.
    *
    * Mutations arriving while others are being written are committed together (group commit):
-   * one lock, one rebuild of each affected host's document and one MULTI for the whole batch,
+   * one lock, one rebuild of each affected host's document and one commit for the whole batch,
    * each mutation still decided on its own (a refused one is rolled back alone) and answered
    * with its own operation. A dry run is never batched.
    */
@@ -158,12 +161,12 @@ export class StateStore {
     }
   }
 
-  /** Decides every mutation of the batch, then stores those not refused in one MULTI. Never throws: each mutation's promise settles. */
+  /** Decides every mutation of the batch, then stores those not refused in one commit. Never throws: each mutation's promise settles. */
   private async commitBatch(batch: PendingMutation[]): Promise<void> {
     let decided: DecidedMutation[] = [];
     let committed: CommittedBatch | null;
     try {
-      committed = await this.lock.run(async () => {
+      committed = await this.lock.run(async (token) => {
         const dryRun = batch[0].context.dryRun;
         // A dry run writes nothing, so it neither needs nor disturbs what the last commit left.
         const generation = dryRun ? null : await this.redis.get(stateKeys.generation);
@@ -180,13 +183,12 @@ export class StateStore {
         }));
         if (dryRun) return { tx, rebuilt, meshes, changes, dryRun };
         const nextGeneration = CommittedReads.nextGeneration();
-        // First in the MULTI: its reply (the token swapped out) is results[0].
-        const multi = this.redis.multi().set(stateKeys.generation, nextGeneration, 'GET');
-        tx.stage(multi);
-        stageMeshes(multi, meshes);
+        const commands = new WriteCommands();
+        tx.stage(commands);
+        stageMeshes(commands, meshes);
         // One MSET for every host's three keys: a thousand hosts are one command, not three thousand.
         if (rebuilt.length > 0) {
-          multi.mset(
+          commands.mset(
             rebuilt.flatMap((r) => [
               redisKeys.hostDesired(r.hostId),
               JSON.stringify(r.after),
@@ -210,11 +212,9 @@ export class StateStore {
             targets: Object.fromEntries(targets.map((c) => [c.hostId, c.toRevision])),
           }));
         });
-        stageOperations(multi, operations);
-        const results = await multi.exec();
-        const failed = results?.find(([error]) => error);
-        if (!results || failed) throw failed?.[0] ?? new Error('the state write was aborted');
-        this.committedReads.keep(generation, results[0][1] as string | null, nextGeneration, tx.committedReads(rebuilt));
+        stageOperations(commands, operations);
+        const swappedOut = await commitState(this.redis, { lockKey: stateKeys.writeLock, token, generationKey: stateKeys.generation, nextGeneration, commands });
+        this.committedReads.keep(generation, swappedOut, nextGeneration, tx.committedReads(rebuilt));
         return { tx, rebuilt, meshes, changes, dryRun };
       });
     } catch (error) {

@@ -1,6 +1,7 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { redisKeys, type AttachmentRecord, type ContainerRef, type DesiredHostState, type HostRecord, type NetworkRecord, type OperatorResources } from '@ovs-fleet/contracts';
 import { RedisWrites } from './redis-writes';
+import type { WriteCommands } from './write-commands';
 import { stateKeys } from './state-keys';
 
 const EMPTY_OPERATOR: OperatorResources = { bridges: [], ports: [], tunnels: [] };
@@ -60,7 +61,7 @@ export type Savepoint = number;
 
 /**
  * A batch of mutations' view of the stored state: reads go to Redis once and are cached, writes
- * stay in memory until `stage()` puts them all into one MULTI. A mutation that throws
+ * stay in memory until `stage()` puts them all into one commit. A mutation that throws
  * leaves Redis as it was. Only used while the write lock is held.
  */
 export class StateTransaction {
@@ -423,8 +424,8 @@ export class StateTransaction {
     return this.reads;
   }
 
-  /** Puts every write of this mutation into `multi` (records and their indexes). */
-  stage(multi: ChainableCommander): void {
+  /** Puts every write of this mutation into `commands` (records and their indexes). */
+  stage(commands: WriteCommands): void {
     // Grouped by command: a batch of a thousand attachments is a few commands, not five thousand.
     // Per key and member the order is the one each record needs (a key deleted before it is set
     // again, a member removed before it is added back).
@@ -452,6 +453,6 @@ export class StateTransaction {
       }
     }
     for (const [hostId, resources] of this.writes.operators) writes.set(stateKeys.hostOperator(hostId), JSON.stringify(resources));
-    writes.stage(multi);
+    writes.stage(commands);
   }
 }

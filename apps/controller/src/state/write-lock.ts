@@ -21,7 +21,8 @@ export class WriteLock {
     private readonly waitMs = 10_000,
   ) {}
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` holding the lease; `fn` gets the lease's token (a commit checks it: state-commit.ts). */
+  async run<T>(fn: (token: string) => Promise<T>): Promise<T> {
     const token = randomUUID();
     const deadline = Date.now() + this.waitMs;
     let pause = 1;
@@ -33,7 +34,7 @@ export class WriteLock {
       pause = Math.min(pause * 2, 20);
     }
     try {
-      return await fn();
+      return await fn(token);
     } finally {
       await this.redis.eval(RELEASE, 1, this.key, token).catch(() => undefined);
     }
