@@ -1,12 +1,16 @@
 /**
  * Many controller processes on one Redis: 1,000 concurrent attachment requests split between
  * this process's app and a second controller PROCESS never get the same address, and a
- * static address requested many times at once is granted exactly once.
+ * static address requested many times at once is granted exactly once; a process that lost
+ * the write lock before its commit writes nothing.
  */
 import { Redis } from 'ioredis';
 import { ControllerProcess } from '../support/controller-process';
+import { stateKeys } from '../../apps/controller/src/state/state-keys';
 import { RedisTestServer } from '../support/redis-server';
+import { ReplyDroppingProxy } from '../support/reply-dropping-proxy';
 import { startController, TestController, TOKENS, TOKENS_SETTING } from './support/controller-app';
+import { redisSnapshot, snapshotDifference } from './support/redis-snapshot';
 
 jest.setTimeout(180_000);
 
@@ -87,4 +91,25 @@ it('a process carries its reads from one batch to the next only while no other p
   await inProcess.as('provisioner').post('/v1/attachments', attach('seq-c')).expect(202);
   const doc = JSON.parse((await redis.get('ovsf:host:h1:desired')) as string) as { attachments: Array<{ container: { netns?: string } }> };
   expect(doc.attachments.map((a) => a.container.netns).filter((name) => name?.startsWith('seq-')).sort()).toEqual(['seq-a', 'seq-b', 'seq-c']);
+});
+
+it('a process whose write lock another process took over before its commit (its lease ran out) answers 503 and changes nothing', async () => {
+  const proxy = await ReplyDroppingProxy.start(redisServer.port);
+  const viaProxy = await startController(`redis://127.0.0.1:${proxy.port}`);
+  try {
+    const attach = { network: 'big', host: 'h2', container: { netns: 'lease-lost' } };
+    const before = await redisSnapshot(redis);
+    // Once the batch has begun under this process's lock (it reads the generation), another process holds it.
+    const takenOver = proxy.beforeCommand(stateKeys.generation, () => redis.set(stateKeys.writeLock, 'another process', 'PX', 60_000));
+    const refused = await viaProxy.as('provisioner').post('/v1/attachments', attach);
+    await takenOver;
+    expect(refused.status).toBe(503);
+    expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([`added ${stateKeys.writeLock}`]);
+    // The other process is done: the same request now commits.
+    await redis.del(stateKeys.writeLock);
+    await viaProxy.as('provisioner').post('/v1/attachments', attach).expect(202);
+  } finally {
+    await viaProxy.close();
+    await proxy.close();
+  }
 });

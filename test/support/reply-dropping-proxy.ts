@@ -8,11 +8,13 @@
  *   const redis = new Redis(proxy.port, '127.0.0.1');
  *   const cut = proxy.loseNextReply();  // then send the command; `cut` settles when it is lost
  *   proxy.loseNextReply('ovsf:idempotency:');  // the reply that follows a command naming it
+ *   proxy.beforeCommand('ovsf:state:generation', () => other.set(LOCK, 'x'));  // something else happens first
  */
 import { AddressInfo, Server, Socket, createConnection, createServer } from 'node:net';
 
 export class ReplyDroppingProxy {
   private armed: { lost: () => void; after: string | null; on: Socket | null } | null = null;
+  private hook: { text: string; action: () => Promise<unknown>; done: () => void; failed: (error: unknown) => void } | null = null;
   private readonly sockets = new Set<Socket>();
   /** How many replies (server chunks) were thrown away so far. */
   lost = 0;
@@ -46,6 +48,15 @@ export class ReplyDroppingProxy {
     return new Promise((lost) => (this.armed = { lost, after, on: null }));
   }
 
+  /**
+   * Runs `action` before the first command containing `text` reaches the server (that
+   * command and the ones after it wait); resolves once it has run.
+   */
+  beforeCommand(text: string, action: () => Promise<unknown>): Promise<void> {
+    if (this.hook) throw new Error('a command is already waited for');
+    return new Promise((done, failed) => (this.hook = { text, action, done, failed }));
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -58,10 +69,26 @@ export class ReplyDroppingProxy {
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => undefined); // the other side's close follows
     }
+    // Chunks held back while a beforeCommand action runs, forwarded in order after it.
+    let held: Buffer[] | null = null;
     client.on('data', (chunk: Buffer) => {
       const armed = this.armed;
       if (armed?.after && !armed.on && chunk.includes(armed.after)) armed.on = client;
-      upstream.write(chunk);
+      if (held) {
+        held.push(chunk);
+        return;
+      }
+      const hook = this.hook;
+      if (!hook || !chunk.includes(hook.text)) {
+        upstream.write(chunk);
+        return;
+      }
+      this.hook = null;
+      held = [chunk];
+      void hook.action().then(hook.done, hook.failed).finally(() => {
+        for (const waiting of held ?? []) upstream.write(waiting);
+        held = null;
+      });
     });
     upstream.on('data', (chunk: Buffer) => {
       const armed = this.armed;
