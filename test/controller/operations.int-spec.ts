@@ -82,7 +82,7 @@ describe('operations over per-host queues (real redis, fake agents)', () => {
     return started;
   }
 
-  /** What the state store does for a change: desired states and the operation in one MULTI, then the jobs. */
+  /** What the state store does for a change: desired states and the operation in one commit, then the jobs. */
   async function commit(targets: Record<string, number>, options: { timeoutMs?: number; via?: Controller } = {}): Promise<OperationRecord> {
     const via = options.via ?? a;
     const operation = newOperation({
