@@ -1,7 +1,8 @@
-/** POST /v1/hosts/{id}/agent-credentials: a Redis user per agent, confined to its own host's keys; DELETE removes it (and a deleted host's queue). */
+/** POST /v1/hosts/{id}/agent-credentials: a Redis user per agent, confined to its own host's keys; DELETE removes it (and a deleted host's queue; what the host left then expires). */
 import { Redis } from 'ioredis';
 import { hostQueueName, redisKeys } from '@ovs-fleet/contracts';
 import { HOST_QUEUES_KEY } from '../../apps/controller/src/jobs/host-queues';
+import { OPERATION_TTL_S } from '../../apps/controller/src/operations/operation-record';
 import { stateKeys } from '../../apps/controller/src/state/state-keys';
 import { RedisTestServer } from '../support/redis-server';
 import { waitUntil } from '../support/wait-until';
@@ -119,4 +120,39 @@ it("a deleted host's queue is removed under the write lock, so a registration co
   await redis.del(stateKeys.writeLock);
   expect(await revoked).toBe(204);
   expect(await queueOf('h4')).toEqual({ keys: false, listed: false });
+});
+
+it("revoking a deleted host's credentials lets what it left expire with the operations that read it; registering it again keeps it", async () => {
+  const redis = new Redis({ port: redisServer.port, maxRetriesPerRequest: 0 });
+  clients.push(redis);
+  const traces = stateKeys.hostTraces('h5');
+  const ttls = () => Promise.all(traces.map((key) => redis.ttl(key)));
+  await controller.as('admin').put('/v1/hosts/h5', { tunnelIp: '203.0.113.15' }).expect(202);
+  const issued = (await controller.as('admin').post('/v1/hosts/h5/agent-credentials').expect(201)).body;
+  // What its agent writes: a status and a report.
+  const agent = connectAs(issued.username, issued.password);
+  await agent.connect();
+  await agent.hset(redisKeys.hostStatus('h5'), 'heartbeatAt', Date.now());
+  await agent.xadd(redisKeys.hostReports('h5'), '*', 'report', '{}');
+  const deleted = await controller.as('admin').delete('/v1/hosts/h5').expect(202);
+  const revisionAfterDelete = Number(await redis.get(stateKeys.hostRevision('h5')));
+  const operationBefore = (await controller.as('viewer').get(`/v1/operations/${deleted.body.operation.id}`).expect(200)).body;
+  expect(await ttls()).toEqual([-1, -1, -1, -1]);
+
+  await controller.as('admin').delete('/v1/hosts/h5/agent-credentials').expect(204);
+  for (const ttl of await ttls()) {
+    expect(ttl).toBeGreaterThan(OPERATION_TTL_S - 60);
+    expect(ttl).toBeLessThanOrEqual(OPERATION_TTL_S);
+  }
+  // The deletion's operation still reads what it read.
+  expect((await controller.as('viewer').get(`/v1/operations/${deleted.body.operation.id}`).expect(200)).body).toEqual(operationBefore);
+
+  // Registered again, with the same (empty) document as its drained one, so nothing rewrites it: none of it expires.
+  await controller.as('admin').put('/v1/hosts/h5', { tunnelIp: '203.0.113.15' }).expect(202);
+  expect(await ttls()).toEqual([-1, -1, -1, -1]);
+  expect(Number(await redis.get(stateKeys.hostRevision('h5')))).toBe(revisionAfterDelete);
+
+  // A registered host's revoke sets no time to live.
+  await controller.as('admin').delete('/v1/hosts/h5/agent-credentials').expect(204);
+  expect(await ttls()).toEqual([-1, -1, -1, -1]);
 });

@@ -41,6 +41,15 @@ it('stages one command per kind and key, leaving what the writes in order would'
   expect(await redis.smembers('other')).toEqual(['x']);
 });
 
+it('keeps keys that were set to expire, after the other writes', async () => {
+  await redis.set('expiring', 'x', 'EX', 600);
+  await redis.set('rewritten', 'x', 'EX', 600);
+  const writes = new RedisWrites().persist('expiring', 'rewritten', 'absent').set('rewritten', 'y');
+  await storeWrites(redis, (staged) => writes.stage(staged));
+  expect(await Promise.all(['expiring', 'rewritten', 'absent'].map((key) => redis.ttl(key)))).toEqual([-1, -1, -2]);
+  expect(await redis.get('rewritten')).toBe('y');
+});
+
 it('stages nothing for no writes', () => {
   const commands = new WriteCommands();
   new RedisWrites().stage(commands);

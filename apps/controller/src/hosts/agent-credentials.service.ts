@@ -5,6 +5,8 @@ import { agentAclRules } from '@ovs-fleet/contracts';
 import { NotFoundError } from '../common/api-errors';
 import { HostQueues } from '../jobs/host-queues';
 import { REDIS } from '../redis/redis.module';
+import { OPERATION_TTL_S } from '../operations/operation-record';
+import { stateKeys } from '../state/state-keys';
 import { StateStore } from '../state/state-store';
 
 export const agentUsername = (hostId: string): string => `agent-${hostId}`;
@@ -40,14 +42,21 @@ export class AgentCredentialsService {
    * Removes the agent's user. Once the host is deleted (drained, and its agent done cleaning
    * up: why one revokes then) its queue goes too, jobs and all, and with it its place among
    * the queues every metrics scrape counts: no agent can take a job from it any more. What
-   * the agent reported stays, for the operations that still read it (they expire).
+   * the host left (its last document and revision, its agent's status and reports) stays for
+   * the operations that still read it, and expires with them; registering the host again
+   * keeps it (StateTransaction.stage).
    */
   async revoke(hostId: string): Promise<void> {
     await this.redis.call('ACL', 'DELUSER', agentUsername(hostId));
     await this.saveAcl();
-    // Under the write lock: a host registered again meanwhile (a PUT) cannot lose its first job.
+    // Under the write lock: a host registered again meanwhile (a PUT) cannot lose its first job, nor its traces.
     await this.store.exclusive(async (state) => {
-      if (!(await state.host(hostId))) await this.queues.dropHost(hostId);
+      if (await state.host(hostId)) return;
+      await this.queues.dropHost(hostId);
+      const expiring = this.redis.pipeline();
+      for (const key of stateKeys.hostTraces(hostId)) expiring.expire(key, OPERATION_TTL_S);
+      const failed = (await expiring.exec())?.find(([error]) => error);
+      if (failed) throw failed[0];
     });
   }
 

@@ -57,7 +57,10 @@ export class HostsController {
   @Delete(':id/agent-credentials')
   @HttpCode(204)
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up); for a host already deleted, its job queue too.' })
+  @ApiOperation({
+    summary:
+      'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up); for a host already deleted, its job queue too, and what it left (its last document and revision, its agent\'s status and reports) expires with the operations that read it (7 days) unless the host is registered again.',
+  })
   async revokeAgentCredentials(@Param() params: HostIdParam): Promise<void> {
     await this.credentials.revoke(params.id);
   }

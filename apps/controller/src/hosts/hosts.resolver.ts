@@ -61,7 +61,10 @@ export class HostsResolver {
   }
 
   @RequireRole('admin')
-  @Mutation(() => Boolean, { description: 'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up); for a host already deleted, its job queue too. Answers true.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Remove the Redis user of the host\'s agent (after draining a host, once its agent has cleaned up); for a host already deleted, its job queue too, and what it left (its last document and revision, its agent\'s status and reports) expires with the operations that read it (7 days) unless the host is registered again. Answers true.',
+  })
   async revokeAgentCredentials(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
     const params = await validArgs(HostIdParam, { id });
     await this.credentials.revoke(params.id);

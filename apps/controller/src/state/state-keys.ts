@@ -1,5 +1,5 @@
 /** Redis keys of the controller's own records (the keys agents share are in @ovs-fleet/contracts). */
-import { KEY_PREFIX } from '@ovs-fleet/contracts';
+import { KEY_PREFIX, redisKeys } from '@ovs-fleet/contracts';
 
 export const stateKeys = {
   /** Sorted sets (all scores 0) for cursor pagination by name. */
@@ -18,6 +18,11 @@ export const stateKeys = {
   meshRevisions: `${KEY_PREFIX}:meshes:revisions`,
   /** A token that every commit of desired state replaces (see CommittedReads). */
   generation: `${KEY_PREFIX}:state:generation`,
+  /**
+   * What a host leaves behind once deleted: its last (drained) document and revision, which
+   * its agent's status and reports follow, and which the operations that name it still read.
+   */
+  hostTraces: (id: string): string[] => [redisKeys.hostDesired(id), stateKeys.hostRevision(id), redisKeys.hostStatus(id), redisKeys.hostReports(id)],
   /** The write lock every mutation holds while it reads, decides and writes. */
   writeLock: `${KEY_PREFIX}:lock:write`,
 } as const;

@@ -431,7 +431,8 @@ export class StateTransaction {
     // again, a member removed before it is added back).
     const writes = new RedisWrites();
     for (const [id, host] of this.writes.hosts) {
-      if (host) writes.set(stateKeys.host(id), JSON.stringify(host)).zadd(stateKeys.hostIndex, id);
+      // A host registered again keeps what its deletion left to expire (AgentCredentialsService.revoke).
+      if (host) writes.set(stateKeys.host(id), JSON.stringify(host)).zadd(stateKeys.hostIndex, id).persist(...stateKeys.hostTraces(id));
       else writes.del(stateKeys.host(id), stateKeys.hostOperator(id), stateKeys.hostLocalVlans(id)).zrem(stateKeys.hostIndex, id);
     }
     for (const [name, network] of this.writes.networks) {

@@ -13,14 +13,15 @@ function commandsOf(words: readonly string[]): string[][] {
 
 describe('WriteCommands', () => {
   it('lists commands in the order staged, each with its word count', () => {
-    const commands = new WriteCommands().set('a', '1', 'EX', 60).del(['b', 'c']).zadd('z', ['m']).hset('h', 'f', 3).hdel('h', ['g']);
-    expect(commands.length).toBe(5);
+    const commands = new WriteCommands().set('a', '1', 'EX', 60).del(['b', 'c']).zadd('z', ['m']).hset('h', 'f', 3).hdel('h', ['g']).persist('p');
+    expect(commands.length).toBe(6);
     expect(commandsOf(commands.flatten())).toEqual([
       ['SET', 'a', '1', 'EX', '60'],
       ['DEL', 'b', 'c'],
       ['ZADD', 'z', '0', 'm'],
       ['HSET', 'h', 'f', '3'],
       ['HDEL', 'h', 'g'],
+      ['PERSIST', 'p'],
     ]);
   });
 

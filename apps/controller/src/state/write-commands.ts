@@ -55,6 +55,11 @@ export class WriteCommands {
     return this.each('HDEL', [key], fields, 1);
   }
 
+  /** PERSIST key: drops the key's time to live, if it has one. */
+  persist(key: string): this {
+    return this.add('PERSIST', [key]);
+  }
+
   /** The commands as the commit script reads them: for each, its word count, its name, its arguments. */
   flatten(): string[] {
     const words: string[] = [];
