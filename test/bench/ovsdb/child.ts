@@ -1,6 +1,6 @@
 /**
  * Entry point of one of our contenders in its own process:
- *   child.ts idl|client|raw|raw-monitored REMOTE COUNT WINDOW WARMUP [JIT_WARMUP]
+ *   child.ts idl|idl-upkeep-skipped|client|raw|raw-monitored REMOTE COUNT WINDOW WARMUP [JIT_WARMUP]
  *       (IDL transactions, plain client transactions or the raw writer, WINDOW in flight; untimed
  *       first: JIT_WARMUP transactions, the bridge emptied, then WARMUP; see Warmup)
  *   child.ts sync REMOTE ROWS
@@ -21,6 +21,8 @@ async function main(argv: readonly string[]): Promise<unknown> {
   switch (mode) {
     case 'idl':
       return idlTransactions(remote, count, Number(extra), warmup);
+    case 'idl-upkeep-skipped':
+      return idlTransactions(remote, count, Number(extra), warmup, 'skipped');
     case 'client':
       return clientTransactions(remote, count, Number(extra), warmup);
     case 'raw':
