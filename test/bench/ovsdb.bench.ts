@@ -245,10 +245,10 @@ function pageFaultLine(idl: TxnSummary, raw: TxnSummary, cost: PageFaultCost): v
   );
 }
 
-/** An informative ratio, no target; `(with a monitor: ...)` when a monitored variant is given. */
 /** The diagnostic beside OvsdbIdl's target: the same contender with the replica's upkeep skipped (contenders.ts, ReplicaUpkeep). */
 const UPKEEP_SKIPPED_LABEL = '  OvsdbIdl without replica upkeep vs raw + monitor';
 
+/** An informative ratio, no target; `(with a monitor: ...)` when a monitored variant is given. */
 function reference(label: string, ratio: { best: number; median: number }, monitoredRatio?: { best: number; median: number }): void {
   const monitored = monitoredRatio === undefined ? '' : `; with a monitor ${monitoredRatio.best.toFixed(2)}x (median ${monitoredRatio.median.toFixed(2)}x)`;
   console.log(`  ${label.padEnd(50)} ${ratio.best.toFixed(2)}x (median ${ratio.median.toFixed(2)}x)${monitored}`);

@@ -8,6 +8,7 @@ import { commitState, type StateCommit } from '../../apps/controller/src/state/s
 import { MAX_ARGUMENTS, WriteCommands } from '../../apps/controller/src/state/write-commands';
 import { useRedisFixture } from '../support/redis-fixture';
 import { ReplyDroppingProxy } from '../support/reply-dropping-proxy';
+import { redisSnapshot, snapshotDifference } from './support/redis-snapshot';
 
 const LOCK = 'ovsf:test:lock';
 const GENERATION = 'ovsf:test:generation';
@@ -20,19 +21,6 @@ beforeEach(() => {
 
 function commit(token: string, nextGeneration: string, commands: WriteCommands): StateCommit {
   return { lockKey: LOCK, token, generationKey: GENERATION, nextGeneration, commands };
-}
-
-/** Every key with its type and value (strings, sets, sorted sets): what a refused commit must leave as it was. */
-async function everything(): Promise<Record<string, unknown>> {
-  const all: Record<string, unknown> = {};
-  for (const key of (await redis.keys('*')).sort()) {
-    const type = await redis.type(key);
-    if (type === 'string') all[key] = await redis.get(key);
-    else if (type === 'set') all[key] = (await redis.smembers(key)).sort();
-    else if (type === 'zset') all[key] = await redis.zrange(key, '0', '-1');
-    else all[key] = type;
-  }
-  return all;
 }
 
 it('writes the commands in order under the holder token, swaps the generation and leaves no receipt', async () => {
@@ -69,10 +57,10 @@ it.each([
   if (holder !== null) await redis.set(LOCK, holder);
   await redis.set(GENERATION, 'g0');
   await redis.set('ovsf:test:a', 'before');
-  const before = await everything();
+  const before = await redisSnapshot(redis);
   const commands = new WriteCommands().set('ovsf:test:a', 'after').zadd('ovsf:test:index', ['m']);
   await expect(commitState(redis, commit('holder', 'g1', commands))).rejects.toMatchObject({ status: 503 });
-  expect(await everything()).toEqual(before);
+  expect(snapshotDifference(before, await redisSnapshot(redis))).toEqual([]);
 });
 
 it('a commit whose reply was lost runs once: a commit by another process before ioredis sends it again survives', async () => {

@@ -2,9 +2,10 @@ import type { WriteCommands } from './write-commands';
 
 /**
  * Writes gathered by command, staged into a commit as one command per kind (and per key for
- * sorted sets and sets): DEL, then MSET, then ZREM, ZADD, SREM and SADD, then a PERSIST per key. That order is what a
- * record's writes need when one key or member appears in two of them: a key deleted and set
- * again ends set, a member removed from a set and added back ends in it. Sorted-set members
+ * sorted sets and sets): DEL, then MSET, then ZREM, ZADD, SREM and SADD, then a PERSIST per
+ * key. That order is what a record's writes need when one key or member appears in two of
+ * them: a key deleted and set again ends set, a member removed from a set and added back
+ * ends in it. Sorted-set members
  * all get score 0 (the indexes sort by member).
  */
 export class RedisWrites {
